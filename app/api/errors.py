@@ -1,0 +1,91 @@
+"""One JSON error shape for every 4xx:
+
+    {"error": {"status": 422, "code": "invalid_request", "field": "kernel",
+               "rule": "must be a 2-D or 4-D array ...", "message": "kernel: must be ..."}}
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.engine.errors import EngineError
+
+CODES = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+         415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests"}
+
+
+def error_body(status: int, field: str | None, rule: str, code: str | None = None) -> dict:
+    message = f"{field}: {rule}" if field else rule
+    return {"error": {"status": status, "code": code or CODES.get(status, "error"), "field": field,
+                      "rule": rule, "message": message}}
+
+
+def error_response(status: int, field: str | None, rule: str, code: str | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, field, rule, code), status_code=status, headers=headers)
+
+
+_RULES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "bool_type": "must be true or false",
+    "int_type": "must be an integer",
+    "int_from_float": "must be an integer",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be a JSON object",
+    "literal_error": None,
+    "enum": None,
+}
+
+
+def _field(loc) -> str | None:
+    parts = [str(p) for p in loc if p != "body" and not (isinstance(p, str) and "[" in p)]
+    return ".".join(parts) or "body"
+
+
+def validation_to_error(exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    # the deepest location is the most specific (unions report one error per member)
+    err = max(errors, key=lambda e: len(e.get("loc", ())))
+    kind = err.get("type", "")
+    if kind == "json_invalid":
+        return error_response(400, "body", "must be valid JSON: " + str(err.get("ctx", {}).get("error", "")))
+    rule = _RULES.get(kind) or err.get("msg", "is invalid")
+    ctx = err.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        rule = err.get("msg", "").replace("Input should be", "must be")
+    elif kind in ("too_long", "too_short"):
+        rule = err.get("msg", "").replace("List should have", "must have").replace("Value should have", "must have")
+    elif kind in ("literal_error", "enum"):
+        rule = "must be one of " + str(ctx.get("expected", ""))
+    return error_response(422, _field(err.get("loc", ())), rule)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(EngineError)
+    async def _engine(_: Request, exc: EngineError):
+        return error_response(422, exc.field, exc.rule)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        return validation_to_error(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404 and not request.url.path.startswith("/api"):
+            from app.pages import not_found_page
+            return not_found_page(request)
+        rule = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404:
+            rule = f"no such resource: {request.url.path}"
+        elif exc.status_code == 405:
+            rule = f"method {request.method} is not allowed here"
+        return error_response(exc.status_code, None, rule, headers=getattr(exc, "headers", None))

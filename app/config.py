@@ -1,0 +1,27 @@
+"""One Settings object; absolute paths from this file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+
+
+@dataclass
+class Settings:
+    root: Path = ROOT
+    static_dir: Path = ROOT / "static"
+    templates_dir: Path = ROOT / "templates"
+    weights_dir: Path = ROOT / "app" / "weights"
+    default_body_cap: int = 1 * MiB
+    # per-path prefixes with their own caps (the MNIST endpoint takes images and batches)
+    body_caps: dict[str, int] = field(default_factory=lambda: {"/api/mnist/": 8 * MiB})
+    # CORS is off unless origins are listed, e.g. CORS_ORIGINS="https://a.example,https://b.example"
+    cors_origins: list[str] = field(default_factory=lambda: [
+        o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()])
+
+
+settings = Settings()

@@ -1,0 +1,26 @@
+"""Self-hosted Swagger UI at /docs: assets come from the swagger-ui-bundle package, nothing from a CDN,
+and no inline script (the page is configured by static/js/docs-init.js)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API docs · CNN &amp; RNN, number by number</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi="/openapi.json"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/js/docs-init.js"></script></body></html>"""
+
+
+def install_docs(app: FastAPI) -> None:
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(PAGE)

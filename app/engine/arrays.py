@@ -1,0 +1,79 @@
+"""Nested JSON lists -> NumPy arrays, checked before any work is done."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import EngineError
+
+MAX_ABS = 1e9  # every number a user sends stays within ±1e9, so sums stay finite
+
+
+def _shape(value, field: str, depth: int, max_depth: int) -> tuple[int, ...]:
+    if isinstance(value, bool) or not isinstance(value, (list, tuple, int, float)):
+        raise EngineError(field, "must be a number or a list of numbers")
+    if not isinstance(value, (list, tuple)):
+        return ()
+    if depth >= max_depth:
+        raise EngineError(field.split(".")[0], f"has more than {max_depth} dimensions")
+    if len(value) == 0:
+        raise EngineError(field, "must not be empty")
+    first = _shape(value[0], f"{field}.0", depth + 1, max_depth)
+    for i in range(1, len(value)):
+        item = value[i]
+        if first == () and isinstance(item, (int, float)) and not isinstance(item, bool):
+            continue  # fast path for rows of numbers
+        s = _shape(item, f"{field}.{i}", depth + 1, max_depth)
+        if s != first:
+            raise EngineError(f"{field}.{i}", f"ragged: shape {list(s)} differs from {list(first)} of item 0")
+    return (len(value), *first)
+
+
+def as_array(value, field: str, ranks: tuple[int, ...], max_shape: tuple[int, ...] | None = None,
+             names: str | None = None) -> np.ndarray:
+    """Validate a nested list of finite numbers with one of the given ranks, and caps per axis.
+
+    max_shape caps each axis (for the largest rank; shorter ranks use its leading entries).
+    """
+    shape = _shape(value, field, 0, max(ranks))
+    if len(shape) not in ranks:
+        want = " or ".join(f"{r}-D" for r in ranks)
+        raise EngineError(field, f"must be a {want} array{f' {names}' if names else ''}; got {len(shape)}-D")
+    if max_shape is not None:
+        for axis, (n, cap) in enumerate(zip(shape, max_shape, strict=False)):
+            if cap is not None and n > cap:
+                raise EngineError(field, f"axis {axis} has {n} items; the cap is {cap}")
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise EngineError(field, "must contain only finite numbers (no NaN or Infinity)")
+    if arr.size and np.max(np.abs(arr)) > MAX_ABS:
+        raise EngineError(field, f"numbers must lie within ±{MAX_ABS:g}")
+    return arr
+
+
+def check_int(value, field: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EngineError(field, "must be an integer")
+    if not lo <= value <= hi:
+        raise EngineError(field, f"must be between {lo} and {hi}")
+    return int(value)
+
+
+def check_pair(value, field: str, lo: int, hi: int) -> tuple[int, int]:
+    """An int or [int, int] within [lo, hi]."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise EngineError(field, "must be an integer or a pair of integers")
+        return check_int(value[0], f"{field}.0", lo, hi), check_int(value[1], f"{field}.1", lo, hi)
+    v = check_int(value, field, lo, hi)
+    return v, v
+
+
+def to_list(arr: np.ndarray):
+    """ndarray -> nested lists of Python floats, -0.0 written as 0."""
+    return (np.asarray(arr, dtype=np.float64) + 0.0).tolist()
+
+
+__all__ = ["as_array", "check_int", "check_pair", "to_list", "MAX_ABS", "math"]

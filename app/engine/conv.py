@@ -1,0 +1,192 @@
+"""Conv2D as Keras computes it: channels_last cross-correlation, kernel (kh, kw, C, F).
+
+`conv2d` is the vectorised path, `conv2d_naive` the loop reference it is tested against,
+`conv2d_steps` walks every output cell for the trace, and `run_conv2d` ties them together
+for the API (validation, caps, output layout).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .activations import activation as get_activation
+from .arrays import as_array, check_pair, to_list
+from .errors import EngineError
+from .numbers import finite_or_raise, fmt, term
+from .padding import Pads, effective_size, output_size, resolve_padding
+
+MAX_HW, MAX_C, MAX_F, MAX_K, MAX_STRIDE, MAX_PAD = 64, 8, 16, 11, 8, 80
+MAX_MACS = 100_000_000      # multiply-adds of one request
+MAX_STEPS = 10_000          # trace steps returned
+MAX_TRACE_NUMBERS = 200_000  # products over all returned steps
+ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
+
+
+def pad_input(x: np.ndarray, pads: Pads, value: float = 0.0) -> np.ndarray:
+    """(H, W, C) -> (H + top + bottom, W + left + right, C), filled with `value`."""
+    return np.pad(x, ((pads.top, pads.bottom), (pads.left, pads.right), (0, 0)), constant_values=value)
+
+
+def conv2d(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
+    """Vectorised cross-correlation of an already padded input.
+
+    xp: (Hp, Wp, C), W: (kh, kw, C, F) -> (oh, ow, F), bias and activation not applied.
+    """
+    kh, kw, c, f = W.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    ekh, ekw = effective_size(kh, dh), effective_size(kw, dw)
+    win = sliding_window_view(xp, (ekh, ekw), axis=(0, 1))  # (Hp-ekh+1, Wp-ekw+1, C, ekh, ekw)
+    win = win[::sh, ::sw, :, ::dh, ::dw]                     # (oh, ow, C, kh, kw)
+    return np.einsum("ijcab,abcf->ijf", win, W, optimize=True)
+
+
+def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
+    """The same as `conv2d`, one multiply-add at a time (the test reference)."""
+    kh, kw, c, f = W.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    oh = output_size(xp.shape[0], kh, sh, dh)
+    ow = output_size(xp.shape[1], kw, sw, dw)
+    out = np.zeros((oh, ow, f))
+    for i in range(oh):
+        for j in range(ow):
+            for k in range(f):
+                total = 0.0
+                for ch in range(c):
+                    for a in range(kh):
+                        for b in range(kw):
+                            total += xp[i * sh + a * dh, j * sw + b * dw, ch] * W[a, b, ch, k]
+                out[i, j, k] = total
+    return out
+
+
+def step_formula(xs: np.ndarray, ws: np.ndarray, bias: float | None, total: float) -> tuple[str, list[float]]:
+    """The lecture's way: one parenthesised group per channel and kernel row, then the group sums.
+
+    xs, ws: (kh, kw, C) window values and weights.
+    `(0×2 + 0×1 + 1×3) + (0×2 + 1×0 + 6×0) + (3×1 + 3×3 + 2×2) = 3 + 0 + 16 = 19`
+    """
+    kh, kw, c = xs.shape
+    groups, sums = [], []
+    for ch in range(c):
+        for a in range(kh):
+            groups.append("(" + " + ".join(f"{term(xs[a, b, ch])}×{term(ws[a, b, ch])}" for b in range(kw)) + ")")
+            sums.append(float(np.dot(xs[a, :, ch], ws[a, :, ch])))
+    parts = [fmt(sums[0])] + [term(s) for s in sums[1:]]
+    if bias is not None:
+        groups.append(term(bias))
+        parts.append(term(bias))
+    if len(groups) == 1:
+        return f"{groups[0]} = {fmt(total)}", sums
+    return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}", sums
+
+
+def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
+                 activation_name: str, limit: int) -> list[dict]:
+    """One step per output cell and filter (filter by filter, row by row), at most `limit`."""
+    kh, kw, c, f = W.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    oh, ow = z.shape[:2]
+    shape_out = (lambda a: a[:, :, 0]) if flat_channels else (lambda a: a)
+    steps = []
+    for k in range(f):
+        ws = W[:, :, :, k]
+        for i in range(oh):
+            for j in range(ow):
+                if len(steps) >= limit:
+                    return steps
+                rows = i * sh + np.arange(kh) * dh
+                cols = j * sw + np.arange(kw) * dw
+                xs = xp[np.ix_(rows, cols)]  # (kh, kw, C)
+                products = xs * ws
+                total = float(products.sum())
+                bias = None if b is None else float(b[k])
+                pre = total + (bias or 0.0)
+                formula, group_sums = step_formula(xs, ws, bias, pre)
+                value = float(y[i, j, k])
+                step = {
+                    "index": [i, j, k] if with_filter_index else [i, j],
+                    "window": [[int(r), int(cc)] for r in rows for cc in cols],
+                    "inputs": to_list(shape_out(xs)),
+                    "weights": to_list(shape_out(ws)),
+                    "products": to_list(shape_out(products)),
+                    "group_sums": group_sums,
+                    "sum": total,
+                    "bias": bias if bias is not None else 0.0,
+                    "pre_activation": pre,
+                    "value": value,
+                    "formula": formula,
+                }
+                if activation_name != "linear":
+                    step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"
+                steps.append(step)
+    return steps
+
+
+def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
+               activation="linear", trace=True) -> dict:
+    """Validate a request, convolve, and build the response dict (the API's contract)."""
+    x = as_array(input, "input", (2, 3), (MAX_HW, MAX_HW, MAX_C), "(H, W) or (H, W, C)")
+    W = as_array(kernel, "kernel", (2, 4), (MAX_K, MAX_K, MAX_C, MAX_F), "(kh, kw) or (kh, kw, C, F)")
+    flat_in, flat_kernel = x.ndim == 2, W.ndim == 2
+    if flat_in:
+        x = x[:, :, None]
+    if flat_kernel:
+        W = W[:, :, None, None]
+    if W.shape[2] != x.shape[2]:
+        raise EngineError("kernel", f"has {W.shape[2]} input channel(s) but input has {x.shape[2]}; "
+                          "a kernel is (kh, kw, C, F) with C = the input's channels")
+    f = W.shape[3]
+    b = None
+    if bias is not None:
+        b = as_array(bias, "bias", (1,), (MAX_F,), "(F,)")
+        if b.shape[0] != f:
+            raise EngineError("bias", f"has {b.shape[0]} value(s) but the kernel has {f} filter(s)")
+    act_name = (activation or "linear").lower() if isinstance(activation, str) or activation is None else None
+    if act_name not in ACTIVATIONS:
+        raise EngineError("activation", "must be one of " + ", ".join(repr(a) for a in ACTIVATIONS))
+    act = get_activation(act_name)
+    s = check_pair(strides, "strides", 1, MAX_STRIDE)
+    d = check_pair(dilation_rate, "dilation_rate", 1, MAX_STRIDE)
+    if s != (1, 1) and d != (1, 1):
+        # Keras: "Specifying any stride value != 1 is incompatible with specifying any dilation_rate != 1"
+        raise EngineError("dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
+    if not isinstance(trace, bool):
+        raise EngineError("trace", "must be true or false")
+    pads = resolve_padding(padding, x.shape[:2], W.shape[:2], s, d)
+    if max(pads.top, pads.bottom, pads.left, pads.right) > MAX_PAD:
+        raise EngineError("padding", f"at most {MAX_PAD} cells on a side")
+    hp, wp = x.shape[0] + pads.top + pads.bottom, x.shape[1] + pads.left + pads.right
+    ekh, ekw = effective_size(W.shape[0], d[0]), effective_size(W.shape[1], d[1])
+    if ekh > hp or ekw > wp:
+        raise EngineError("kernel", f"the kernel spans {ekh}×{ekw} cells (with dilation) but the padded "
+                          f"input is only {hp}×{wp}: no output position fits")
+    oh, ow = output_size(hp, W.shape[0], s[0], d[0]), output_size(wp, W.shape[1], s[1], d[1])
+    macs = oh * ow * W.size
+    if macs > MAX_MACS:
+        raise EngineError("input", f"this convolution needs {macs:,} multiply-adds; the cap is {MAX_MACS:,}")
+
+    xp = pad_input(x, pads)
+    z = conv2d(xp, W, s, d)
+    if b is not None:
+        z = z + b
+    y = act(z)
+    finite_or_raise(y, "input")
+    out = y[:, :, 0] if (flat_in and flat_kernel) else y
+    result = {
+        "output": to_list(out),
+        "output_shape": list(out.shape),
+        "padding": pads.as_dict(),
+        "padded_input": to_list(xp[:, :, 0] if flat_in else xp),
+    }
+    n_steps = oh * ow * f
+    if trace:
+        limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (W.shape[0] * W.shape[1] * W.shape[2])))
+        result["steps"] = conv2d_steps(
+            xp, W, b, z, y, s, d, flat_channels=flat_in, with_filter_index=not (flat_in and flat_kernel),
+            activation_name=act_name, limit=limit)
+    else:
+        result["steps"] = []
+    result["steps_total"] = n_steps
+    result["steps_truncated"] = bool(trace) and len(result["steps"]) < n_steps
+    return result

@@ -1,0 +1,14 @@
+"""The engine's one exception type: which field broke which rule."""
+
+
+class EngineError(ValueError):
+    """Raised for input the engine refuses. The API turns it into a 422.
+
+    field: dotted path of the offending request field, e.g. "kernel" or "strides".
+    rule:  the rule that was broken, in plain words.
+    """
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule

@@ -1,0 +1,42 @@
+"""create_app(): the FastAPI application, its routers, static files, docs and error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from app import pages
+from app.api import errors
+from app.api.router import api_router
+from app.config import settings
+from app.docs import install_docs
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+DESCRIPTION = """\
+The NumPy engine behind the CNN / RNN explainer. Every endpoint follows Keras' names and weight
+layouts (channels_last, Conv2D is cross-correlation, kernel (kh, kw, C, F), TensorFlow's 'same'
+padding with the extra row/column at the bottom/right), so a result can be checked against Keras.
+
+Every 4xx has one shape: `{"error": {"status", "code", "field", "rule", "message"}}`.
+Bodies over 1 MiB (8 MiB for /api/mnist/) get 413 before they are parsed.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="CNN & RNN, number by number", version="0.1.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
+    errors.install(app)
+    app.include_router(api_router)
+    install_docs(app)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.include_router(pages.router)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"])
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+app = create_app()

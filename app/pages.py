@@ -1,0 +1,81 @@
+"""HTML pages: one route per entry of PAGES, rendered from templates/<name>.html in the visitor's language.
+
+Strings come from static/i18n/<lang>.json (shared) and static/i18n/<page>.<lang>.json (one page's),
+the same files the browser loads when the language is switched.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.config import settings
+
+LANGS = ("en", "zh-TW")
+# name -> (path, title key); the navigation bar shows them in this order (home is the brand link)
+PAGES = {
+    "home": ("/", "nav.home"),
+    "conv": ("/conv", "nav.conv"),
+    "pool": ("/pool", "nav.pool"),
+    "rnn": ("/rnn", "nav.rnn"),
+    "lstm": ("/lstm", "nav.lstm"),
+    "draw": ("/draw", "nav.draw"),
+    "architectures": ("/architectures", "nav.architectures"),
+}
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(settings.templates_dir))
+
+
+def _read(path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@lru_cache(maxsize=64)
+def strings(lang: str, page: str) -> dict:
+    base = settings.static_dir / "i18n"
+    return {**_read(base / f"{lang}.json"), **_read(base / f"{page}.{lang}.json")}
+
+
+def pick_lang(request: Request) -> str:
+    for candidate in (request.query_params.get("lang"), request.cookies.get("lang")):
+        if candidate in LANGS:
+            return candidate
+    accept = request.headers.get("accept-language", "").lower()
+    return "zh-TW" if accept.startswith("zh") else "en"
+
+
+def render(request: Request, page: str, status_code: int = 200) -> HTMLResponse:
+    lang = pick_lang(request)
+    table = strings(lang, page)
+    template = f"{page}.html" if (settings.templates_dir / f"{page}.html").exists() else "placeholder.html"
+
+    def t(key: str, **values) -> str:
+        text = table.get(key, key)
+        return text.format(**values) if values else text
+
+    title_key = PAGES.get(page, (None, "notfound.title"))[1]
+    return templates.TemplateResponse(request, template, {
+        "lang": lang, "page": page, "t": t, "title_key": title_key, "nav": PAGES,
+        "i18n_json": table, "page_strings": (settings.static_dir / "i18n" / f"{page}.en.json").exists(),
+    }, status_code=status_code)
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    return render(request, "404", status_code=404)
+
+
+def _route(name: str, path: str):
+    def page(request: Request) -> HTMLResponse:
+        return render(request, name)
+
+    page.__name__ = f"page_{name}"
+    router.add_api_route(path, page, methods=["GET"], response_class=HTMLResponse)
+
+
+for _name, (_path, _title) in PAGES.items():
+    _route(_name, _path)

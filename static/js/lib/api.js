@@ -1,0 +1,31 @@
+// Calls to the JSON API. Every result is {ok: true, data} or {ok: false, error: {field, rule, message}}.
+export async function postJSON(path, body, { signal } = {}) {
+  return request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+}
+
+export async function getJSON(path, { signal } = {}) {
+  return request(path, { signal });
+}
+
+async function request(path, init) {
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err.name === "AbortError") return { ok: false, aborted: true, error: { message: "aborted" } };
+    return { ok: false, error: { field: null, rule: String(err), message: String(err) } };
+  }
+  const data = await res.json().catch(() => null);
+  if (res.ok) return { ok: true, data };
+  return { ok: false, status: res.status, error: data?.error || { field: null, rule: res.statusText, message: res.statusText } };
+}
+
+/** A fetcher that cancels the previous request when a new one starts (for live controls). */
+export function latest() {
+  let controller = null;
+  return (path, body) => {
+    controller?.abort();
+    controller = new AbortController();
+    return postJSON(path, body, { signal: controller.signal });
+  };
+}

@@ -1,0 +1,10 @@
+// Runs on every page: the language toggle, and the remembered language when the server guessed another.
+import { currentLang, setLang, toggleLang } from "./i18n.js";
+
+document.getElementById("lang-toggle")?.addEventListener("click", () => toggleLang());
+document.querySelector("title")?.setAttribute("data-i18n-title", document.body.dataset.titleKey || "");
+
+let saved = null;
+try { saved = localStorage.getItem("lang"); } catch { /* private mode */ }
+const fromUrl = new URL(location.href).searchParams.get("lang");
+if (!fromUrl && saved && saved !== currentLang()) setLang(saved);

@@ -1,0 +1,102 @@
+// A step player: play/pause/step/seek/speed with ONE cancellable timer (Playground's timerIndex),
+// so no timer survives a change of view. Pages give it a step count and an onStep(i) callback.
+import { t, onLangChange } from "./i18n.js";
+
+export const reducedMotion = () => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+
+export class Player {
+  constructor({ count = 0, onStep = () => {}, onState = () => {}, interval = 700 } = {}) {
+    this.count = count;
+    this.index = 0;
+    this.playing = false;
+    this.speed = 1;
+    this.interval = interval; // ms per step at 1×
+    this.onStep = onStep;
+    this.onState = onState;
+    this.timer = null;
+  }
+
+  setCount(count, index = 0) {
+    this.pause();
+    this.count = count;
+    this.seek(index);
+  }
+
+  seek(i) {
+    if (this.count === 0) { this.index = 0; this.emit(); return; }
+    this.index = Math.max(0, Math.min(this.count - 1, i));
+    this.onStep(this.index);
+    this.emit();
+  }
+
+  step(delta) { this.pause(); this.seek(this.index + delta); }
+  start() { this.pause(); this.seek(0); }
+  end() { this.pause(); this.seek(this.count - 1); }
+
+  play() {
+    if (this.count === 0 || this.playing) return;
+    if (this.index >= this.count - 1) this.seek(0);
+    this.playing = true;
+    this.emit();
+    this.schedule();
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (!this.playing) return;
+      if (this.index >= this.count - 1) { this.pause(); return; }
+      this.seek(this.index + 1);
+      this.schedule();
+    }, this.interval / this.speed);
+  }
+
+  pause() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.playing) { this.playing = false; this.emit(); }
+  }
+
+  toggle() { this.playing ? this.pause() : this.play(); }
+  setSpeed(s) { this.speed = s; if (this.playing) this.schedule(); }
+  emit() { this.onState({ index: this.index, count: this.count, playing: this.playing }); }
+}
+
+const isTyping = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+
+/** Wire the player_controls() macro's markup to a Player, plus Space, ←/→, Home/End on the page. */
+export function bindControls(root, player) {
+  const q = (name) => root.querySelector(`[data-player="${name}"]`);
+  const play = q("play"), scrub = q("scrub"), status = q("status"), speed = q("speed");
+  q("start").addEventListener("click", () => player.start());
+  q("back").addEventListener("click", () => player.step(-1));
+  play.addEventListener("click", () => player.toggle());
+  q("forward").addEventListener("click", () => player.step(1));
+  q("end").addEventListener("click", () => player.end());
+  scrub.addEventListener("input", () => { player.pause(); player.seek(Number(scrub.value)); });
+  speed.addEventListener("change", () => player.setSpeed(Number(speed.value)));
+
+  const render = ({ index, count, playing }) => {
+    scrub.max = String(Math.max(0, count - 1));
+    scrub.value = String(index);
+    scrub.disabled = count === 0;
+    play.textContent = playing ? "⏸" : "▶";
+    const label = t(playing ? "player.pause" : "player.play");
+    play.setAttribute("aria-label", label);
+    play.title = label;
+    play.dataset.i18nAttr = playing ? "aria-label:player.pause;title:player.pause" : "aria-label:player.play;title:player.play";
+    status.textContent = count ? t("player.status", { i: index + 1, n: count }) : "";
+  };
+  const previous = player.onState;
+  player.onState = (s) => { render(s); previous(s); };
+  onLangChange(() => render({ index: player.index, count: player.count, playing: player.playing }));
+
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+    const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
+      Home: () => player.start(), End: () => player.end() };
+    if (e.key === " " && e.target.tagName === "BUTTON") return; // the button's own click handles it
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  render({ index: player.index, count: player.count, playing: player.playing });
+}

@@ -1,0 +1,23 @@
+// Page state in the URL, so every view can be reloaded or shared (TensorFlow Playground's state.ts).
+// Values are JSON-encoded per key: ?input=[[1,2],[3,4]]&padding="same" reads back exactly.
+
+export function readState(defaults) {
+  const params = new URLSearchParams(location.search);
+  const state = { ...defaults };
+  for (const key of Object.keys(defaults)) {
+    if (!params.has(key)) continue;
+    const raw = params.get(key);
+    try { state[key] = JSON.parse(raw); } catch { state[key] = raw; }
+  }
+  return state;
+}
+
+export function writeState(state, defaults = {}) {
+  const params = new URLSearchParams(location.search);
+  for (const [key, value] of Object.entries(state)) {
+    if (JSON.stringify(value) === JSON.stringify(defaults[key])) params.delete(key);
+    else params.set(key, typeof value === "string" ? value : JSON.stringify(value));
+  }
+  const query = params.toString();
+  history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
+}

@@ -1,0 +1,47 @@
+import re
+
+from tests.conftest import assert_error
+
+
+def test_openapi_lists_endpoints_with_examples(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/api/conv2d", "/api/pool", "/api/examples"} <= set(spec["paths"])
+    conv = spec["components"]["schemas"]["Conv2DRequest"]
+    assert conv["examples"][0]["kernel"] == [[2, 1, 3], [2, 0, 0], [1, 3, 2]]
+
+
+def test_docs_page_loads_only_local_assets(client):
+    html = client.get("/docs").text
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    assert "<script>" not in html  # no inline script
+    for u in urls:
+        assert client.get(u).status_code == 200, u
+
+
+def test_security_headers_everywhere(client):
+    for path in ("/", "/api/examples", "/static/css/app.css", "/nope"):
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "http" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_html_404_uses_the_layout_and_api_404_is_json(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "<nav" in r.text and "Page not found" in r.text
+    assert_error(client.get("/api/no-such"), 404)
+
+
+def test_static_files_do_not_escape_static_dir(client):
+    for path in ("/static/../app/main.py", "/static/%2e%2e/app/main.py", "/static/..%2fpyproject.toml"):
+        assert client.get(path).status_code == 404
+
+
+def test_pages_render_in_both_languages(client):
+    en = client.get("/conv", headers={"accept-language": "en"}).text
+    zh = client.get("/conv", headers={"cookie": "lang=zh-TW"}).text
+    assert 'lang="en"' in en and 'lang="zh-TW"' in zh
+    assert "卷積層" in zh
+    assert client.get("/conv?lang=zh-TW").text.count('lang="zh-TW"') == 1
