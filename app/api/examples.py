@@ -10,7 +10,7 @@ router = APIRouter(prefix="/api", tags=["examples"])
 @router.get("/examples")
 def examples(endpoint: str | None = None) -> dict:
     """Every example: id, endpoint, title and description (en, zh-TW), request body and expected result."""
-    items = all_examples()
+    items = list(all_examples())
     if endpoint:
         items = [e for e in items if e["endpoint"] == endpoint]
     return {"examples": items}
