@@ -72,8 +72,17 @@ def check_pair(value, field: str, lo: int, hi: int) -> tuple[int, int]:
 
 
 def to_list(arr: np.ndarray):
-    """ndarray -> nested lists of Python floats, -0.0 written as 0."""
-    return (np.asarray(arr, dtype=np.float64) + 0.0).tolist()
+    """ndarray -> nested lists for JSON: whole numbers as ints (3, not 3.0), others as floats, -0.0 as 0."""
+    a = np.asarray(arr, dtype=np.float64) + 0.0
+    if a.size and np.all(np.abs(a) < 2**53) and np.all(a == np.round(a)):
+        return a.astype(np.int64).tolist()
+    return a.tolist()
 
 
-__all__ = ["as_array", "check_int", "check_pair", "to_list", "MAX_ABS", "math"]
+def num(x: float) -> int | float:
+    """One number for JSON, written like to_list writes them."""
+    x = float(x) + 0.0
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+__all__ = ["as_array", "check_int", "check_pair", "to_list", "num", "MAX_ABS", "math"]

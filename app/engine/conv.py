@@ -28,17 +28,23 @@ def pad_input(x: np.ndarray, pads: Pads, value: float = 0.0) -> np.ndarray:
     return np.pad(x, ((pads.top, pads.bottom), (pads.left, pads.right), (0, 0)), constant_values=value)
 
 
+def windows(xp: np.ndarray, kernel_hw, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
+    """Every window the kernel meets, as a strided view: (Hp, Wp, C) -> (oh, ow, kh, kw, C)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel_hw, strides, dilation
+    win = sliding_window_view(xp, (effective_size(kh, dh), effective_size(kw, dw)), axis=(0, 1))
+    return win[::sh, ::sw, :, ::dh, ::dw].transpose(0, 1, 3, 4, 2)
+
+
 def conv2d(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
-    """Vectorised cross-correlation of an already padded input.
+    """Vectorised cross-correlation of an already padded input (im2col + one matmul).
 
     xp: (Hp, Wp, C), W: (kh, kw, C, F) -> (oh, ow, F), bias and activation not applied.
     """
     kh, kw, c, f = W.shape
-    (sh, sw), (dh, dw) = strides, dilation
-    ekh, ekw = effective_size(kh, dh), effective_size(kw, dw)
-    win = sliding_window_view(xp, (ekh, ekw), axis=(0, 1))  # (Hp-ekh+1, Wp-ekw+1, C, ekh, ekw)
-    win = win[::sh, ::sw, :, ::dh, ::dw]                     # (oh, ow, C, kh, kw)
-    return np.einsum("ijcab,abcf->ijf", win, W, optimize=True)
+    win = windows(xp, (kh, kw), strides, dilation)
+    oh, ow = win.shape[:2]
+    cols = win.reshape(oh * ow, kh * kw * c)  # (positions, patch)
+    return (cols @ W.reshape(kh * kw * c, f)).reshape(oh, ow, f)
 
 
 def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
@@ -60,62 +66,70 @@ def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1))
     return out
 
 
-def step_formula(xs: np.ndarray, ws: np.ndarray, bias: float | None, total: float) -> tuple[str, list[float]]:
+def step_formula(xs: list, ws: list, bias: float | None, total: float, group_sums: list) -> str:
     """The lecture's way: one parenthesised group per channel and kernel row, then the group sums.
 
-    xs, ws: (kh, kw, C) window values and weights.
+    xs, ws: (C, kh, kw) nested lists of window values and weights; group_sums: (C·kh,).
     `(0×2 + 0×1 + 1×3) + (0×2 + 1×0 + 6×0) + (3×1 + 3×3 + 2×2) = 3 + 0 + 16 = 19`
     """
-    kh, kw, c = xs.shape
-    groups, sums = [], []
-    for ch in range(c):
-        for a in range(kh):
-            groups.append("(" + " + ".join(f"{term(xs[a, b, ch])}×{term(ws[a, b, ch])}" for b in range(kw)) + ")")
-            sums.append(float(np.dot(xs[a, :, ch], ws[a, :, ch])))
-    parts = [fmt(sums[0])] + [term(s) for s in sums[1:]]
+    groups = ["(" + " + ".join(f"{term(x)}×{term(w)}" for x, w in zip(xrow, wrow, strict=True)) + ")"
+              for xch, wch in zip(xs, ws, strict=True) for xrow, wrow in zip(xch, wch, strict=True)]
+    parts = [fmt(group_sums[0])] + [term(g) for g in group_sums[1:]]
     if bias is not None:
         groups.append(term(bias))
         parts.append(term(bias))
     if len(groups) == 1:
-        return f"{groups[0]} = {fmt(total)}", sums
-    return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}", sums
+        return f"{groups[0]} = {fmt(total)}"
+    return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}"
 
 
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
                  activation_name: str, limit: int) -> list[dict]:
-    """One step per output cell and filter (filter by filter, row by row), at most `limit`."""
+    """One step per output cell and filter (filter by filter, row by row), at most `limit`.
+
+    The numbers are computed for all cells at once; the loop only assembles the step records.
+    """
     kh, kw, c, f = W.shape
     (sh, sw), (dh, dw) = strides, dilation
     oh, ow = z.shape[:2]
-    shape_out = (lambda a: a[:, :, 0]) if flat_channels else (lambda a: a)
+    n = min(limit, oh * ow * f)
+    filters = n // (oh * ow) + (1 if n % (oh * ow) else 0)
+    win = windows(xp, (kh, kw), strides, dilation)                  # (oh, ow, kh, kw, C)
+    prods = win[None] * W.transpose(3, 0, 1, 2)[:filters, None, None]  # (F', oh, ow, kh, kw, C)
+    sums = prods.transpose(0, 1, 2, 5, 3, 4).sum(axis=5)            # (F', oh, ow, C, kh): per channel and row
+    if flat_channels:  # a 2-D input: no channel axis in inputs, weights and products
+        win_shown, prods_shown, w_shown = win[..., 0], prods[..., 0], W[:, :, 0, :]
+    else:
+        win_shown, prods_shown, w_shown = win, prods, W
+    x_list, p_list = to_list(win_shown), to_list(prods_shown)
+    w_list = [to_list(w_shown[..., k]) for k in range(filters)]
+    xs_groups = win.transpose(0, 1, 4, 2, 3).tolist()                # (oh, ow, C, kh, kw) for the formula
+    ws_groups = W.transpose(3, 2, 0, 1).tolist()                     # (F, C, kh, kw)
+    sums_list = to_list(sums.reshape(filters, oh, ow, c * kh))
+    total_list = to_list(prods.sum(axis=(3, 4, 5)))
+    z_list, y_list = to_list(z), to_list(y)
+    bias_list = [0] * filters if b is None else to_list(b[:filters])
+    offsets_r, offsets_c = [a * dh for a in range(kh)], [bb * dw for bb in range(kw)]
     steps = []
-    for k in range(f):
-        ws = W[:, :, :, k]
+    for k in range(filters):
+        bias = None if b is None else bias_list[k]
         for i in range(oh):
             for j in range(ow):
-                if len(steps) >= limit:
+                if len(steps) >= n:
                     return steps
-                rows = i * sh + np.arange(kh) * dh
-                cols = j * sw + np.arange(kw) * dw
-                xs = xp[np.ix_(rows, cols)]  # (kh, kw, C)
-                products = xs * ws
-                total = float(products.sum())
-                bias = None if b is None else float(b[k])
-                pre = total + (bias or 0.0)
-                formula, group_sums = step_formula(xs, ws, bias, pre)
-                value = float(y[i, j, k])
+                pre, value, group_sums = z_list[i][j][k], y_list[i][j][k], sums_list[k][i][j]
                 step = {
                     "index": [i, j, k] if with_filter_index else [i, j],
-                    "window": [[int(r), int(cc)] for r in rows for cc in cols],
-                    "inputs": to_list(shape_out(xs)),
-                    "weights": to_list(shape_out(ws)),
-                    "products": to_list(shape_out(products)),
+                    "window": [[i * sh + r, j * sw + q] for r in offsets_r for q in offsets_c],
+                    "inputs": x_list[i][j],
+                    "weights": w_list[k],
+                    "products": p_list[k][i][j],
                     "group_sums": group_sums,
-                    "sum": total,
-                    "bias": bias if bias is not None else 0.0,
+                    "sum": total_list[k][i][j],
+                    "bias": bias_list[k],
                     "pre_activation": pre,
                     "value": value,
-                    "formula": formula,
+                    "formula": step_formula(xs_groups[i][j], ws_groups[k], bias, pre, group_sums),
                 }
                 if activation_name != "linear":
                     step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 
+@lru_cache(maxsize=8192)
 def fmt(x: float, digits: int = 4) -> str:
     """Short, exact-looking text for a number: integers without a decimal point,
     others rounded to `digits` decimals with trailing zeros dropped."""
@@ -19,6 +21,7 @@ def fmt(x: float, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=8192)
 def term(x: float) -> str:
     """A factor inside a product: negatives in parentheses, as written by hand."""
     text = fmt(x)
