@@ -13,6 +13,7 @@ from app.api.router import api_router
 from app.config import settings
 from app.docs import install_docs
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.openapi import install_openapi
 
 DESCRIPTION = """\
 The NumPy engine behind the CNN / RNN explainer. Every endpoint follows Keras' names and weight
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.include_router(api_router)
     install_docs(app)
+    install_openapi(app)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(pages.router)
     if settings.cors_origins:

@@ -37,10 +37,10 @@ def pair_type(lo: int, hi: int, description: str):
 Padding = Annotated[Any, WithJsonSchema({
     "anyOf": [
         {"type": "string", "enum": ["valid", "same", "full"]},
-        {"type": "integer", "minimum": 0, "maximum": 80},
+        {"type": "integer", "minimum": 0, "maximum": 32},
         {"type": "array", "minItems": 2, "maxItems": 2,
          "items": {"type": "array", "minItems": 2, "maxItems": 2,
-                   "items": {"type": "integer", "minimum": 0, "maximum": 80}}},
+                   "items": {"type": "integer", "minimum": 0, "maximum": 32}}},
     ],
     "description": "'valid', 'same' (TensorFlow's rule: the extra row/column goes bottom/right), "
                    "'full' ((k − 1)·dilation on each side), an int, or [[top, bottom], [left, right]].",

@@ -16,10 +16,11 @@ from .errors import EngineError
 from .numbers import finite_or_raise, fmt, term
 from .padding import Pads, effective_size, output_size, resolve_padding
 
-MAX_HW, MAX_C, MAX_F, MAX_K, MAX_STRIDE, MAX_PAD = 64, 8, 16, 11, 8, 80
+MAX_HW, MAX_C, MAX_F, MAX_K, MAX_STRIDE, MAX_PAD = 64, 8, 16, 11, 8, 32
 MAX_MACS = 100_000_000      # multiply-adds of one request
 MAX_STEPS = 10_000          # trace steps returned
-MAX_TRACE_NUMBERS = 200_000  # products over all returned steps
+MAX_TRACE_NUMBERS = 50_000   # products over all returned steps
+MAX_OUTPUT = 64 * 64 * 16    # output numbers (and padded-input numbers: 128 · 128 · 8)
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
 
 
@@ -95,8 +96,15 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     n = min(limit, oh * ow * f)
     filters = n // (oh * ow) + (1 if n % (oh * ow) else 0)
     win = windows(xp, (kh, kw), strides, dilation)                  # (oh, ow, kh, kw, C)
-    prods = win[None] * W.transpose(3, 0, 1, 2)[:filters, None, None]  # (F', oh, ow, kh, kw, C)
-    sums = prods.transpose(0, 1, 2, 5, 3, 4).sum(axis=5)            # (F', oh, ow, C, kh): per channel and row
+    # only the cells the returned steps need: `filters` filters, the last one maybe in part
+    rows_needed = -(-(n - (filters - 1) * oh * ow) // ow)           # rows of the last filter
+    rows = oh if filters > 1 else rows_needed
+    win = win[:rows]
+    prods = np.zeros((filters, rows, ow, kh, kw, c))
+    for k in range(filters):
+        r = rows if k < filters - 1 else rows_needed
+        prods[k, :r] = win[:r] * W[:, :, :, k]                       # (r, ow, kh, kw, C)
+    sums = prods.transpose(0, 1, 2, 5, 3, 4).sum(axis=5)            # (F', rows, ow, C, kh): per channel and row
     if flat_channels:  # a 2-D input: no channel axis in inputs, weights and products
         win_shown, prods_shown, w_shown = win[..., 0], prods[..., 0], W[:, :, 0, :]
     else:
@@ -105,7 +113,7 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
     xs_groups = win.transpose(0, 1, 4, 2, 3).tolist()                # (oh, ow, C, kh, kw) for the formula
     ws_groups = W.transpose(3, 2, 0, 1).tolist()                     # (F, C, kh, kw)
-    sums_list = to_list(sums.reshape(filters, oh, ow, c * kh))
+    sums_list = to_list(sums.reshape(filters, rows, ow, c * kh))
     total_list = to_list(prods.sum(axis=(3, 4, 5)))
     z_list, y_list = to_list(z), to_list(y)
     bias_list = [0] * filters if b is None else to_list(b[:filters])
@@ -176,6 +184,8 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
         raise EngineError("kernel", f"the kernel spans {ekh}×{ekw} cells (with dilation) but the padded "
                           f"input is only {hp}×{wp}: no output position fits")
     oh, ow = output_size(hp, W.shape[0], s[0], d[0]), output_size(wp, W.shape[1], s[1], d[1])
+    if oh * ow * f > MAX_OUTPUT:
+        raise EngineError("padding", f"the output would have {oh * ow * f:,} numbers; the cap is {MAX_OUTPUT:,}")
     macs = oh * ow * W.size
     if macs > MAX_MACS:
         raise EngineError("input", f"this convolution needs {macs:,} multiply-adds; the cap is {MAX_MACS:,}")
