@@ -1,0 +1,67 @@
+"""Security headers, CORS, static path traversal, body caps and determinism across the API."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import settings
+from app.main import create_app
+from tests.conftest import assert_error
+
+
+def test_cors_is_off_by_default(client):
+    r = client.options("/api/conv2d", headers={"origin": "https://elsewhere.example",
+                                                "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in r.headers
+    r = client.post("/api/pool", json={"input": [[1]], "pool_size": 1}, headers={"origin": "https://elsewhere.example"})
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+
+
+def test_cors_can_be_configured(monkeypatch):
+    monkeypatch.setattr(settings, "cors_origins", ["https://tool.example"])
+    with TestClient(create_app()) as c:
+        r = c.options("/api/conv2d", headers={"origin": "https://tool.example", "access-control-request-method": "POST",
+                                              "access-control-request-headers": "content-type"})
+        assert r.headers["access-control-allow-origin"] == "https://tool.example"
+        r = c.post("/api/pool", json={"input": [[1]], "pool_size": 1}, headers={"origin": "https://other.example"})
+        assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../app/main.py", "/static/%2e%2e/app/main.py", "/static/..%2f..%2fetc/passwd",
+    "/static/%2e%2e%2fpyproject.toml", "/static//etc/passwd", "/static/js/../../app/config.py",
+    "/docs-assets/../../../../etc/passwd", "/static/%252e%252e/app/main.py",
+])
+def test_static_files_never_serve_outside_their_folder(client, path):
+    r = client.get(path)
+    assert r.status_code in (404, 400), (path, r.status_code)
+    assert "import" not in r.text and "root:" not in r.text
+
+
+def test_csp_forbids_inline_script_and_remote_origins(client):
+    for path in ("/", "/conv", "/pool", "/rnn", "/lstm", "/draw", "/architectures", "/docs", "/api/examples"):
+        csp = client.get(path).headers["content-security-policy"]
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+        assert directives["script-src"] == "'self'", (path, csp)
+        assert directives["frame-ancestors"] == "'none'"
+        assert "http:" not in csp and "https:" not in csp and "*" not in csp
+        assert "'unsafe-inline'" not in directives["script-src"]
+
+
+def test_declared_content_length_over_cap_is_refused_without_reading(client):
+    r = client.post("/api/conv2d", content=b"{}", headers={"content-type": "application/json",
+                                                           "content-length": str(5 * 1024 * 1024)})
+    assert_error(r, 413, "body")
+
+
+def test_malformed_content_length(client):
+    r = client.post("/api/conv2d", content=b"{}", headers={"content-type": "application/json", "content-length": "-5"})
+    assert r.status_code == 400
+
+
+def test_examples_are_deterministic_byte_for_byte(client):
+    for ex in client.get("/api/examples").json()["examples"]:
+        a = client.post(ex["endpoint"], json=ex["request"])
+        b = client.post(ex["endpoint"], json=ex["request"])
+        assert a.status_code == 200 and a.content == b.content, ex["id"]
