@@ -80,7 +80,7 @@ export function bindControls(root, player) {
     scrub.max = String(Math.max(0, count - 1));
     scrub.value = String(index);
     scrub.disabled = count === 0;
-    play.textContent = playing ? "⏸" : "▶";
+    play.classList.toggle("is-playing", playing);
     const label = t(playing ? "player.pause" : "player.play");
     play.setAttribute("aria-label", label);
     play.title = label;
