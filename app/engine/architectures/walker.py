@@ -1,0 +1,465 @@
+"""Walk a network description: output shape, parameters and multiply-adds of every layer, with the arithmetic.
+
+A description is plain data (JSON-ready): an input shape and a list of layers.
+
+    {"type": "Conv2D", "name": "block1_conv1", "filters": 64, "kernel_size": 3, "padding": "same"}
+    {"type": "Concatenate", "name": "inception3a", "branches": [[...layers...], [...], ...]}
+    {"type": "Add", "name": "conv2_block1_add", "branches": [[...main path...], []]}   # [] = identity shortcut
+
+Shapes are channels_last without the batch axis: (H, W, C) or (D,). Output sizes follow
+app/engine/padding.py (TensorFlow's 'same', 'valid', explicit [[top, bottom], [left, right]] or an int),
+plus PyTorch's ceil_mode for pooling. Parameters are counted as Keras counts them (BatchNormalization:
+4·C, of which 2·C trainable) or, with counting="torchvision", as PyTorch's parameters() does (running
+mean and variance are buffers, not parameters). Multiply-adds (MACs) are counted for Conv2D and Dense:
+one per weight per output position; biases, pooling and normalisation are not multiply-adds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import EngineError
+from ..padding import Pads, effective_size, output_size, resolve_padding
+
+# Caps on a user's list (the reference networks use the same walker with max_layers=None).
+MAX_LAYERS = 200
+MAX_DEPTH = 4         # branches inside branches
+MAX_BRANCHES = 8
+MAX_HW, MAX_C, MAX_FLAT = 2048, 4096, 1 << 24
+MAX_FILTERS, MAX_UNITS = 4096, 65536
+MAX_K, MAX_STRIDE, MAX_PAD = 64, 64, 512
+MAX_COUNT = 10 ** 15  # any one parameter or multiply-add count; keeps every total exact in a JS number
+
+ALIASES = {
+    "conv2d": "Conv2D", "dense": "Dense", "flatten": "Flatten",
+    "maxpooling2d": "MaxPooling2D", "maxpool2d": "MaxPooling2D",
+    "averagepooling2d": "AveragePooling2D", "avgpool2d": "AveragePooling2D",
+    "globalaveragepooling2d": "GlobalAveragePooling2D", "globalmaxpooling2d": "GlobalMaxPooling2D",
+    "adaptiveavgpool2d": "AdaptiveAvgPool2d", "zeropadding2d": "ZeroPadding2D",
+    "batchnormalization": "BatchNormalization", "batchnorm": "BatchNormalization",
+    "activation": "Activation", "relu": "ReLU", "softmax": "Softmax", "dropout": "Dropout",
+    "lrn": "LRN", "localresponsenormalization": "LRN",
+    "concatenate": "Concatenate", "add": "Add",
+}
+TYPES = tuple(dict.fromkeys(ALIASES.values()))
+MERGES = ("Concatenate", "Add")
+ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softmax", "elu", "selu", "gelu", "swish")
+COUNTINGS = ("keras", "torchvision")
+
+
+def num(n: int) -> str:
+    """73856 -> '73,856' (the way parameter counts are written)."""
+    return f"{int(n):,}"
+
+
+def shape_text(shape) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+# ---- reading one field of a layer -------------------------------------------------------------------
+
+def _int(value, field, lo, hi) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EngineError(field, "must be an integer")
+    if not lo <= value <= hi:
+        raise EngineError(field, f"must be between {lo} and {hi}")
+    return value
+
+
+def _pair(value, field, lo, hi) -> tuple[int, int]:
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise EngineError(field, "must be an integer or a pair of integers")
+        return _int(value[0], f"{field}.0", lo, hi), _int(value[1], f"{field}.1", lo, hi)
+    v = _int(value, field, lo, hi)
+    return v, v
+
+
+def _bool(value, field) -> bool:
+    if not isinstance(value, bool):
+        raise EngineError(field, "must be true or false")
+    return value
+
+
+def _known(layer: dict, field: str, allowed: tuple[str, ...]) -> None:
+    for key in layer:
+        if key not in allowed:
+            raise EngineError(f"{field}.{key}", "is not a known field of this layer type; expected one of "
+                              + ", ".join(allowed))
+
+
+def _padding(layer, field, in_hw, k, s, d, names=("valid", "same")) -> Pads:
+    spec = layer.get("padding", "valid")
+    if isinstance(spec, int) and not isinstance(spec, bool) and spec > MAX_PAD:
+        raise EngineError(f"{field}.padding", f"at most {MAX_PAD} cells on a side")
+    if isinstance(spec, (list, tuple)) and len(spec) == 2 and all(isinstance(v, int) for v in spec):
+        spec = [[spec[0], spec[0]], [spec[1], spec[1]]]  # PyTorch's (rows, cols)
+    pads = resolve_padding(spec, in_hw, k, s, d, field=f"{field}.padding", allowed=(*names, "explicit"))
+    if max(pads.top, pads.bottom, pads.left, pads.right) > MAX_PAD:
+        raise EngineError(f"{field}.padding", f"at most {MAX_PAD} cells on a side")
+    return pads
+
+
+# ---- output sizes, written out ----------------------------------------------------------------------
+
+def _size_text(n, lo, hi, k, s, out, same=False, ceil=False) -> str:
+    """How one output side comes about: 32 − 5 + 1 = 28, ⌊(224 + 2 + 2 − 11) / 4⌋ + 1 = 55, ⌈224 / 2⌉ = 112."""
+    if same:
+        return f"⌈{n} / {s}⌉ = {out}"
+    padded = f"{n}" + (f" + {lo}" if lo else "") + (f" + {hi}" if hi else "")
+    if s == 1:
+        return f"{padded} − {k} + 1 = {out}"
+    left, right = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+    return f"{left}({padded} − {k}) / {s}{right} + 1 = {out}"
+
+
+def _hw_text(h_text: str, w_text: str) -> str:
+    return h_text if h_text == w_text else f"H: {h_text}; W: {w_text}"
+
+
+def _window_out(n, lo, hi, k, s, ceil) -> int:
+    """Output positions of a window k with stride s over n cells padded by lo + hi (PyTorch's ceil_mode too)."""
+    if not ceil:
+        return output_size(n + lo + hi, k, s)
+    out = -(-(n + lo + hi - k) // s) + 1
+    if (out - 1) * s >= n + lo:  # PyTorch: the last window must start inside the input or the left padding
+        out -= 1
+    return out
+
+
+# ---- the layers -------------------------------------------------------------------------------------
+
+def _need_image(shape, field, kind) -> tuple[int, int, int]:
+    if len(shape) != 3:
+        raise EngineError(field, f"{kind} needs an H×W×C input, but its input is {shape_text(shape)}"
+                          " (a flat vector)")
+    return shape
+
+
+def _spatial(layer, field, shape, kind, k, s, d, pads, ceil=False):
+    """Common part of Conv2D and pooling: check that the window fits and return (oh, ow, formula)."""
+    h, w, _ = shape
+    ekh, ekw = effective_size(k[0], d[0]), effective_size(k[1], d[1])
+    hp, wp = h + pads.top + pads.bottom, w + pads.left + pads.right
+    if ekh > hp or ekw > wp:
+        where = f"{h}×{w} input" if (hp, wp) == (h, w) else f"{h}×{w} input (padded to {hp}×{wp})"
+        raise EngineError(field, f"{kind} {ekh}×{ekw} larger than the {where}")
+    same = str(layer.get("padding", "valid")).lower() == "same"
+    oh = _window_out(h, pads.top, pads.bottom, ekh, s[0], ceil)
+    ow = _window_out(w, pads.left, pads.right, ekw, s[1], ceil)
+    text = _hw_text(_size_text(h, pads.top, pads.bottom, ekh, s[0], oh, same, ceil),
+                    _size_text(w, pads.left, pads.right, ekw, s[1], ow, same, ceil))
+    return oh, ow, text
+
+
+def _activation(layer, field):
+    act = layer.get("activation")
+    if act is not None and act not in ACTIVATIONS:
+        raise EngineError(f"{field}.activation", "must be one of " + ", ".join(ACTIVATIONS))
+    return act
+
+
+def _conv2d(layer, field, shape, counting):
+    _known(layer, field, ("type", "name", "filters", "kernel_size", "strides", "padding", "dilation_rate",
+                          "use_bias", "activation"))
+    h, w, c = _need_image(shape, field, "Conv2D")
+    if "filters" not in layer or "kernel_size" not in layer:
+        raise EngineError(field, "Conv2D needs filters and kernel_size")
+    f = _int(layer["filters"], f"{field}.filters", 1, MAX_FILTERS)
+    k = _pair(layer["kernel_size"], f"{field}.kernel_size", 1, MAX_K)
+    s = _pair(layer.get("strides", 1), f"{field}.strides", 1, MAX_STRIDE)
+    d = _pair(layer.get("dilation_rate", 1), f"{field}.dilation_rate", 1, MAX_STRIDE)
+    if s != (1, 1) and d != (1, 1):
+        raise EngineError(f"{field}.dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
+    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    _activation(layer, field)
+    pads = _padding(layer, field, (h, w), k, s, d)
+    oh, ow, size_text = _spatial(layer, field, shape, "kernel", k, s, d, pads)
+    weights = k[0] * k[1] * c * f
+    params = weights + (f if bias else 0)
+    formula = f"{k[0]}·{k[1]}·{num(c)}·{num(f)}" + (f" + {num(f)}" if bias else "") + f" = {num(params)}"
+    macs = oh * ow * weights
+    return {
+        "output_shape": [oh, ow, f], "shape_formula": size_text,
+        "params": params, "trainable": params, "params_formula": formula,
+        "macs": macs, "macs_formula": f"{oh}·{ow}·{num(f)} · {k[0]}·{k[1]}·{num(c)} = {num(macs)}",
+        "config": {"filters": f, "kernel_size": list(k), "strides": list(s), "dilation_rate": list(d),
+                   "padding": layer.get("padding", "valid"), "pads": pads.as_dict(), "use_bias": bias,
+                   "activation": layer.get("activation")},
+    }
+
+
+def _pool(layer, field, shape, counting, kind):
+    _known(layer, field, ("type", "name", "pool_size", "strides", "padding", "ceil_mode"))
+    h, w, c = _need_image(shape, field, kind)
+    k = _pair(layer.get("pool_size", 2), f"{field}.pool_size", 1, MAX_K)
+    strides = layer.get("strides")
+    s = k if strides is None else _pair(strides, f"{field}.strides", 1, MAX_STRIDE)
+    ceil = _bool(layer.get("ceil_mode", False), f"{field}.ceil_mode")
+    pads = _padding(layer, field, (h, w), k, s, (1, 1))
+    oh, ow, size_text = _spatial(layer, field, shape, "pool", k, s, (1, 1), pads, ceil)
+    return {"output_shape": [oh, ow, c], "shape_formula": size_text,
+            "config": {"pool_size": list(k), "strides": list(s), "padding": layer.get("padding", "valid"),
+                       "pads": pads.as_dict(), "ceil_mode": ceil}}
+
+
+def _dense(layer, field, shape, counting):
+    _known(layer, field, ("type", "name", "units", "use_bias", "activation"))
+    if "units" not in layer:
+        raise EngineError(field, "Dense needs units")
+    u = _int(layer["units"], f"{field}.units", 1, MAX_UNITS)
+    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    _activation(layer, field)
+    d, lead = shape[-1], list(shape[:-1])  # Keras' Dense acts on the last axis
+    params = d * u + (u if bias else 0)
+    positions = int(np.prod(lead)) if lead else 1
+    macs = positions * d * u
+    lead_text = "·".join(str(v) for v in lead) + " · " if lead else ""
+    return {"output_shape": [*lead, u],
+            "params": params, "trainable": params,
+            "params_formula": f"{num(d)}·{num(u)}" + (f" + {num(u)}" if bias else "") + f" = {num(params)}",
+            "macs": macs, "macs_formula": f"{lead_text}{num(d)}·{num(u)} = {num(macs)}",
+            "config": {"units": u, "use_bias": bias, "activation": layer.get("activation")}}
+
+
+def _batchnorm(layer, field, shape, counting):
+    _known(layer, field, ("type", "name", "epsilon", "momentum", "activation"))
+    _activation(layer, field)
+    c = shape[-1]
+    out = {"output_shape": list(shape), "trainable": 2 * c,
+           "config": {"epsilon": layer.get("epsilon"), "activation": layer.get("activation")}}
+    if counting == "keras":  # γ, β trainable; moving mean and variance counted, not trained
+        return {**out, "params": 4 * c, "non_trainable": 2 * c, "params_formula": f"4·{num(c)} = {num(4 * c)}"}
+    return {**out, "params": 2 * c, "buffers": 2 * c, "params_formula": f"2·{num(c)} = {num(2 * c)}"}
+
+
+def _flatten(layer, field, shape, counting):
+    _known(layer, field, ("type", "name"))
+    n = int(np.prod(shape))
+    if n > MAX_FLAT:
+        raise EngineError(field, f"Flatten would give {num(n)} values; the cap is {num(MAX_FLAT)}")
+    return {"output_shape": [n], "shape_formula": f"{'·'.join(str(v) for v in shape)} = {num(n)}"}
+
+
+def _global_pool(layer, field, shape, counting, kind):
+    _known(layer, field, ("type", "name"))
+    h, w, c = _need_image(shape, field, kind)
+    return {"output_shape": [c], "shape_formula": f"{h}×{w} → 1×1"}
+
+
+def _adaptive(layer, field, shape, counting):
+    _known(layer, field, ("type", "name", "output_size"))
+    h, w, c = _need_image(shape, field, "AdaptiveAvgPool2d")
+    oh, ow = _pair(layer.get("output_size", 1), f"{field}.output_size", 1, MAX_HW)
+    return {"output_shape": [oh, ow, c], "shape_formula": f"{h}×{w} → {oh}×{ow}",
+            "config": {"output_size": [oh, ow]}}
+
+
+def _zeropad(layer, field, shape, counting):
+    _known(layer, field, ("type", "name", "padding"))
+    h, w, c = _need_image(shape, field, "ZeroPadding2D")
+    spec = layer.get("padding", 1)
+    if isinstance(spec, (list, tuple)) and len(spec) == 2 and all(isinstance(v, int) for v in spec):
+        spec = [[spec[0], spec[0]], [spec[1], spec[1]]]  # Keras' (symmetric rows, symmetric cols)
+    p = _padding({"padding": spec}, field, (h, w), (1, 1), (1, 1), (1, 1), names=())
+    oh, ow = h + p.top + p.bottom, w + p.left + p.right
+    return {"output_shape": [oh, ow, c],
+            "shape_formula": _hw_text(f"{h} + {p.top} + {p.bottom} = {oh}", f"{w} + {p.left} + {p.right} = {ow}"),
+            "config": {"pads": p.as_dict()}}
+
+
+def _same_shape(layer, field, shape, counting, extra=()):
+    _known(layer, field, ("type", "name", *extra))
+    if "activation" in extra:
+        _activation(layer, field)
+    return {"output_shape": list(shape), "config": {k: layer[k] for k in extra if k in layer} or None}
+
+
+RULES = {
+    "Conv2D": _conv2d, "Dense": _dense, "Flatten": _flatten, "BatchNormalization": _batchnorm,
+    "MaxPooling2D": lambda *a: _pool(*a, "MaxPooling2D"), "AveragePooling2D": lambda *a: _pool(*a, "AveragePooling2D"),
+    "GlobalAveragePooling2D": lambda *a: _global_pool(*a, "GlobalAveragePooling2D"),
+    "GlobalMaxPooling2D": lambda *a: _global_pool(*a, "GlobalMaxPooling2D"),
+    "AdaptiveAvgPool2d": _adaptive, "ZeroPadding2D": _zeropad,
+    "Activation": lambda *a: _same_shape(*a, extra=("activation",)),
+    "ReLU": _same_shape, "Softmax": _same_shape,
+    "Dropout": lambda *a: _same_shape(*a, extra=("rate",)),
+    "LRN": lambda *a: _same_shape(*a, extra=("size", "alpha", "beta", "k", "depth_radius", "bias")),
+}
+
+
+# ---- the conv page link -----------------------------------------------------------------------------
+
+def conv_link(config: dict, seed: int) -> dict | None:
+    """Query values for /conv: this layer's kernel size, strides and padding on a small random 2-D input."""
+    k, s, d, pads = config["kernel_size"], config["strides"], config["dilation_rate"], config["pads"]
+    ek = max(effective_size(k[0], d[0]), effective_size(k[1], d[1]))
+    if max(k) > 11 or max(s) > 8 or max(d) > 8 or ek > 12:
+        return None
+    spec = config["padding"]
+    values = [pads["top"], pads["bottom"], pads["left"], pads["right"]]
+    if spec not in ("same", "valid"):
+        if not any(values):
+            spec = "valid"
+        elif s == [1, 1] and d == [1, 1] and values == [(k[0] - 1) // 2, k[0] // 2, (k[1] - 1) // 2, k[1] // 2]:
+            spec = "same"  # the same cells TensorFlow's 'same' pads at stride 1
+        elif len(set(values)) == 1:
+            spec = values[0]
+        else:
+            spec = [[pads["top"], pads["bottom"]], [pads["left"], pads["right"]]]
+    n = min(12, max(7, ek + 2 * max(s)))
+    rng = np.random.default_rng(seed)
+    link = {"kernel": rng.integers(-1, 3, (k[0], k[1])).tolist(), "strides": list(s), "padding": spec,
+            "input": rng.integers(0, 10, (n, n)).tolist()}
+    if d != [1, 1]:
+        link["dilation"] = list(d)  # the conv page's URL key
+    return link
+
+
+# ---- the walk ---------------------------------------------------------------------------------------
+
+def _layer_type(layer, field) -> str:
+    if not isinstance(layer, dict):
+        raise EngineError(field, "must be an object with a type, e.g. {\"type\": \"Conv2D\", ...}")
+    kind = layer.get("type")
+    if not isinstance(kind, str) or kind.lower().replace("_", "") not in ALIASES:
+        raise EngineError(f"{field}.type", "must be one of " + ", ".join(TYPES))
+    name = layer.get("name")
+    if name is not None and (not isinstance(name, str) or not 0 < len(name) <= 80):
+        raise EngineError(f"{field}.name", "must be a string of 1 to 80 characters")
+    return ALIASES[kind.lower().replace("_", "")]
+
+
+def count_layers(layers, field="layers", depth=0) -> int:
+    """Check the list's structure and count its layers (branches included) before any shape is computed."""
+    if not isinstance(layers, list):
+        raise EngineError(field, "must be a list of layers")
+    if depth > MAX_DEPTH:
+        raise EngineError(field, f"branches nest more than {MAX_DEPTH} deep")
+    total = 0
+    for i, layer in enumerate(layers):
+        kind = _layer_type(layer, f"{field}.{i}")
+        total += 1
+        if kind in MERGES:
+            branches = layer.get("branches")
+            if not isinstance(branches, list) or not 2 <= len(branches) <= MAX_BRANCHES:
+                raise EngineError(f"{field}.{i}.branches", f"{kind} needs a list of 2 to {MAX_BRANCHES} branches "
+                                  "(each a list of layers; [] is the identity)")
+            total += sum(count_layers(b, f"{field}.{i}.branches.{j}", depth + 1) for j, b in enumerate(branches))
+    return total
+
+
+class _Walk:
+    def __init__(self, counting: str):
+        self.counting = counting
+        self.rows: list[dict] = []
+
+    def sequence(self, layers, shape, field, block, branch, depth) -> tuple[list, list]:
+        tree = []
+        for i, layer in enumerate(layers):
+            shape, node = self.layer(layer, shape, f"{field}.{i}", block, branch, depth)
+            tree.append(node)
+        return shape, tree
+
+    def layer(self, layer, shape, field, block, branch, depth):
+        kind = _layer_type(layer, field)
+        name = layer.get("name") or f"{kind.lower()}_{len(self.rows)}"
+        if kind in MERGES:
+            return self.merge(layer, kind, name, shape, field, block, branch, depth)
+        out = RULES[kind](layer, field, tuple(shape), self.counting)
+        row = self.row(kind, name, field, block, branch, depth, shape, out)
+        for key in ("params", "macs"):
+            if row[key] > MAX_COUNT:
+                raise EngineError(field, f"{key} of this layer ({num(row[key])}) exceed the cap of {num(MAX_COUNT)}")
+        if kind == "Conv2D":
+            row["conv_link"] = conv_link(out["config"], seed=row["index"])
+        return row["output_shape"], row["index"]
+
+    def merge(self, layer, kind, name, shape, field, block, branch, depth):
+        _known(layer, field, ("type", "name", "branches"))
+        results = []
+        for j, layers in enumerate(layer["branches"]):
+            results.append(self.sequence(layers, shape, f"{field}.branches.{j}", name, j, depth + 1))
+        shapes = [list(s) for s, _ in results]
+        first = shapes[0]
+        for j, s in enumerate(shapes[1:], start=1):
+            if kind == "Add" and s != first:
+                raise EngineError(field, f"Add needs equal shapes, but branch {j} gives {shape_text(s)} "
+                                  f"and branch 0 gives {shape_text(first)}")
+            if kind == "Concatenate" and (len(s) != len(first) or s[:-1] != first[:-1]):
+                raise EngineError(field, f"Concatenate needs equal sizes except the channels, but branch {j} "
+                                  f"gives {shape_text(s)} and branch 0 gives {shape_text(first)}")
+        if kind == "Add":
+            out = {"output_shape": first,
+                   "shape_formula": " + ".join(shape_text(s) for s in shapes)}
+        else:
+            channels = sum(s[-1] for s in shapes)
+            out = {"output_shape": [*first[:-1], channels],
+                   "shape_formula": " + ".join(str(s[-1]) for s in shapes) + f" = {channels}"}
+        row = self.row(kind, name, field, block, branch, depth, shape, out)
+        row["branches"] = [{"output_shape": s, "identity": len(layer["branches"][j]) == 0}
+                           for j, s in enumerate(shapes)]
+        return row["output_shape"], {"merge": row["index"], "branches": [tree for _, tree in results]}
+
+    def row(self, kind, name, field, block, branch, depth, shape, out) -> dict:
+        row = {
+            "index": len(self.rows), "name": name, "type": kind, "path": field,
+            "block": block, "branch": branch, "depth": depth,
+            "input_shape": list(shape), "output_shape": list(out["output_shape"]),
+            "shape_formula": out.get("shape_formula"),
+            "params": out.get("params", 0), "trainable": out.get("trainable", 0),
+            "non_trainable": out.get("non_trainable", 0), "buffers": out.get("buffers", 0),
+            "params_formula": out.get("params_formula"),
+            "macs": out.get("macs", 0), "macs_formula": out.get("macs_formula"),
+            "config": out.get("config"), "conv_link": None,
+        }
+        if min(row["output_shape"]) <= 0:
+            raise EngineError(field, f"the output would be empty ({shape_text(row['output_shape'])})")
+        self.rows.append(row)
+        return row
+
+
+def check_input_shape(value, field="input_shape") -> list[int]:
+    if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
+        raise EngineError(field, "must be [height, width, channels] or [features]")
+    if len(value) == 1:
+        return [_int(value[0], f"{field}.0", 1, MAX_FLAT)]
+    return [_int(value[0], f"{field}.0", 1, MAX_HW), _int(value[1], f"{field}.1", 1, MAX_HW),
+            _int(value[2], f"{field}.2", 1, MAX_C)]
+
+
+def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = MAX_LAYERS,
+         field: str = "layers") -> dict:
+    """Shapes, parameters and multiply-adds of every layer. Raises EngineError naming the first layer that
+    does not fit (its path in the request, e.g. "layers.3" or "layers.5.branches.1.0").
+
+    -> {"input_shape", "output_shape", "layers": [row, ...], "tree": [index | {"merge", "branches"}],
+        "total_params", "trainable_params", "non_trainable_params", "buffers", "total_macs",
+        "largest_by_params", "largest_by_macs"}
+    """
+    if counting not in COUNTINGS:
+        raise EngineError("counting", "must be one of " + ", ".join(COUNTINGS))
+    shape = check_input_shape(input_shape)
+    n = count_layers(layers, field)
+    if n == 0:
+        raise EngineError(field, "must hold at least one layer")
+    if max_layers is not None and n > max_layers:
+        raise EngineError(field, f"has {n} layers (branches included); the cap is {max_layers}")
+    w = _Walk(counting)
+    out_shape, tree = w.sequence(layers, shape, field, None, None, 0)
+    rows = w.rows
+    trainable = sum(r["trainable"] for r in rows)
+    non_trainable = sum(r["non_trainable"] for r in rows)
+
+    def largest(key, k=5):
+        ranked = sorted((r for r in rows if r[key] > 0), key=lambda r: (-r[key], r["index"]))
+        return [r["index"] for r in ranked[:k]]
+
+    return {
+        "input_shape": shape, "output_shape": list(out_shape), "counting": counting,
+        "layers": rows, "tree": tree,
+        "total_params": trainable + non_trainable, "trainable_params": trainable,
+        "non_trainable_params": non_trainable, "buffers": sum(r["buffers"] for r in rows),
+        "total_macs": sum(r["macs"] for r in rows),
+        "largest_by_params": largest("params"), "largest_by_macs": largest("macs"),
+    }

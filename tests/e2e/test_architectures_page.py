@@ -1,0 +1,170 @@
+"""The /architectures page in a real browser: networks, totals, the selected layer's arithmetic, conv links."""
+
+import json
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def selected(page):
+    return page.locator("#layers [aria-selected=true] .name").inner_text()
+
+
+def link_query(page) -> dict:
+    url = urlparse(page.locator("#conv-link").get_attribute("href"))
+    assert url.path == "/conv"
+    return {k: json.loads(v[0]) for k, v in parse_qs(url.query).items()}
+
+
+def open_net(web, query):
+    page = web.goto(f"/architectures?{query}")
+    page.wait_for_selector("#layers [aria-selected=true]")
+    return page
+
+
+def test_loads_clean_with_lenet_by_default(web):
+    page = open_net(web, "")
+    assert page.locator("#net").input_value() == "lenet5"
+    assert page.locator("#total-params").inner_text() == "61,706"
+    assert page.locator("#net option").count() >= 5
+    assert page.locator("#layers [role=option]").count() == 8
+    assert page.title().startswith("Architectures")
+    web.assert_clean()
+
+
+@pytest.mark.parametrize(("net", "total", "extra_label", "extra"), [
+    ("vgg16", "138,357,544", "Non-trainable", "0"),
+    ("resnet50", "25,636,712", "Non-trainable", "53,120"),
+    ("googlenet", "6,624,904", "Buffers (not parameters)", "14,560"),
+    ("alexnet", "61,100,840", "Buffers (not parameters)", "0"),
+])
+def test_switching_networks_shows_their_totals(web, net, total, extra_label, extra):
+    page = open_net(web, "")
+    page.select_option("#net", net)
+    expect(page.locator("#total-params")).to_have_text(total)
+    assert page.locator("#extra-label").inner_text() == extra_label
+    assert page.locator("#extra").inner_text() == extra
+    assert f"net={net}" in page.url
+    web.assert_clean()
+
+
+def test_selecting_a_conv_layer_shows_its_arithmetic_and_announces_it(web):
+    page = open_net(web, "net=vgg16")
+    page.locator("#layer-3").click()
+    assert selected(page) == "block2_conv1"
+    assert page.locator("#params-formula").inner_text() == "3·3·64·128 + 128 = 73,856"
+    assert "112·112·128 · 3·3·64 = 924,844,032" in page.locator("#detail").inner_text()
+    assert "block2_conv1" in page.locator("#live").inner_text()
+    assert "layer=3" in page.url
+    web.assert_clean()
+
+
+def test_keyboard_moves_through_the_layers(web):
+    page = open_net(web, "net=resnet50")
+    page.locator("#layers").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowDown")
+    assert selected(page) == "pool1_pool"
+    assert page.locator("#layers").get_attribute("aria-activedescendant") == "layer-5"
+    page.keyboard.press("End")
+    assert selected(page) == "predictions"
+    assert page.locator("#params-formula").inner_text() == "2,048·1,000 + 1,000 = 2,049,000"
+    page.keyboard.press("Home")
+    assert selected(page) == "conv1_pad"
+    page.keyboard.press("PageDown")
+    assert page.locator("#layers").get_attribute("aria-activedescendant") == "layer-10"
+    web.assert_clean()
+
+
+def test_conv_link_carries_the_layers_kernel_stride_and_padding(web):
+    page = open_net(web, "net=alexnet&layer=0")
+    q = link_query(page)
+    assert (len(q["kernel"]), len(q["kernel"][0])) == (11, 11)
+    assert q["strides"] == [4, 4] and q["padding"] == 2
+    assert len(q["input"]) == 12 and len(q["input"][0]) == 12
+    page = open_net(web, "net=vgg16&layer=3")
+    q = link_query(page)
+    assert q["padding"] == "same" and q["strides"] == [1, 1] and len(q["kernel"]) == 3 and len(q["input"]) == 7
+    web.assert_clean()
+    page.locator("#conv-link").click()
+    page.wait_for_url("**/conv?**")
+    assert page.locator("h1").count() == 1
+
+
+def test_diagram_draws_branches_and_shortcuts_and_selects_by_click(web):
+    page = open_net(web, "net=googlenet")
+    assert page.locator("#diagram rect.block").count() == 9  # inception 3a, 3b, 4a–4e, 5a, 5b
+    page = open_net(web, "net=resnet50")
+    assert page.locator("#diagram rect.block").count() == 16
+    assert page.locator("#diagram path.identity").count() == 2 * 12  # 12 identity shortcuts (fork + line each)
+    page.locator('#diagram .bar[data-index="1"]').click()
+    assert selected(page) == "conv1_conv"
+    assert page.locator("#params-formula").inner_text() == "7·7·3·64 + 64 = 9,472"
+    web.assert_clean()
+
+
+def test_language_toggle_relabels_the_page(web):
+    page = open_net(web, "net=resnet50&layer=2")
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    assert page.locator("h1").inner_text() == "基於CNN的架構：一層一層看"
+    assert page.locator("#extra-label").inner_text() == "不可訓練參數"
+    assert "可訓練 (γ, β)" in page.locator("#detail").inner_text()
+    assert page.locator("#total-params").inner_text() == "25,636,712"
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.locator("#extra-label").inner_text() == "Non-trainable"
+    web.assert_clean()
+
+
+def test_url_restores_the_view(web):
+    page = open_net(web, "net=resnet50&layer=5")
+    assert page.locator("#net").input_value() == "resnet50"
+    assert selected(page) == "pool1_pool"
+    page.reload()
+    page.wait_for_selector("#layers [aria-selected=true]")
+    assert selected(page) == "pool1_pool"
+    page = open_net(web, "net=nonsense&layer=99")
+    assert page.locator("#net").input_value() == "lenet5"
+    bad = quote(json.dumps({"input_shape": [2, 2, 1], "layers": [{"type": "Conv2D", "filters": 1, "kernel_size": 3}]}))
+    page = open_net(web, f"net=custom&own={bad}")
+    assert page.locator("#net").input_value() == "lenet5"
+    assert page.locator("#own-error").inner_text() == "layers.0: kernel 3×3 larger than the 2×2 input"
+    assert [e for e in web.errors if "422" not in e] == []  # the browser logs the refused request itself
+    assert not web.outside
+
+
+def test_your_own_list_reports_the_first_layer_that_does_not_fit(web):
+    page = open_net(web, "")
+    page.locator("#own-box summary").click()
+    bad = {"input_shape": [6, 6, 1], "layers": [{"type": "Conv2D", "filters": 2, "kernel_size": 3},
+                                                {"type": "MaxPooling2D"},
+                                                {"type": "Conv2D", "filters": 2, "kernel_size": 5}]}
+    page.fill("#own", json.dumps(bad))
+    page.click("#own-run")
+    page.wait_for_selector("#own-error:not([hidden])")
+    assert page.locator("#own-error").inner_text() == "layers.2: kernel 5×5 larger than the 2×2 input"
+    bad["layers"][2]["kernel_size"] = 2
+    page.fill("#own", json.dumps(bad))
+    page.click("#own-run")
+    expect(page.locator("#net")).to_have_value("custom")
+    assert page.locator("#total-params").inner_text() == "38"  # (3·3·1·2 + 2) + (2·2·2·2 + 2)
+    assert "own=" in page.url
+    page.reload()
+    page.wait_for_selector("#layers [aria-selected=true]")
+    assert page.locator("#net").input_value() == "custom"
+    assert page.locator("#total-params").inner_text() == "38"
+
+
+def test_phone_width_has_no_page_scroll(phone):
+    page = phone.goto("/architectures?net=googlenet")
+    page.wait_for_selector("#layers [aria-selected=true]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("#diagram-scroll")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the diagram scrolls inside its own box
+    page.locator("#layer-3").tap()
+    assert selected(page) == "conv2.conv"
+    phone.assert_clean()
