@@ -8,3 +8,10 @@ let saved = null;
 try { saved = localStorage.getItem("lang"); } catch { /* private mode */ }
 const fromUrl = new URL(location.href).searchParams.get("lang");
 if (!fromUrl && saved && saved !== currentLang()) setLang(saved);
+
+// On a narrow screen the navigation is one scrollable row: keep the current page's link in view.
+const current = document.querySelector(".nav-links [aria-current='page']");
+if (current && current.parentElement.parentElement.scrollWidth > current.parentElement.parentElement.clientWidth) {
+  const row = current.closest(".nav-links");
+  row.scrollLeft = current.offsetLeft - row.clientWidth / 2 + current.offsetWidth / 2;
+}
