@@ -1,0 +1,130 @@
+"""POST /api/rnn, /api/lstm and /api/gru: Keras SimpleRNN, LSTM and GRU with a trace of every time step."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.engine.recurrent import run_gru, run_lstm, run_rnn
+from app.examples.rnn import GATE_INPUTS, GATE_LSTM, LECTURE_RNN
+
+from .schemas import ERRORS, Strict, array_type
+
+router = APIRouter(prefix="/api", tags=["recurrent"])
+
+Activation = Literal["tanh", "sigmoid", "relu", "linear", "hard_sigmoid"]
+Inputs = array_type((1, 2), [200, 32], "(T, d): one row per time step (T ≤ 200, d ≤ 32); (T,) means d = 1")
+Vector = array_type((1,), [32], "(units,)")
+ACT_DOC = ("Keras name; None means linear. hard_sigmoid is Keras 2's clip(0.2·x + 0.5, 0, 1) "
+           "(Keras 3 uses x/6 + 0.5).")
+
+
+class OutputLayer(Strict):
+    """A Dense layer applied to every h_t: y_t = activation(h_t·kernel + bias)."""
+    kernel: array_type((2,), [32, 32], "(units, output units); omitted: glorot_uniform with the seed") | None = None
+    bias: array_type((1,), [32], "(output units,); omitted: zeros") | None = None
+    use_bias: bool = Field(True, strict=True)
+    activation: Activation | None = Field("linear", description=ACT_DOC)
+    units: int | None = Field(None, ge=1, le=32, strict=True, description="output units when no kernel is given")
+
+
+class LSTMState(Strict):
+    h: Vector | None = None
+    c: Vector | None = None
+
+
+class RecurrentRequest(Strict):
+    inputs: Inputs
+    units: int | None = Field(None, ge=1, le=32, strict=True, description="optional when a kernel is given")
+    use_bias: bool = Field(True, strict=True)
+    activation: Activation | None = Field("tanh", description=ACT_DOC)
+    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True, description="for the initialisers of omitted weights")
+    output_layer: OutputLayer | None = None
+
+
+class RNNRequest(RecurrentRequest):
+    kernel: array_type((2,), [32, 32], "(d, units); omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [32, 32], "(units, units); omitted: orthogonal") | None = None
+    bias: array_type((1,), [32], "(units,); omitted: zeros") | None = None
+    initial_state: Vector | None = Field(None, description="h₀, (units,); omitted: zeros")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"inputs": [[1, 1], [2, 1], [1, 3]], **LECTURE_RNN}]})
+
+
+class LSTMRequest(RecurrentRequest):
+    kernel: array_type((2,), [32, 128], "(d, 4·units), blocks i, f, c, o; omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [32, 128], "(units, 4·units); omitted: orthogonal") | None = None
+    bias: array_type((1,), [128], "(4·units,); omitted: zeros (ones in f with unit_forget_bias)") | None = None
+    recurrent_activation: Activation | None = Field("sigmoid", description=ACT_DOC)
+    unit_forget_bias: bool = Field(True, strict=True, description="initial bias 1 in the forget block")
+    initial_state: LSTMState | None = Field(None, description='{"h": [...], "c": [...]}; omitted: zeros')
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"inputs": GATE_INPUTS, **GATE_LSTM, "recurrent_activation": "hard_sigmoid"}]})
+
+
+class GRURequest(RecurrentRequest):
+    kernel: array_type((2,), [32, 96], "(d, 3·units), blocks z, r, h; omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [32, 96], "(units, 3·units); omitted: orthogonal") | None = None
+    bias: array_type((1, 2), [2, 96], "reset_after: (2, 3·units) (input row, recurrent row); "
+                                      "else (3·units,); omitted: zeros") | None = None
+    recurrent_activation: Activation | None = Field("sigmoid", description=ACT_DOC)
+    reset_after: bool = Field(True, strict=True, description="Keras 3 default true; Keras 2 default false")
+    initial_state: Vector | None = Field(None, description="h₀, (units,); omitted: zeros")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"inputs": [[1, 0], [0, 1], [1, 1]], "units": 2, "seed": 0}]})
+
+
+class Keras(BaseModel):
+    layer: str = Field(description="the Keras call that computes the same thing")
+    output_layer: str | None
+
+
+class RecurrentResponse(BaseModel):
+    layer: str
+    units: int
+    input_dim: int
+    timesteps: int
+    activation: str
+    hidden: list[list[float]] = Field(description="(T, units): every h_t")
+    outputs: list[list[float]] | None = Field(description="(T, output units) with an output layer")
+    steps: list[dict] = Field(description="per t: x, h_prev, pre-activation(s), gates, new state, formulas "
+                                          "(with numbers when d, units ≤ 4)")
+    sensitivity: list[float] = Field(description="‖∂h_T/∂x_t‖ for every t (backpropagation through time)")
+    sensitivity_per_unit: list[list[float]] = Field(description="(T, units): ‖∂h_T[k]/∂x_t‖")
+    weights: dict = Field(description="the weights used: given, or drawn by Keras' initialisers")
+    initial_state: list[float] | dict
+    keras: Keras
+
+
+class LSTMResponse(RecurrentResponse):
+    recurrent_activation: str
+    cell: list[list[float]] = Field(description="(T, units): every c_t")
+
+
+class GRUResponse(RecurrentResponse):
+    recurrent_activation: str
+    reset_after: bool
+
+
+@router.post("/rnn", response_model=RecurrentResponse, responses=ERRORS)
+def rnn(req: RNNRequest):
+    """Keras SimpleRNN: h_t = activation(x_t·W + h_{t−1}·U + b), every step traced."""
+    return JSONResponse(run_rnn(**req.model_dump()))
+
+
+@router.post("/lstm", response_model=LSTMResponse, responses=ERRORS)
+def lstm(req: LSTMRequest):
+    """Keras LSTM: input, forget and output gates and the cell state at every step."""
+    return JSONResponse(run_lstm(**req.model_dump()))
+
+
+@router.post("/gru", response_model=GRUResponse, responses=ERRORS)
+def gru(req: GRURequest):
+    """Keras GRU (reset_after true or false): update and reset gates at every step."""
+    return JSONResponse(run_gru(**req.model_dump()))

@@ -1,0 +1,186 @@
+"""Keras LSTM, row vectors. Column blocks of kernel (d, 4u), recurrent_kernel (u, 4u), bias (4u,): i, f, c, o.
+
+z = x_t·W + h_{t−1}·U + b;  i, f, o = σ_r(z_i, z_f, z_o);  c̃ = act(z_c)
+c_t = f⊙c_{t−1} + i⊙c̃;     h_t = o⊙act(c_t)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..arrays import to_list
+from ..errors import EngineError
+from ..numbers import fmt, term
+from .common import (
+    Weights,
+    affine_terms,
+    applied,
+    check_activation,
+    check_bool,
+    check_finite,
+    dense_keras,
+    finish,
+    keras_call,
+    parse_inputs,
+    parse_output_layer,
+    parse_state,
+    resolve_weights,
+    sensitivity_dict,
+    small,
+    sub,
+    unit_label,
+    weights_dict,
+)
+from .functions import act, dact, scalar_act
+from .init import default_bias
+
+GATES = ("input", "forget", "candidate", "output")  # Keras' block order i, f, c, o
+SYMBOLS = {"input": "i", "forget": "f", "candidate": "c̃", "output": "o"}
+
+
+def forward(x, w: Weights, name: str, rec: str, h0, c0) -> tuple[np.ndarray, np.ndarray, dict]:
+    """x: (T, d) -> H, C (T, u) and the cache. Gates of all units in one product per step."""
+    T, u = x.shape[0], w.U.shape[0]
+    XW = x @ w.W + (0.0 if w.b is None else w.b)  # (T, 4u)
+    Z, A = np.empty((T, 4 * u)), np.empty((T, 4 * u))  # pre-activations and gate values, blocks i f c o
+    H, C = np.empty((T, u)), np.empty((T, u))
+    h, c = h0, c0
+    for t in range(T):
+        z = Z[t] = XW[t] + h @ w.U
+        A[t] = act(rec, z)
+        A[t, 2 * u:3 * u] = act(name, z[2 * u:3 * u])
+        i, f, g, o = np.split(A[t], 4)
+        c = C[t] = f * c + i * g
+        h = H[t] = o * act(name, c)
+    return H, C, {"x": x, "w": w, "name": name, "rec": rec, "Z": Z, "A": A, "H": H, "C": C, "c0": c0}
+
+
+def naive(x, w: Weights, name: str, rec: str, h0, c0) -> tuple[np.ndarray, np.ndarray]:
+    """One unit, one gate, one product at a time (the test reference)."""
+    T, d = x.shape
+    u = w.U.shape[0]
+    h, c = list(h0), list(c0)
+    Hs, Cs = [], []
+    for t in range(T):
+        new_h, new_c = [], []
+        for j in range(u):
+            gate = []
+            for block in range(4):
+                col = block * u + j
+                s = 0.0 if w.b is None else w.b[col]
+                for k in range(d):
+                    s += x[t, k] * w.W[k, col]
+                for k in range(u):
+                    s += h[k] * w.U[k, col]
+                gate.append(scalar_act(name if block == 2 else rec, s))
+            i, f, g, o = gate
+            cj = f * c[j] + i * g
+            new_c.append(cj)
+            new_h.append(o * scalar_act(name, cj))
+        h, c = new_h, new_c
+        Hs.append(h)
+        Cs.append(c)
+    return np.array(Hs), np.array(Cs)
+
+
+def jacobians(cache: dict) -> np.ndarray:
+    """∂h_T/∂x_t for every t, (T, u, d), backpropagating h_T's u units at once through h and c."""
+    x, w, Z, A, H, C = (cache[k] for k in ("x", "w", "Z", "A", "H", "C"))
+    name, rec = cache["name"], cache["rec"]
+    T, u = H.shape
+    J = np.empty((T, u, x.shape[1]))
+    Gh, Gc = np.eye(u), np.zeros((u, u))   # ∂h_T/∂h_t, ∂h_T/∂c_t: (units of h_T, u)
+    for t in range(T - 1, -1, -1):
+        i, f, g, o = np.split(A[t], 4)
+        zi, zf, zc, zo = np.split(Z[t], 4)
+        c_prev = cache["c0"] if t == 0 else C[t - 1]
+        ac = act(name, C[t])
+        Gc = Gc + Gh * o * dact(name, C[t], ac)
+        Gz = np.concatenate([Gc * g * dact(rec, zi, i), Gc * c_prev * dact(rec, zf, f),
+                             Gc * i * dact(name, zc, g), Gh * ac * dact(rec, zo, o)], axis=1)  # (u, 4u)
+        J[t] = Gz @ w.W.T
+        Gh, Gc = Gz @ w.U.T, Gc * f
+    return J
+
+
+def gate_formulas(x, h_prev, c_prev, w: Weights, Z, A, c, h, name, rec, t) -> dict:
+    u = w.U.shape[0]
+    out = {g: [] for g in (*GATES, "cell", "hidden")}
+    for j in range(u):
+        for block, gate in enumerate(GATES):
+            col = block * u + j
+            inner = affine_terms(x, w.W[:, col], h_prev, w.U[:, col], None if w.b is None else w.b[col])
+            out[gate].append(applied(name if gate == "candidate" else rec, unit_label(SYMBOLS[gate], t, j, u),
+                                     inner, Z[col], A[col]))
+        i, f, g, o = (A[b * u + j] for b in range(4))
+        out["cell"].append(f"{unit_label('c', t, j, u)} = f×c{sub(t)} + i×c̃ = {term(f)}×{term(c_prev[j])} + "
+                           f"{term(i)}×{term(g)} = {fmt(c[j])}")
+        if name == "linear":
+            out["hidden"].append(f"{unit_label('h', t, j, u)} = o×c{sub(t + 1)} = {term(o)}×{term(c[j])} = {fmt(h[j])}")
+        else:
+            ac = scalar_act(name, c[j])
+            out["hidden"].append(f"{unit_label('h', t, j, u)} = o×{name}(c{sub(t + 1)}) = {term(o)}×{name}"
+                                 f"({fmt(c[j])}) = {term(o)}×{term(ac)} = {fmt(h[j])}")
+    return out
+
+
+def steps(x, w: Weights, name, rec, h0, c0, cache, with_formulas: bool) -> list[dict]:
+    Z, A, H, C = cache["Z"], cache["A"], cache["H"], cache["C"]
+    out = []
+    for t in range(x.shape[0]):
+        h_prev, c_prev = (h0, c0) if t == 0 else (H[t - 1], C[t - 1])
+        zs, gs = np.split(Z[t], 4), np.split(A[t], 4)
+        out.append({
+            "t": t, "x": to_list(x[t]), "h_prev": to_list(h_prev), "c_prev": to_list(c_prev),
+            "pre_activations": {g: to_list(v) for g, v in zip(GATES, zs, strict=True)},
+            "gates": {g: to_list(v) for g, v in zip(GATES, gs, strict=True)},
+            "c": to_list(C[t]), "h": to_list(H[t]),
+            "formulas": gate_formulas(x[t], h_prev, c_prev, w, Z[t], A[t], C[t], H[t], name, rec, t)
+            if with_formulas else None,
+        })
+    return out
+
+
+def parse_lstm_state(value, u: int) -> tuple[np.ndarray, np.ndarray]:
+    if value is None:
+        return np.zeros(u), np.zeros(u)
+    if not isinstance(value, dict):
+        raise EngineError("initial_state", 'must be an object {"h": [...], "c": [...]}')
+    extra = set(value) - {"h", "c"}
+    if extra:
+        raise EngineError(f"initial_state.{sorted(extra)[0]}", "is not a known field (use h and c)")
+    return parse_state(value.get("h"), "initial_state.h", u), parse_state(value.get("c"), "initial_state.c", u)
+
+
+def run_lstm(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
+             recurrent_activation="sigmoid", unit_forget_bias=True, initial_state=None, seed=0,
+             output_layer=None) -> dict:
+    """Validate a request, run LSTM over the sequence, and build the response dict."""
+    x = parse_inputs(inputs)
+    T, d = x.shape
+    forget_one = check_bool(unit_forget_bias, "unit_forget_bias")
+    u, w = resolve_weights(d, units, kernel, recurrent_kernel, bias, use_bias, seed, 4,
+                           lambda u: (4 * u,), lambda u: default_bias(u, 4, forget_one))
+    name = check_activation(activation, "activation")
+    rec = check_activation(recurrent_activation, "recurrent_activation")
+    h0, c0 = parse_lstm_state(initial_state, u)
+    dense = parse_output_layer(output_layer, u, seed)
+    with np.errstate(all="ignore"):
+        H, C, cache = forward(x, w, name, rec, h0, c0)
+        check_finite(H, C)
+        J = jacobians(cache)
+    check_finite(J)
+    with_formulas = small(d, u, dense)
+    result = {
+        "layer": "LSTM", "units": u, "input_dim": d, "timesteps": T, "activation": name,
+        "recurrent_activation": rec, "hidden": to_list(H), "cell": to_list(C),
+        "steps": steps(x, w, name, rec, h0, c0, cache, with_formulas),
+        **sensitivity_dict(J), "weights": weights_dict(w, dense),
+        "initial_state": {"h": to_list(h0), "c": to_list(c0)},
+        "keras": {"layer": keras_call("LSTM", u, [("activation", name, "tanh"),
+                                                  ("recurrent_activation", rec, "sigmoid"),
+                                                  ("use_bias", w.b is not None, True),
+                                                  ("unit_forget_bias", forget_one, True)]),
+                  "output_layer": None if dense is None else dense_keras(dense)},
+    }
+    return finish(result, H, dense, with_formulas)

@@ -1,0 +1,116 @@
+// The page's request, its URL state, and the calls to the API. The request body is the state:
+// presets load an example's request; every edit changes the request and posts it again.
+import { getJSON, latest } from "../lib/api.js";
+import { readState, writeState } from "../lib/url.js";
+import { clone } from "./dom.js";
+
+export class Session {
+  /** cells: {name: {endpoint, preset}}; onResult(data), onError(error), onBusy(bool) */
+  constructor({ cells, defaultCell, onResult, onError, onBusy = () => {} }) {
+    this.cells = cells;
+    this.defaults = { cell: defaultCell, preset: cells[defaultCell].preset, req: null, step: 0, unit: 0 };
+    this.onResult = onResult;
+    this.onError = onError;
+    this.onBusy = onBusy;
+    this.post = latest();
+    this.examples = [];
+    this.data = null;
+  }
+
+  async init() {
+    const res = await getJSON("/api/examples");
+    this.examples = res.ok ? res.data.examples : [];
+    const st = readState(this.defaults);
+    if (!(st.cell in this.cells)) st.cell = this.defaults.cell;
+    if (st.req && (typeof st.req !== "object" || !st.req.inputs)) st.req = null;
+    if (!st.req) {
+      const ex = this.example(st.preset) || this.example(this.cells[st.cell].preset);
+      st.preset = ex ? ex.id : "";
+      st.req = ex ? clone(ex.request) : { inputs: [[1]], units: 1 };
+    }
+    st.step = Number.isInteger(st.step) ? st.step : 0;
+    st.unit = Number.isInteger(st.unit) ? st.unit : 0;
+    this.state = st;
+    this.normalise();
+    await this.compute();
+  }
+
+  get req() { return this.state.req; }
+  get endpoint() { return this.cells[this.state.cell].endpoint; }
+  presets(cell = this.state.cell) { return this.examples.filter((e) => e.endpoint === this.cells[cell].endpoint); }
+  example(id) { return this.examples.find((e) => e.id === id); }
+
+  normalise() {
+    const r = this.state.req;
+    if (Array.isArray(r.inputs) && !Array.isArray(r.inputs[0])) r.inputs = r.inputs.map((v) => [v]);
+  }
+
+  usePreset(id) {
+    const ex = this.example(id);
+    if (!ex) return;
+    this.state.preset = id;
+    this.state.req = clone(ex.request);
+    this.state.step = 0;
+    this.state.unit = 0;
+    this.normalise();
+    this.compute();
+  }
+
+  setCell(cell) {
+    if (!(cell in this.cells) || cell === this.state.cell) return;
+    this.state.cell = cell;
+    this.usePreset(this.cells[cell].preset);
+  }
+
+  /** Copy the weights the last answer used into the request, so one of them can be edited. */
+  explicit() {
+    const w = this.data?.weights, r = this.state.req;
+    if (!w) return;
+    r.kernel = clone(w.kernel);
+    r.recurrent_kernel = clone(w.recurrent_kernel);
+    if (w.bias && r.use_bias !== false) r.bias = clone(w.bias); else delete r.bias;
+    delete r.units;
+    if (w.output_layer && r.output_layer) {
+      r.output_layer.kernel = clone(w.output_layer.kernel);
+      if (w.output_layer.bias) r.output_layer.bias = clone(w.output_layer.bias);
+      delete r.output_layer.units;
+    }
+  }
+
+  /** Weights drawn again by Keras' initialisers (with the request's seed). */
+  reinitialise(units = this.data?.units) {
+    const r = this.state.req;
+    for (const k of ["kernel", "recurrent_kernel", "bias", "initial_state"]) delete r[k];
+    r.units = units || 1;
+    if (r.output_layer) {
+      const m = this.data?.weights?.output_layer?.kernel?.[0]?.length || r.units;
+      r.output_layer = { units: m, use_bias: r.output_layer.use_bias ?? true, activation: r.output_layer.activation || "linear" };
+    }
+  }
+
+  edit(fn) {
+    fn(this.state.req);
+    this.state.preset = "";
+    return this.compute();
+  }
+
+  async compute() {
+    this.onBusy(true);
+    const res = await this.post(this.endpoint, this.state.req);
+    if (res.aborted) return;
+    this.onBusy(false);
+    if (!res.ok) { this.onError(res.error); this.save(); return; }
+    this.data = res.data;
+    this.state.step = Math.max(0, Math.min(this.state.step, res.data.timesteps - 1));
+    this.state.unit = Math.max(0, Math.min(this.state.unit, res.data.units - 1));
+    this.onError(null);
+    this.onResult(res.data);
+    this.save();
+  }
+
+  save() {
+    const st = this.state;
+    writeState({ cell: st.cell, preset: st.preset, req: st.preset ? null : st.req, step: st.step, unit: st.unit },
+      this.defaults);
+  }
+}

@@ -1,0 +1,184 @@
+"""/rnn and /lstm in Chromium: the lecture's numbers appear as the player steps, and state, language,
+touch and errors behave."""
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+I18N = Path(__file__).resolve().parents[2] / "static/i18n"
+ZH_LSTM = json.loads((I18N / "lstm.zh-TW.json").read_text(encoding="utf-8"))
+
+
+def ready(page, steps):
+    page.wait_for_function(
+        "t => document.querySelector('[data-player=status]').textContent.endsWith(t)", arg=f"of {steps}")
+
+
+def status(page):
+    return page.inner_text("[data-player=status]")
+
+
+def press(page, key, expect_status):
+    page.keyboard.press(key)
+    page.wait_for_function("s => document.querySelector('[data-player=status]').textContent === s", arg=expect_status)
+
+
+def test_lstm_gate_preset_memory_3_7_7_7_0(web):
+    page = web.goto("/lstm")
+    ready(page, 5)
+    memory, output, announced = [], [], []
+    for i in range(5):
+        if i:
+            press(page, "ArrowRight", f"Step {i + 1} of 5")
+        memory.append(page.inner_text("#memory-now"))
+        output.append(page.inner_text("#hidden-now"))
+        announced.append(page.inner_text("#live"))
+    assert memory == ["3", "7", "7", "7", "0"]
+    assert output == ["0", "0", "0", "7", "0"]
+    assert "c₂ = 7" in announced[1] and "forget gate 0" in announced[4]
+    # the diagram's conveyor and the formulas say the same
+    assert page.locator(".cell-svg .state").first.text_content() == "c₄ = 7"
+    assert "c₅ = f×c₄ + i×c̃ = 0×7 + 0×3 = 0" in page.inner_text("#formulas")
+    # the timeline table has revealed every step's memory
+    cells = page.eval_on_selector_all("#timeline tbody tr", "rs => rs.map(r => r.children[6].textContent)")
+    assert cells == ["3", "7", "7", "7", "0"]
+    web.assert_clean()
+
+
+def test_lstm_sigmoid_preset_and_keras_2_button(web):
+    page = web.goto("/lstm?preset=lstm-gates-sigmoid")
+    ready(page, 5)
+    press(page, "End", "Step 5 of 5")
+    press(page, "ArrowLeft", "Step 4 of 5")
+    assert page.inner_text("#hidden-now") == "6.9995"
+    page.click("#keras2")  # the lecture's Keras 2 default: hard_sigmoid
+    page.wait_for_function("() => document.getElementById('hidden-now').textContent === '7'")
+    assert page.input_value("#recurrent-activation") == "hard_sigmoid"
+    assert "recurrent_activation='hard_sigmoid'" in page.inner_text("#keras")
+    web.assert_clean()
+
+
+def test_rnn_lecture_preset_outputs_4_14_36(web, server_url):
+    page = web.goto("/rnn")
+    ready(page, 3)
+    future = page.eval_on_selector_all(".ucol.future", "cs => cs.length")
+    assert future == 2  # values of later steps are hidden until the player reaches them
+    press(page, "End", "Step 3 of 3")
+    read = ("(sel) => [...document.querySelectorAll('.ucol[data-t]')]"
+            ".map(c => [...c.querySelectorAll(sel + ' .v')].map(v => v.dataset.v))")
+    assert page.evaluate(read, ".ubox.out") == [["4", "4"], ["14", "14"], ["36", "36"]]
+    assert page.evaluate(read, ".ubox.mem") == [["2", "2"], ["7", "7"], ["18", "18"]]
+    assert "h₃[1] = 1×1 + 3×1 + 7×1 + 7×1 = 18" in page.inner_text("#formulas")
+    assert "y₃[2] = 18×1 + 18×1 = 36" in page.inner_text("#formulas")
+    assert page.locator("#net svg .ny").count() == 2
+    # clicking a column of the unrolled network jumps to that step
+    page.click(".ucol[data-t='0']")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent === 'Step 1 of 3'")
+    # the classic order preset
+    page.select_option("#preset", "rnn-lecture-order")
+    page.wait_for_function("() => document.querySelector('.ucol[data-t=\"2\"] .ubox.out .v')?.dataset.v === '32'")
+    web.assert_clean()
+
+
+def test_editing_a_weight_posts_it_and_shows_the_api_numbers(web, server_url):
+    page = web.goto("/rnn")
+    ready(page, 3)
+    cell = page.locator("#ed-kernel input[data-r='0'][data-c='0']")
+    cell.fill("2")
+    cell.press("Enter")
+    page.wait_for_function("() => document.getElementById('preset').value === ''")
+    body = {"inputs": [[1, 1], [2, 1], [1, 3]], "kernel": [[2, 1], [1, 1]], "recurrent_kernel": [[1, 1], [1, 1]],
+            "use_bias": False, "activation": "linear", "output_layer": {"kernel": [[1, 1], [1, 1]], "use_bias": False}}
+    want = httpx.post(server_url + "/api/rnn", json=body, timeout=10).json()["outputs"]
+    page.click("#player [data-player=end]")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent === 'Step 3 of 3'")
+    got = page.evaluate("() => [...document.querySelectorAll('.ucol[data-t] .ubox.out')]"
+                        ".map(b => [...b.querySelectorAll('.v')].map(v => Number(v.dataset.v)))")
+    assert got == want
+    assert page.locator("#ed-kernel input[data-r='0'][data-c='0']").input_value() == "2"
+    web.assert_clean()
+
+
+def test_url_state_restores_step_cell_and_edits(web):
+    page = web.goto("/lstm")
+    ready(page, 5)
+    page.locator("#player [data-player=forward]").click()
+    page.locator("#player [data-player=forward]").click()
+    page.locator("#player [data-player=forward]").click()
+    page.wait_for_function("() => location.search.includes('step=3')")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    ready(page, 5)
+    assert status(page) == "Step 4 of 5" and page.inner_text("#memory-now") == "7"
+    # an edited input lives in the URL too
+    cell = page.locator("#ed-inputs input[data-r='0'][data-c='0']")
+    cell.fill("5")
+    cell.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).has('req')")
+    req = json.loads(parse_qs(urlparse(page.url).query)["req"][0])
+    assert req["inputs"][0] == [5, 1, 0]
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    ready(page, 5)
+    assert page.inner_text("#memory-now") == "9"  # 5 + 4, kept through steps 3 and 4
+    # GRU on the same page
+    page.click("[data-cell-button=gru]")
+    ready(page, 4)
+    assert "z₁[1] = sigmoid(" in page.inner_text("#formulas")
+    assert page.is_hidden("#memory-now") and page.is_visible("#hidden-now")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    ready(page, 4)
+    assert page.get_attribute("[data-cell-button=gru]", "aria-pressed") == "true"
+    web.assert_clean()
+
+
+def test_language_toggle_relabels_and_redraws(web):
+    page = web.goto("/lstm")
+    ready(page, 5)
+    page.click("#lang-toggle")
+    page.wait_for_function("h => document.querySelector('h1').textContent === h", arg=ZH_LSTM["lstm.h1"])
+    assert ZH_LSTM["formula.input"] in page.inner_text("#formulas")
+    assert page.inner_text("#memory-label") == "記憶 c₁ ="
+    assert page.inner_text("[data-player=status]") == "第 1 步，共 5 步"
+    assert "輸入閘" in page.inner_text("#meters")
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.querySelector('h1').textContent.startsWith('Long Short-Term Memory')")
+    web.assert_clean()
+
+
+def test_memory_demo_simple_rnn_vs_lstm(web):
+    page = web.goto("/lstm")
+    ready(page, 5)
+    page.wait_for_function("() => document.getElementById('demo-lstm-cap').textContent.includes('0.999')")
+    assert "0.18" in page.inner_text("#demo-rnn-cap")
+    assert page.locator("#demo-rnn .bar").count() == 20 and page.locator("#demo-lstm .bar").count() == 20
+    first = [float(page.inner_text(f"#demo-{n}-read").split("= ")[1]) for n in ("rnn", "lstm")]
+    assert first[0] < 0.1 < 0.9 < first[1]
+    web.assert_clean()
+
+
+def test_engine_error_is_shown_with_its_field(web):
+    page = web.goto('/rnn?preset=""&req={"inputs":[[1,2],[3]],"units":1}')
+    page.wait_for_selector("#error:not([hidden])")
+    assert "inputs.1" in page.inner_text("#error")
+    # the presets still work and clear the error
+    page.select_option("#preset", "rnn-lecture")
+    ready(page, 3)
+    assert page.is_hidden("#error")
+
+
+@pytest.mark.parametrize("path, steps", [("/rnn", 3), ("/lstm", 5), ("/lstm?cell=gru&preset=gru-small", 4)])
+def test_phone_no_horizontal_scroll_and_touch(phone, path, steps):
+    page = phone.goto(path)
+    ready(page, steps)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.tap("#player [data-player=forward]")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent.startsWith('Step 2')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()
