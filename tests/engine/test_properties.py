@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from app.engine.conv import run_conv2d
 from app.engine.errors import EngineError
 from app.engine.pool import run_pool
+from app.engine.recurrent import gru, lstm, simple_rnn
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 numbers = st.one_of(st.integers(-1000, 1000), st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False))
@@ -64,3 +65,55 @@ def test_pool_never_raises_anything_else(x, mode, pool, strides, padding, trace)
     out = np.array(r["output"], dtype=float)
     xs = np.array(x, dtype=float)
     assert out.min() >= xs.min() - 1e-6 * (1 + abs(xs.min())) and out.max() <= xs.max() + 1e-6 * (1 + abs(xs.max()))
+
+
+# --- recurrent cells -------------------------------------------------------------------------------------
+
+
+ACTS = st.sampled_from(["tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "softplus"])
+
+
+@st.composite
+def recurrent_case(draw, blocks):
+    T, d, u = draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    small = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
+    given_weights = draw(st.booleans())
+    case = {"inputs": draw(arrays((2,), 1)) if draw(st.booleans()) else
+            np.array(draw(st.lists(small, min_size=T * d, max_size=T * d))).reshape(T, d).tolist(),
+            "units": draw(st.none() | st.integers(-1, 5)), "activation": draw(ACTS),
+            "seed": draw(st.integers(0, 2**31)), "use_bias": draw(st.booleans())}
+    if given_weights:
+        k_cols = blocks * u + draw(st.sampled_from([0, 0, 0, 1]))  # sometimes the wrong shape
+        case["kernel"] = np.array(draw(st.lists(small, min_size=d * k_cols, max_size=d * k_cols))).reshape(
+            d, k_cols).tolist()
+        case["recurrent_kernel"] = np.array(draw(st.lists(small, min_size=u * blocks * u,
+                                                          max_size=u * blocks * u))).reshape(u, blocks * u).tolist()
+    return case
+
+
+def _check_recurrent(run, case, **extra):
+    try:
+        r = run(**case, **extra)
+    except EngineError as e:
+        assert e.field and e.rule
+        return
+    assert all_finite(r["hidden"]) and all_finite(r["sensitivity"])
+    assert len(r["hidden"]) == len(case["inputs"])
+
+
+@FAST
+@given(case=recurrent_case(1))
+def test_simple_rnn_never_raises_anything_else(case):
+    _check_recurrent(simple_rnn.run_rnn, case)
+
+
+@FAST
+@given(case=recurrent_case(4), rec=ACTS)
+def test_lstm_never_raises_anything_else(case, rec):
+    _check_recurrent(lstm.run_lstm, case, recurrent_activation=rec)
+
+
+@FAST
+@given(case=recurrent_case(3), rec=ACTS, after=st.booleans())
+def test_gru_never_raises_anything_else(case, rec, after):
+    _check_recurrent(gru.run_gru, case, recurrent_activation=rec, reset_after=after)
