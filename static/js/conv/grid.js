@@ -1,0 +1,183 @@
+// A matrix drawn as light DOM: one <div> per cell, built once per shape, then only the cells that
+// change are touched (so a 28×28 input animates smoothly). Rows use display: contents so the
+// container is a CSS grid; ARIA sees a grid of rows and cells.
+import { diverging, textOn } from "../lib/colors.js";
+import { fmt } from "../lib/i18n.js";
+
+export class GridView {
+  /** container: element to fill; options: {label, onCell(r, c), digits} */
+  constructor(container, { label = "", onCell = null, digits = 2 } = {}) {
+    this.root = document.createElement("div");
+    this.root.className = "mgrid";
+    this.root.setAttribute("role", "grid");
+    if (label) this.root.setAttribute("aria-label", label);
+    container.append(this.root);
+    this.rows = 0;
+    this.cols = 0;
+    this.cells = [];
+    this.marks = new Map(); // class -> Set of cells carrying it
+    this.notes = new Set();
+    this.digits = digits;
+    this.onCell = onCell;
+    this.focusAt = [0, 0];
+    if (onCell) {
+      this.root.classList.add("clickable");
+      this.root.addEventListener("click", (e) => {
+        const cell = e.target.closest(".cell");
+        if (cell) this.pick(Number(cell.dataset.r), Number(cell.dataset.c));
+      });
+      this.root.addEventListener("keydown", (e) => this.key(e));
+    }
+  }
+
+  setLabel(label) { this.root.setAttribute("aria-label", label); }
+
+  /** Build rows × cols cells (only when the shape changes). */
+  resize(rows, cols) {
+    if (rows === this.rows && cols === this.cols) return;
+    this.rows = rows;
+    this.cols = cols;
+    this.cells = [];
+    this.marks.clear();
+    this.notes.clear();
+    const frag = document.createDocumentFragment();
+    for (let r = 0; r < rows; r++) {
+      const row = document.createElement("div");
+      row.className = "mrow";
+      row.setAttribute("role", "row");
+      for (let c = 0; c < cols; c++) {
+        const cell = document.createElement("div");
+        cell.className = "cell";
+        cell.setAttribute("role", "gridcell");
+        cell.dataset.r = r;
+        cell.dataset.c = c;
+        const v = document.createElement("span");
+        v.className = "v";
+        cell.append(v);
+        if (this.onCell) cell.tabIndex = r === 0 && c === 0 ? 0 : -1;
+        row.append(cell);
+        this.cells.push(cell);
+      }
+      frag.append(row);
+    }
+    this.root.replaceChildren(frag);
+    this.root.style.setProperty("--cols", cols);
+    const size = cols <= 8 ? "l" : cols <= 14 ? "m" : "s";
+    this.root.dataset.size = size;
+    this.focusAt = [0, 0];
+  }
+
+  cell(r, c) { return this.cells[r * this.cols + c]; }
+
+  /** Write a value (or null for an empty cell) with its diverging colour. */
+  set(r, c, value, maxAbs, { pad = false } = {}) {
+    const cell = this.cell(r, c);
+    if (!cell) return;
+    const span = cell.firstChild;
+    if (value === null || value === undefined) {
+      span.textContent = "";
+      cell.style.background = "";
+      cell.style.color = "";
+      delete cell.dataset.value;
+    } else {
+      span.textContent = fmt(value, this.digits);
+      cell.dataset.value = String(value);
+      if (pad) {
+        cell.style.background = "";
+        cell.style.color = "";
+      } else {
+        const bg = diverging(value, maxAbs);
+        cell.style.background = bg;
+        cell.style.color = textOn(bg);
+      }
+    }
+    cell.classList.toggle("pad", pad);
+  }
+
+  /** Fill the whole grid from a 2-D array; pad(r, c) says which cells are padding. */
+  fill(matrix, maxAbs, pad = () => false) {
+    this.resize(matrix.length, matrix[0]?.length || 0);
+    for (let r = 0; r < this.rows; r++) {
+      for (let c = 0; c < this.cols; c++) this.set(r, c, matrix[r][c], maxAbs, { pad: pad(r, c) });
+    }
+  }
+
+  /** Give exactly `cells` ([[r, c], ...]) the class `cls`, touching only cells that change. */
+  mark(cls, cells) {
+    const next = new Set(cells.map(([r, c]) => this.cell(r, c)).filter(Boolean));
+    const prev = this.marks.get(cls) || new Set();
+    prev.forEach((el) => { if (!next.has(el)) el.classList.remove(cls); });
+    next.forEach((el) => { if (!prev.has(el)) el.classList.add(cls); });
+    this.marks.set(cls, next);
+  }
+
+  /** A small label in the corner of a cell (the kernel weight over the window); notes([]) clears. */
+  notesAt(items) {
+    this.notes.forEach((el) => el.querySelector(".w")?.remove());
+    this.notes.clear();
+    for (const [r, c, text] of items) {
+      const cell = this.cell(r, c);
+      if (!cell) continue;
+      const w = document.createElement("span");
+      w.className = "w";
+      w.textContent = text;
+      cell.append(w);
+      this.notes.add(cell);
+    }
+  }
+
+  /** Scroll this grid's own box (not the page) so that cell (r, c) is visible. */
+  reveal(r, c) {
+    const box = this.root.parentElement, cell = this.cell(r, c);
+    if (!cell || (box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth)) return;
+    const b = box.getBoundingClientRect(), e = cell.getBoundingClientRect();
+    if (e.top < b.top) box.scrollTop -= b.top - e.top + 4;
+    else if (e.bottom > b.bottom) box.scrollTop += e.bottom - b.bottom + 4;
+    if (e.left < b.left) box.scrollLeft -= b.left - e.left + 4;
+    else if (e.right > b.right) box.scrollLeft += e.right - b.right + 4;
+  }
+
+  /** The cell that keyboard focus lands on (roving tabindex). */
+  setFocusCell(r, c, move = false) {
+    const old = this.cell(...this.focusAt);
+    if (old) old.tabIndex = -1;
+    this.focusAt = [r, c];
+    const cell = this.cell(r, c);
+    if (!cell) return;
+    cell.tabIndex = 0;
+    if (move) cell.focus();
+  }
+
+  pick(r, c) {
+    this.setFocusCell(r, c);
+    this.onCell?.(r, c);
+  }
+
+  key(e) {
+    const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const [r, c] = this.focusAt;
+    if (moves[e.key]) {
+      const nr = Math.max(0, Math.min(this.rows - 1, r + moves[e.key][0]));
+      const nc = Math.max(0, Math.min(this.cols - 1, c + moves[e.key][1]));
+      this.setFocusCell(nr, nc, true);
+      this.onCell?.(nr, nc);
+    } else if (e.key === "Enter" || e.key === " ") {
+      this.onCell?.(r, c);
+    } else {
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation(); // the page-wide player keys must not also act
+  }
+}
+
+/** Largest |value| of a nested array (for the colour scale); nulls ignored. */
+export function maxAbsOf(values) {
+  let m = 0;
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "number") m = Math.max(m, Math.abs(v));
+  };
+  walk(values);
+  return m;
+}

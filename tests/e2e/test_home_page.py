@@ -1,0 +1,46 @@
+"""The home page: the CNN vs RNN map, a card per explainer, live previews computed by the API."""
+
+import httpx
+import pytest
+
+from app.engine.numbers import fmt
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/conv", "/pool", "/rnn", "/lstm", "/draw", "/architectures"]
+
+
+def test_map_cards_and_live_previews(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")  # previews show their last step, no timer
+    page = web.goto("/")
+    assert page.inner_text("h1") == "How CNNs and RNNs compute, number by number"
+    assert "No time" in page.inner_text(".map-side.cnn")
+    assert "stock prices, speech recognition, translation" in page.inner_text(".map-side.rnn")
+    links = page.eval_on_selector_all(".card h3 a", "as => as.map(a => a.getAttribute('href'))")
+    assert links == PAGES
+    examples = {e["id"]: e for e in httpx.get(server_url + "/api/examples").json()["examples"]}
+    for box, example in (("#conv-preview", "conv-theano"), ("#pool-preview", "pool-max-valid")):
+        expected = httpx.post(server_url + examples[example]["endpoint"], json=examples[example]["request"]).json()
+        page.wait_for_function("b => document.querySelector(b).dataset.step !== undefined", arg=box)
+        cells = page.eval_on_selector_all(f"{box} > div:last-child .mrow",
+                                          "rs => rs.map(r => [...r.children].map(c => c.textContent))")
+        assert cells == [[fmt(v, 2) for v in row] for row in expected["output"]], example
+    assert "a₂₂ = 14" in page.inner_text("#conv-live")
+    page.click(".start-link")
+    page.wait_for_url("**/conv")
+    web.assert_clean()
+
+
+def test_language_toggle_and_phone_width(phone):
+    page = phone.goto("/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.wait_for_function("() => document.querySelector('#conv-preview').dataset.step !== undefined")
+    page.tap("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    assert page.inner_text("h1") == "CNN 與 RNN 怎麼計算，一個數字一個數字看"
+    assert "無時間性" in page.inner_text(".map-side.cnn") and "有時間性" in page.inner_text(".map-side.rnn")
+    assert "輸入閘" in page.inner_text(".gates") and "遺忘閘" in page.inner_text(".gates")
+    assert "即時由 API 計算" in page.inner_text("#conv-live")
+    assert page.get_attribute("#card-conv .preview", "aria-label") == "卷積預覽：3×3 濾鏡掃過 5×5 輸入"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()

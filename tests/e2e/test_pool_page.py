@@ -1,0 +1,138 @@
+"""The pooling page in Chromium: max and average from the API's trace, argmax and Σ / n shown."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.engine.numbers import fmt
+
+pytestmark = pytest.mark.browser
+
+I18N = Path(__file__).resolve().parents[2] / "static/i18n"
+EN = json.loads((I18N / "pool.en.json").read_text(encoding="utf-8"))
+ZH = json.loads((I18N / "pool.zh-TW.json").read_text(encoding="utf-8"))
+
+
+def ready(page, steps):
+    page.wait_for_function(
+        "t => !document.getElementById('app').hasAttribute('aria-busy')"
+        " && document.querySelector('[data-player=status]').textContent.endsWith(t)", arg=f"of {steps}")
+
+
+def output_texts(page):
+    return page.eval_on_selector_all(
+        "#output .mrow", "rs => rs.map(r => [...r.querySelectorAll('.cell')].map(c => c.textContent))")
+
+
+def all_filled(page):
+    page.wait_for_function("() => [...document.querySelectorAll('#output .cell')].every(c => c.textContent)")
+
+
+def test_lecture_examples_match_the_api_with_argmax(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")  # each step drawn at once: no sub-step timers to wait for
+    examples = [e for e in httpx.get(server_url + "/api/examples").json()["examples"] if e["endpoint"] == "/api/pool"]
+    assert len(examples) == 4
+    page = web.goto("/pool")
+    ready(page, 4)
+    for example in examples:
+        expected = httpx.post(server_url + "/api/pool", json=example["request"]).json()
+        n = len(expected["steps"])
+        page.select_option("#preset", example["id"])
+        page.evaluate("document.activeElement.blur()")
+        ready(page, n)
+        assert page.inner_text("[data-player=status]") == f"Step 1 of {n}"
+        for i, step in enumerate(expected["steps"]):
+            if i:
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("f => document.getElementById('formula').textContent === f", arg=step["formula"])
+            if "argmax" in step:  # the winning cell is outlined on the padded input
+                arg = page.eval_on_selector_all("#padded .cell.arg", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+                assert arg == [step["argmax"]]
+            else:
+                assert page.locator("#padded .cell.arg").count() == 0
+        all_filled(page)
+        assert output_texts(page) == [[fmt(v, 2) for v in row] for row in expected["output"]], example["id"]
+    web.assert_clean()
+
+
+def test_average_same_counts_only_real_cells(web):
+    page = web.goto('/pool?mode="average"&padding="same"&step=2')
+    ready(page, 9)
+    assert page.inner_text("#formula") == "(0 + 1) / 2 = 0.5"
+    assert "2 real cells" in page.inner_text("#count")
+    assert page.locator("#detail .cell.skip").count() == 2  # the padded column is shown as not counted
+    assert "sum 1 divided by 2 real cells" in page.inner_text("#facts")
+    assert "AveragePooling2D(pool_size=(2, 2), strides=None, padding='same')" in page.inner_text("#keras")
+    assert page.inner_text("#size-rows") == "o_rows = ⌊(5 + 0 + 1 − 1·(2 − 1) − 1) / 2⌋ + 1 = 3"
+    page.click("#output .cell[data-r='2'][data-c='2']")
+    assert page.inner_text("#formula") == "(1) / 1 = 1"
+    web.assert_clean()
+
+
+def test_keyboard_language_and_shared_url(web):
+    page = web.goto("/pool")
+    ready(page, 4)
+    page.uncheck("#strides-auto")
+    page.fill("#stride-r", "1")
+    page.dispatch_event("#stride-r", "change")
+    ready(page, 8)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("End")
+    assert page.inner_text("[data-player=status]") == "Step 8 of 8"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("[data-player=status]") == "Step 2 of 8"
+    assert "strides=(1, 2)" in page.inner_text("#keras")
+    url = page.url
+
+    other = page.context.new_page()
+    other.goto(url)
+    ready(other, 8)
+    assert other.inner_text("[data-player=status]") == "Step 2 of 8"
+    assert not other.is_checked("#strides-auto") and other.input_value("#stride-r") == "1"
+
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    assert page.inner_text("#settings-h") == "設定"
+    assert "步幅" in page.inner_text("#keras") and "pool 大小" in page.inner_text("#keras")
+    assert page.inner_text("[data-player=status]") == "第 2 步，共 8 步"
+    titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
+    assert "最大池化 Max-Pooling (2 x 2)，valid" in titles
+    controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")
+    for title in titles:
+        controls = controls.replace(title, "")
+    leftovers = [v for k, v in EN.items()
+                 if k.startswith(("conv.", "pool.")) and len(v) > 3 and v in controls and v not in ZH[k]]
+    assert not leftovers, leftovers
+    web.assert_clean()
+
+
+def test_window_larger_than_input_is_explained(web):
+    page = web.goto("/pool")
+    ready(page, 4)
+    page.fill("#pool-r", "6")
+    page.dispatch_event("#pool-r", "change")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "pooling window is larger than the input" in page.inner_text("#error")
+    page.select_option("#padding", "same")  # 'same' never runs out of positions... unless the window is larger
+    page.fill("#pool-r", "2")
+    page.dispatch_event("#pool-r", "change")
+    page.wait_for_selector("#error", state="hidden")
+    ready(page, 9)
+    web.errors = [e for e in web.errors if "status of 422" not in e]  # Chromium logs the API's 422 answer
+    web.assert_clean()
+
+
+def test_phone_no_horizontal_scroll_and_tap(phone):
+    page = phone.goto("/pool")
+    ready(page, 4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.tap("#output .cell[data-r='1'][data-c='1']")
+    assert page.inner_text("#formula") == "max(2, 2, 0, 2) = 2"
+    page.tap("[data-player=back]")
+    assert page.inner_text("[data-player=status]") == "Step 3 of 4"
+    phone.assert_clean()
