@@ -18,6 +18,7 @@ export function writeState(state, defaults = {}) {
     if (JSON.stringify(value) === JSON.stringify(defaults[key])) params.delete(key);
     else params.set(key, typeof value === "string" ? value : JSON.stringify(value));
   }
-  const query = params.toString();
+  // brackets and commas stay readable in shared links (?input=[[1,2],[3,4]]); URLSearchParams reads them back
+  const query = params.toString().replace(/%5B/g, "[").replace(/%5D/g, "]").replace(/%2C/g, ",");
   history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
 }
