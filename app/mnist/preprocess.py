@@ -1,0 +1,292 @@
+"""Turn a drawing into a 28×28 input the way MNIST's digits were made.
+
+MNIST (LeCun et al.): each digit was size-normalised to fit a 20×20 box keeping its aspect ratio,
+anti-aliased to grey levels, then placed in a 28×28 field so that its centre of mass sits at the
+centre, (14, 14) in pixel-index coordinates. White digit (1.0) on black (0.0).
+
+Steps here, each returned so a page can show "what the network sees":
+  1. ink     - a float map, 1 = ink, 0 = paper, whatever the input's polarity
+  2. bbox    - the ink's bounding box [top, left, bottom, right) in the input's pixels; strokes
+               much thinner than MNIST's (~10% of the digit's size) are thickened with a max filter
+  3. box     - the cropped ink, longer side scaled to 20 px (Lanczos on floats)
+  4. center_of_mass - of the box, in box pixels; the offset that moves it to (14, 14)
+  5. pixels  - the final 28×28 float32
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from app.engine.errors import EngineError
+
+SIZE, BOX, CENTER = 28, 20, 14.0
+INK_LEVEL = 0.25  # a pixel counts as ink above this (after contrast normalisation)
+MIN_CONTRAST = 0.15  # ink vs paper difference below this is "nothing drawn"
+MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 3) is "nothing drawn"
+THICKNESS = 0.1  # MNIST strokes are ~2 px of the 20-px box
+THIN = 0.75  # thicken strokes estimated thinner than THIN · THICKNESS · the digit's longer side
+MAX_CANVAS = 2048
+MAX_POINTS = 20000
+MAX_STROKES = 500
+
+
+# ---- 1. ink map -------------------------------------------------------------------------------
+def _as_float_channels(image):
+    """PIL image or array -> (grey (H, W) 0..1, alpha (H, W) 0..1 or None)."""
+    if isinstance(image, Image.Image):
+        has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+            image.mode == "P" and "transparency" in image.info)
+        if has_alpha:
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
+            return _luminance(rgba[..., :3]), rgba[..., 3]
+        if image.mode in ("I", "I;16", "F"):
+            a = np.asarray(image, dtype=np.float32)
+            return a / (a.max() if a.max() > 1 else 1.0), None
+        return np.asarray(image.convert("L"), dtype=np.float32) / 255, None
+    a = np.asarray(image, dtype=np.float32)
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
+        raise EngineError("image", "must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)")
+    if a.size == 0 or not np.isfinite(a).all():
+        raise EngineError("image", "must be a non-empty array of finite numbers")
+    if a.max() > 1.0:
+        a = a / 255.0  # 0..255 data
+    a = np.clip(a, 0.0, 1.0)
+    if a.ndim == 2:
+        return a, None
+    if a.shape[2] == 1:
+        return a[..., 0], None
+    if a.shape[2] == 3:
+        return _luminance(a), None
+    return _luminance(a[..., :3]), a[..., 3]
+
+
+def _luminance(rgb):
+    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, as PIL's "L"
+
+
+def ink_map(image):
+    """-> (ink (H, W) float32 with paper 0 and the strongest ink 1, polarity, contrast).
+
+    polarity: "alpha" (a transparent canvas: ink is wherever it is opaque), "dark-on-light" or
+    "light-on-dark" (the paper is the median of the border pixels).
+    """
+    grey, alpha = _as_float_channels(image)
+    if grey.shape[0] > MAX_CANVAS * 4 or grey.shape[1] > MAX_CANVAS * 4:
+        raise EngineError("image", f"must be at most {MAX_CANVAS * 4} pixels on each side")
+    if alpha is not None and alpha.min() < 0.98:  # transparency is in use: alpha carries the drawing
+        raw, polarity = alpha, "alpha"
+    else:
+        border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+        paper = float(np.median(border))
+        if paper >= 0.5:
+            raw, polarity = 1.0 - grey, "dark-on-light"
+        else:
+            raw, polarity = grey, "light-on-dark"
+    border = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])
+    paper = float(np.median(border))
+    contrast = float(raw.max()) - paper
+    if contrast <= 0:
+        return np.zeros_like(raw, dtype=np.float32), polarity, 0.0
+    ink = np.clip((raw - paper) / contrast, 0.0, 1.0).astype(np.float32)
+    return ink, polarity, contrast
+
+
+# ---- 2-5. crop, 20-px box, centre of mass, 28×28 ------------------------------------------------
+def bounding_box(ink, level=INK_LEVEL):
+    """[top, left, bottom, right) of the pixels above `level`, or None."""
+    rows = np.flatnonzero((ink > level).any(axis=1))
+    cols = np.flatnonzero((ink > level).any(axis=0))
+    if rows.size == 0:
+        return None
+    return [int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1]
+
+
+def stroke_thickness(mask):
+    """≈ stroke width in px: area / half the boundary (a w×L stroke has ~2L boundary pixels)."""
+    area = int(mask.sum())
+    if area == 0:
+        return 0.0
+    p = np.pad(mask, 1)
+    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    return 2.0 * area / max(area - int(inner.sum()), 1)
+
+
+def block_max(a, f):
+    """Downsample by an integer factor keeping every stroke: max over f×f blocks."""
+    h, w = a.shape
+    padded = np.pad(a, ((0, -h % f), (0, -w % f)))
+    return padded.reshape(padded.shape[0] // f, f, padded.shape[1] // f, f).max(axis=(1, 3))
+
+
+def thicken(crop, ratio=THICKNESS):
+    """Thin strokes (a fine pen on a big canvas) -> MNIST-like ones. -> (crop, px added, in crop px).
+
+    Large crops are first block-max-downsampled to ≤ 160 px so the max filter stays small.
+    """
+    f = max(1, -(-max(crop.shape) // 160))
+    small = block_max(crop, f) if f > 1 else crop
+    target = ratio * max(small.shape)
+    est = stroke_thickness(small > INK_LEVEL)
+    if est >= THIN * target:
+        return crop, 0
+    size = 2 * int(round((target - est) / 2)) + 1  # odd filter size: grows strokes by size - 1
+    if size < 3:
+        return crop, 0
+    r = size // 2
+    grown = Image.fromarray(np.pad(small, r).astype(np.float32)).filter(ImageFilter.MaxFilter(size))
+    return np.asarray(grown, dtype=np.float32), (size - 1) * f
+
+
+def fit_box(crop, box=BOX):
+    """Scale so the longer side is `box` px, keeping the aspect ratio; Lanczos on a float image."""
+    h, w = crop.shape
+    scale = box / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    img = Image.fromarray(crop.astype(np.float32))
+    filt = Image.Resampling.LANCZOS
+    out = np.asarray(img.resize((new_w, new_h), filt), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0)
+
+
+def center_of_mass(a):
+    """(row, col) of the intensity-weighted mean position, in pixel-index coordinates."""
+    total = float(a.sum())
+    r = float((a.sum(axis=1) * np.arange(a.shape[0])).sum()) / total
+    c = float((a.sum(axis=0) * np.arange(a.shape[1])).sum()) / total
+    return r, c
+
+
+def place(box_img, size=SIZE, center=CENTER):
+    """Paste box_img into size×size so its centre of mass is at (center, center) (whole pixels),
+    keeping the box inside the field. -> (pixels, [row offset, col offset])."""
+    h, w = box_img.shape
+    r, c = center_of_mass(box_img)
+    dy = int(np.clip(round(center - r), 0, size - h))
+    dx = int(np.clip(round(center - c), 0, size - w))
+    out = np.zeros((size, size), dtype=np.float32)
+    out[dy:dy + h, dx:dx + w] = box_img
+    return out, [dy, dx]
+
+
+def preprocess(image):
+    """A drawing (PIL image of any mode, or a float/uint8 array) -> dict, or None if nothing is drawn.
+
+    {"pixels": (28, 28) float32 0..1, white on black,
+     "ink": (H, W) float32 0..1, "polarity": "alpha" | "dark-on-light" | "light-on-dark",
+     "contrast": float, "bbox": [top, left, bottom, right),
+     "thickened_by": int (px added to thin strokes, in input pixels; 0 for most drawings),
+     "box": (h, w) float32 with max(h, w) == 20, "center_of_mass": [row, col] in the box,
+     "offset": [row, col] where the box was pasted, "final_center_of_mass": [row, col] in 28×28}
+    """
+    ink, polarity, contrast = ink_map(image)
+    if contrast < MIN_CONTRAST:
+        return None
+    min_pixels = max(3, int(MIN_INK_FRACTION * ink.size))
+    if int((ink > INK_LEVEL).sum()) < min_pixels:
+        return None
+    bbox = bounding_box(ink)
+    top, left, bottom, right = bbox
+    crop = np.where(ink[top:bottom, left:right] > 0.02, ink[top:bottom, left:right], 0)  # drop paper noise
+    crop, thickened = thicken(crop)
+    box_img = fit_box(crop)
+    if box_img.sum() <= 0:
+        return None
+    com = center_of_mass(box_img)
+    pixels, offset = place(box_img)
+    return {
+        "pixels": pixels,
+        "ink": ink,
+        "polarity": polarity,
+        "contrast": round(contrast, 4),
+        "bbox": bbox,
+        "thickened_by": thickened,
+        "box": box_img,
+        "center_of_mass": [round(com[0], 3), round(com[1], 3)],
+        "offset": offset,
+        "final_center_of_mass": [round(v, 3) for v in center_of_mass(pixels)],
+    }
+
+
+def to_mnist(image):
+    """Just the (28, 28) float32 input, or None when nothing is drawn."""
+    steps = preprocess(image)
+    return None if steps is None else steps["pixels"]
+
+
+def steps_to_lists(steps, decimals=3, max_side=280):
+    """A preprocess() result as JSON-ready lists. The ink map is shrunk to at most max_side px."""
+    if steps is None:
+        return None
+    out = dict(steps)
+    ink = steps["ink"]
+    if max(ink.shape) > max_side:
+        scale = max_side / max(ink.shape)
+        size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+        ink = np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.BOX))
+        out["ink_scale"] = scale
+    for key, a in (("pixels", steps["pixels"]), ("ink", ink), ("box", steps["box"])):
+        out[key] = np.round(a.astype(np.float64), decimals).tolist()
+    return out
+
+
+# ---- strokes -> image ----------------------------------------------------------------------------
+def stroke_width(width, height, strokes=None):
+    """Pen diameter in px: 10% of the canvas' shorter side, so a digit that fills most of the
+    canvas ends up ~2-3 px thick at 28×28 like MNIST's; capped at 18% of the drawing's own longer
+    side so that a tiny digit on a big canvas does not become a blob."""
+    w = 0.1 * min(width, height)
+    if strokes:
+        pts = np.array([p for s in strokes for p in s], dtype=np.float64)
+        extent = float((pts.max(axis=0) - pts.min(axis=0)).max())
+        if extent > 0:
+            w = min(w, 0.18 * extent)
+    return max(1.0, w)
+
+
+def _check_strokes(strokes, width, height):
+    for name, v in (("width", width), ("height", height)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= MAX_CANVAS:
+            raise EngineError(name, f"must be an integer from 1 to {MAX_CANVAS}")
+    if not isinstance(strokes, (list, tuple)):
+        raise EngineError("strokes", "must be a list of polylines [[x, y], ...]")
+    if len(strokes) > MAX_STROKES:
+        raise EngineError("strokes", f"at most {MAX_STROKES} strokes")
+    total = 0
+    clean = []
+    for i, stroke in enumerate(strokes):
+        if not isinstance(stroke, (list, tuple)):
+            raise EngineError(f"strokes.{i}", "must be a list of [x, y] points")
+        total += len(stroke)
+        if total > MAX_POINTS:
+            raise EngineError("strokes", f"at most {MAX_POINTS} points in all")
+        pts = []
+        for j, p in enumerate(stroke):
+            if (not isinstance(p, (list, tuple)) or len(p) != 2
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                               for v in p)):
+                raise EngineError(f"strokes.{i}.{j}", "must be a pair of finite numbers [x, y]")
+            pts.append((float(p[0]), float(p[1])))
+        if pts:
+            clean.append(pts)
+    return clean
+
+
+def rasterize_strokes(strokes, width, height, line_width=None):
+    """Polylines [[x, y], ...] on a width×height canvas -> (height, width) float32, ink 1 on 0.
+
+    Round caps and joints: a disc is drawn at every point as well as the segments between them.
+    """
+    clean = _check_strokes(strokes, width, height)
+    lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
+    img = Image.new("L", (int(width), int(height)), 0)
+    draw = ImageDraw.Draw(img)
+    r = lw / 2
+    for pts in clean:
+        if len(pts) > 1:
+            draw.line(pts, fill=255, width=max(1, round(lw)))
+        for x, y in pts:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return np.asarray(img, dtype=np.float32) / 255

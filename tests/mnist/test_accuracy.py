@@ -1,0 +1,95 @@
+"""The shipped weights: accuracy on 1,000 MNIST test digits and on digits drawn as strokes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine.errors import EngineError
+from app.mnist.inference import WEIGHTS, load_default_model, predict_image, predict_pixels
+from app.mnist.preprocess import preprocess, rasterize_strokes
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_default_model()
+
+
+def test_weights_file_is_small_float32_and_cached(model):
+    assert WEIGHTS.stat().st_size <= 2 * 1024 * 1024
+    assert all(v.dtype == np.float32 for v in model.params.values())
+    assert load_default_model() is model
+
+
+def test_at_least_99_percent_on_the_committed_sample(model):
+    d = np.load(SAMPLE)
+    probs = model.predict(d["images"] / 255.0)
+    acc = float((probs.argmax(axis=1) == d["labels"]).mean())
+    assert acc >= 0.99, f"accuracy {acc:.4f} on the 1,000-digit sample"
+
+
+def test_model_card_matches_the_weights(model):
+    card = json.loads(WEIGHTS.with_suffix(".json").read_text())
+    assert card["total_params"] == model.num_params()
+    assert [layer["name"] for layer in card["architecture"]] == [s["name"] for s in model.spec]
+    assert np.array(card["confusion_matrix"]).sum() == 10000
+    assert card["test_accuracy"] == pytest.approx(np.trace(card["confusion_matrix"]) / 10000, abs=1e-4)
+
+
+def test_predict_pixels_shapes_and_activations(model):
+    d = np.load(SAMPLE)
+    x = d["images"][:3] / 255.0
+    results = predict_pixels(x, activations=True)
+    assert [r["digit"] for r in results] == d["labels"][:3].tolist()
+    for r in results:
+        assert len(r["probabilities"]) == 10 and abs(sum(r["probabilities"]) - 1) < 1e-5
+        assert r["activations"][0]["name"] == "conv1" and r["activations"][-1]["name"] == "softmax"
+        assert list(r["activations"][0]["array"].shape) == r["activations"][0]["shape"]
+    single = predict_pixels(x[0])
+    assert len(single) == 1
+    assert single[0]["probabilities"] == pytest.approx(results[0]["probabilities"], abs=1e-6)
+    with pytest.raises(EngineError):
+        predict_pixels(np.zeros((2, 27, 28)))
+    with pytest.raises(EngineError):
+        predict_pixels(np.full((1, 28, 28), 2.0))
+
+
+DRAWN = {  # strokes on a 280×280 canvas, as a user would draw them
+    0: [[[140, 40], [90, 70], [75, 140], [90, 210], [140, 240], [190, 210], [205, 140], [190, 70],
+         [140, 40]]],
+    1: [[[150, 40], [145, 140], [140, 240]]],
+    2: [[[80, 90], [110, 50], [170, 45], [200, 90], [180, 140], [80, 235], [210, 235]]],
+    3: [[[80, 60], [140, 40], [195, 80], [140, 135], [200, 185], [140, 240], [75, 215]]],
+    4: [[[150, 40], [60, 170], [200, 170]], [[160, 90], [160, 250]]],
+    5: [[[190, 45], [100, 45], [90, 130], [160, 120], [195, 180], [150, 240], [80, 220]]],
+    6: [[[180, 50], [110, 110], [85, 190], [130, 240], [185, 200], [170, 150], [100, 160]]],
+    7: [[[70, 50], [210, 50], [120, 240]]],
+    8: [[[140, 140], [90, 95], [140, 45], [190, 95], [140, 140], [85, 195], [140, 245], [195, 195],
+         [140, 140]]],
+    9: [[[190, 80], [140, 45], [90, 85], [130, 130], [190, 80], [175, 240]]],
+}
+
+
+@pytest.mark.parametrize("digit", sorted(DRAWN))
+def test_drawn_digits_are_recognised(model, digit):
+    # default pen; small and off-centre on a bigger canvas; a thin pen; a thick pen, inverted
+    for canvas, scale, dx, pen, invert in ((280, 1.0, 0, None, False), (560, 0.5, 300, None, False),
+                                           (280, 1.0, 0, 3, False), (280, 1.0, 0, 50, True)):
+        strokes = [[[x * scale + dx, y * scale + 30] for x, y in s] for s in DRAWN[digit]]
+        ink = rasterize_strokes(strokes, canvas, canvas, line_width=pen)
+        pixels = preprocess(1.0 - ink if invert else ink)["pixels"]
+        result = predict_pixels(pixels)[0]
+        assert result["digit"] == digit, (canvas, scale, pen, result["probabilities"])
+
+
+def test_predict_image_on_a_dark_on_light_drawing_and_on_nothing(model):
+    paper = 1.0 - rasterize_strokes(DRAWN[7], 280, 280)  # black ink on white paper
+    result = predict_image(paper)
+    assert result["digit"] == 7 and result["preprocess"]["polarity"] == "dark-on-light"
+    assert max(result["probabilities"]) == result["probabilities"][7]
+    assert predict_image(np.ones((280, 280))) is None  # blank paper: no guess

@@ -1,0 +1,178 @@
+"""Drawings -> MNIST-like 28×28: invariance to position, size, polarity and transparency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.engine.errors import EngineError
+from app.mnist.preprocess import center_of_mass, preprocess, rasterize_strokes, steps_to_lists, to_mnist
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
+
+# A "4" on a 280×280 canvas: two strokes, like a user would draw it.
+FOUR = [[[150, 40], [60, 170], [200, 170]], [[160, 90], [160, 250]]]
+
+
+def moved(strokes, scale=1.0, dx=0.0, dy=0.0):
+    return [[[x * scale + dx, y * scale + dy] for x, y in s] for s in strokes]
+
+
+@pytest.fixture(scope="module")
+def base():
+    img = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    steps = preprocess(img)
+    assert steps is not None
+    return steps
+
+
+def test_base_result_is_mnist_like(base):
+    p = base["pixels"]
+    assert p.shape == (28, 28) and p.dtype == np.float32
+    assert 0.0 <= p.min() and p.max() <= 1.0 and p.max() > 0.9
+    assert max(base["box"].shape) == 20  # longer side normalised to 20 px
+    r, c = center_of_mass(p)
+    assert abs(r - 14) <= 0.5 and abs(c - 14) <= 0.5, (r, c)
+    assert base["final_center_of_mass"] == [round(r, 3), round(c, 3)]
+    assert base["polarity"] == "light-on-dark"
+    top, left, bottom, right = base["bbox"]
+    assert (top, left, bottom, right) == (29, 49, 262, 212)  # points ± the 11-px pen radius, inclusive
+    assert 50 < float(p.sum()) < 160  # MNIST digits hold ~96 units of ink
+
+
+def test_shift_gives_the_same_digit(base):
+    img = rasterize_strokes(moved(FOUR, dx=-40, dy=20), 280, 280, line_width=22)
+    diff = np.abs(preprocess(img)["pixels"] - base["pixels"])
+    assert diff.mean() < 0.01 and diff.max() < 0.15  # PIL's rasteriser is not exactly shift-invariant
+
+
+def test_scale_and_canvas_size_give_nearly_the_same_digit(base):
+    small = rasterize_strokes(moved(FOUR, scale=0.5, dx=300, dy=10), 500, 300, line_width=11)
+    p = preprocess(small)["pixels"]
+    assert np.abs(p - base["pixels"]).mean() < 0.03
+    assert np.abs(p - base["pixels"]).max() < 0.5
+
+
+def test_inverted_and_pil_and_uint8_inputs_agree(base):
+    grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    inverted = preprocess(1.0 - grey)
+    assert inverted["polarity"] == "dark-on-light"
+    np.testing.assert_allclose(inverted["pixels"], base["pixels"], atol=1e-4)
+    pil = Image.fromarray((255 - grey * 255).round().astype(np.uint8))
+    np.testing.assert_allclose(preprocess(pil)["pixels"], base["pixels"], atol=0.02)
+    np.testing.assert_allclose(preprocess((grey * 255).astype(np.uint8))["pixels"], base["pixels"], atol=0.02)
+
+
+def test_transparent_rgba_canvas_ink_only_in_alpha(base):
+    grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    rgba = np.zeros((280, 280, 4), np.uint8)  # black ink on a fully transparent (0, 0, 0, 0) canvas
+    rgba[..., 3] = (grey * 255).round()
+    steps = preprocess(Image.fromarray(rgba))
+    assert steps["polarity"] == "alpha"
+    np.testing.assert_allclose(steps["pixels"], base["pixels"], atol=0.02)
+    white = rgba.copy()
+    white[..., :3] = 255  # white ink on a transparent canvas: still the alpha that counts
+    np.testing.assert_allclose(preprocess(Image.fromarray(white))["pixels"], base["pixels"], atol=0.02)
+
+
+def test_coloured_ink_on_opaque_rgba_paper(base):
+    grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    rgba = np.full((280, 280, 4), 255, np.uint8)
+    ink = grey > 0
+    rgba[ink, 0], rgba[ink, 1] = 30, 60  # dark blue strokes, anti-aliasing ignored
+    rgba[ink, 2] = 200
+    steps = preprocess(Image.fromarray(rgba))
+    assert steps["polarity"] == "dark-on-light"
+    assert np.abs(steps["pixels"] - base["pixels"]).mean() < 0.03
+
+
+def test_tiny_off_centre_digit_with_a_thin_pen(base):
+    img = rasterize_strokes(moved(FOUR, scale=0.12, dx=10, dy=200), 280, 280, line_width=3)
+    steps = preprocess(img)
+    assert steps is not None and max(steps["box"].shape) == 20
+    assert np.abs(steps["pixels"] - base["pixels"]).mean() < 0.06
+
+
+def test_thin_pen_is_thickened_like_mnist(base):
+    thin = preprocess(rasterize_strokes(FOUR, 280, 280, line_width=2))
+    assert thin["thickened_by"] >= 10 and base["thickened_by"] == 0
+    assert 60 < float(thin["pixels"].sum()) < 160  # without thickening it would be ~15
+    assert np.abs(thin["pixels"] - base["pixels"]).mean() < 0.06
+    huge = preprocess(rasterize_strokes(moved(FOUR, scale=7), 2000, 2000, line_width=2))
+    assert huge["thickened_by"] > 50  # done on a block-max-downsampled copy, so it stays cheap
+    assert np.abs(huge["pixels"] - base["pixels"]).mean() < 0.06
+
+
+@pytest.mark.parametrize("image", [
+    np.zeros((280, 280)),
+    np.ones((280, 280)),
+    np.full((100, 100), 0.5),
+    Image.new("RGBA", (200, 200), (0, 0, 0, 0)),
+    Image.new("RGB", (200, 200), "white"),
+])
+def test_empty_canvas_is_nothing_drawn(image):
+    assert preprocess(image) is None
+    assert to_mnist(image) is None
+
+
+def test_nearly_empty_canvas_is_nothing_drawn():
+    speck = np.zeros((280, 280))
+    speck[100:102, 100:102] = 1.0  # 4 pixels on a 78,400-pixel canvas
+    assert preprocess(speck) is None
+    noise = np.random.default_rng(0).random((280, 280)) * 0.1  # paper texture, no ink
+    assert preprocess(noise) is None
+
+
+def test_mnist_digits_come_back_almost_unchanged():
+    images = np.load(SAMPLE)["images"][:40].astype(np.float32) / 255
+    diffs = [np.abs(preprocess(im)["pixels"] - im).mean() for im in images]
+    assert max(diffs) < 0.03, max(diffs)
+
+
+def test_steps_to_lists_is_json_ready(base):
+    import json
+
+    big = rasterize_strokes(moved(FOUR, scale=2), 600, 600)
+    out = steps_to_lists(preprocess(big))
+    text = json.dumps(out)
+    assert len(out["pixels"]) == 28 and len(out["pixels"][0]) == 28
+    assert max(len(out["ink"]), len(out["ink"][0])) == 280 and out["ink_scale"] == pytest.approx(280 / 600)
+    assert '"bbox"' in text and steps_to_lists(None) is None
+
+
+def test_rasterize_strokes_values():
+    img = rasterize_strokes([[[10, 10], [30, 10]]], 40, 30, line_width=4)
+    assert img.shape == (30, 40) and img.dtype == np.float32
+    assert img[10, 20] == 1.0 and img[9, 15] == 1.0  # on the segment
+    assert img[20, 20] == 0.0 and img[10, 36] == 0.0  # away from it
+    assert img[10, 31] == 1.0 and img[10, 8] == 1.0  # round caps reach past the end points
+    dot = rasterize_strokes([[[5, 5]]], 20, 20, line_width=4)  # a click without a drag is a disc
+    assert dot[5, 5] == 1.0 and dot[5, 10] == 0.0
+
+
+def test_default_pen_scales_with_canvas_but_not_for_tiny_drawings():
+    big = rasterize_strokes(FOUR, 280, 280)
+    row = big[170]  # the horizontal bar of the 4
+    assert 24 <= int((row > 0.5).sum()) <= 170  # a 28-px pen crosses the vertical stroke
+    width_at_bar = int((big[:, 185] > 0.5).sum())  # the bar only
+    assert 26 <= width_at_bar <= 30, width_at_bar  # 10% of 280
+    p = preprocess(big)["pixels"]
+    assert 60 < float(p.sum()) < 170
+
+
+@pytest.mark.parametrize("strokes,w,h,field", [
+    ([], 4096, 100, "width"),
+    ([], 100, 0, "height"),
+    ([], 100.5, 100, "width"),
+    ("nope", 100, 100, "strokes"),
+    ([[[1, 2], [3]]], 100, 100, "strokes.0.1"),
+    ([[[1, float("nan")]]], 100, 100, "strokes.0.0"),
+    ([[[1, 1]] * 30000], 100, 100, "strokes"),
+])
+def test_rasterize_guards(strokes, w, h, field):
+    with pytest.raises(EngineError) as e:
+        rasterize_strokes(strokes, w, h)
+    assert e.value.field == field
