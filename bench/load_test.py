@@ -1,10 +1,14 @@
 """Load test: a mixed workload against `uvicorn app.main:app --workers 2` on loopback.
 
-Starts the server itself on a free 127.0.0.1 port, drives it with N concurrent asyncio clients for D
-seconds (bounded: it stops by itself), then prints requests/s, p50/p95/p99 latency, errors, and the
-server's memory (RSS of the uvicorn processes) before and after.
+Starts the server itself on a free 127.0.0.1 port, warms it up (every endpoint, then 5 s of load), drives
+it with N concurrent asyncio clients for D seconds (bounded: it stops by itself), then prints requests/s,
+p50/p95/p99 latency, errors, and the server's memory (RSS of the uvicorn processes) after the warm-up and at
+the end. Every request has its own random input (no two bodies alike), so nothing is served from a cache.
 
-Run: .venv/bin/python bench/load_test.py [--clients 32] [--seconds 60] [--workers 2]
+--think T: each client waits a random 0..2T seconds between its requests (a class of students stepping
+through pages); the default 0 sends back to back, which measures saturation (latency = clients / throughput).
+
+Run: .venv/bin/python bench/load_test.py [--clients 32] [--seconds 60] [--workers 2] [--think 0]
 Goals on the 2-core machine: no errors, memory growth under 10%, p99 under 250 ms.
 """
 
@@ -28,24 +32,27 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def digit_png() -> str:
+def digit_png(rng: random.Random) -> str:
     img = Image.new("L", (200, 200), 255)
-    ImageDraw.Draw(img).line([(40, 40), (160, 40), (90, 170)], fill=0, width=14)  # a "7", dark on light
+    dx, dy = rng.randint(-20, 20), rng.randint(-20, 20)
+    ImageDraw.Draw(img).line([(40 + dx, 40 + dy), (160 + dx, 40 + dy), (90 + dx, 170 + dy)], fill=0,
+                             width=rng.randint(10, 18))  # a "7", dark on light, somewhere on the canvas
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def workload() -> list[tuple[str, str, dict]]:
-    rng = random.Random(0)
+def workload(rng: random.Random | None = None) -> list[tuple[str, str, dict]]:
+    """The mixed workload; with rng, every call gives new random inputs."""
+    rng = rng or random.Random(0)
     x28 = [[rng.randint(0, 9) for _ in range(28)] for _ in range(28)]
-    seq = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(20)]
+    seq = [[round(rng.uniform(-1, 1), 3) for _ in range(3)] for _ in range(20)]
+    kernel = [[rng.randint(-2, 2) for _ in range(3)] for _ in range(3)]
     return [
-        ("conv trace 28×28", "/api/conv2d", {"input": x28, "kernel": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
-                                             "padding": "same"}),
+        ("conv trace 28×28", "/api/conv2d", {"input": x28, "kernel": kernel, "padding": "same"}),
         ("pool", "/api/pool", {"input": x28, "mode": "max", "pool_size": 2}),
-        ("lstm T=20", "/api/lstm", {"inputs": seq, "units": 4, "seed": 1}),
-        ("predict png", "/api/mnist/predict", {"image": digit_png()}),
+        ("lstm T=20", "/api/lstm", {"inputs": seq, "units": 4, "seed": rng.randint(0, 10**6)}),
+        ("predict png", "/api/mnist/predict", {"image": digit_png(rng)}),
     ]
 
 
@@ -64,10 +71,11 @@ def rss_kb(pid: int) -> int:
     return total
 
 
-async def client_loop(client, jobs, deadline, results):
-    i = random.randrange(len(jobs))
+async def client_loop(client, seed, deadline, results, think):
+    rng = random.Random(seed)
+    i = rng.randrange(4)
     while time.perf_counter() < deadline:
-        name, path, body = jobs[i % len(jobs)]
+        name, path, body = workload(rng)[i % 4]
         i += 1
         t0 = time.perf_counter()
         try:
@@ -76,19 +84,26 @@ async def client_loop(client, jobs, deadline, results):
         except httpx.HTTPError:
             ok = False
         results.append((name, time.perf_counter() - t0, ok))
+        if think:
+            await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
-async def run(base: str, clients: int, seconds: float):
-    jobs = workload()
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=clients)) as c:
-        for _, path, body in jobs:  # warm up, and check each endpoint answers
-            r = await c.post(path, json=body)
-            print(f"warm-up {path}: {r.status_code}, {len(r.content):,} bytes")
+async def load(base: str, clients: int, seconds: float, think: float, seed: int):
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as c:
         results: list = []
         deadline = time.perf_counter() + seconds
         t0 = time.perf_counter()
-        await asyncio.gather(*(client_loop(c, jobs, deadline, results) for _ in range(clients)))
+        await asyncio.gather(*(client_loop(c, seed + k, deadline, results, think) for k in range(clients)))
         return results, time.perf_counter() - t0
+
+
+def warm_up(base: str) -> None:
+    for _, path, body in workload():
+        r = httpx.post(base + path, json=body, timeout=60)
+        print(f"warm-up {path}: {r.status_code}, {len(r.content):,} bytes")
+        if r.status_code != 200:
+            raise SystemExit(r.text)
 
 
 def pct(values, q):
@@ -100,6 +115,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,23 +130,25 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        time.sleep(1)
+        warm_up(base)
+        asyncio.run(load(base, args.clients, 5, args.think, seed=10_000))  # every worker warm
         before = rss_kb(server.pid)
-        results, elapsed = asyncio.run(run(base, args.clients, args.seconds))
+        results, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.think, seed=0))
         after = rss_kb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
     lat = [r[1] for r in results]
     errors = sum(not r[2] for r in results)
-    print(f"\n{len(results):,} requests in {elapsed:.1f} s with {args.clients} clients, {args.workers} workers: "
+    print(f"\n{len(results):,} requests in {elapsed:.1f} s with {args.clients} clients (think {args.think} s), "
+          f"{args.workers} workers: "
           f"{len(results) / elapsed:.1f} req/s, errors {errors}")
     print(f"latency p50 {pct(lat, .5):.0f} ms, p95 {pct(lat, .95):.0f} ms, p99 {pct(lat, .99):.0f} ms")
     for name in dict.fromkeys(r[0] for r in results):
         own = [r[1] for r in results if r[0] == name]
         print(f"  {name:18s} n={len(own):5d}  p50 {pct(own, .5):6.0f} ms  p99 {pct(own, .99):6.0f} ms  "
               f"mean {statistics.mean(own) * 1000:6.0f} ms")
-    print(f"server RSS before {before / 1024:.0f} MB, after {after / 1024:.0f} MB "
+    print(f"server RSS after warm-up {before / 1024:.0f} MB, at the end {after / 1024:.0f} MB "
           f"({(after - before) / max(before, 1) * 100:+.1f}%)")
 
 
