@@ -73,8 +73,15 @@ def step_formula(xs: list, ws: list, bias: float | None, total: float, group_sum
     xs, ws: (C, kh, kw) nested lists of window values and weights; group_sums: (C·kh,).
     `(0×2 + 0×1 + 1×3) + (0×2 + 1×0 + 6×0) + (3×1 + 3×3 + 2×2) = 3 + 0 + 16 = 19`
     """
-    groups = ["(" + " + ".join(f"{term(x)}×{term(w)}" for x, w in zip(xrow, wrow, strict=True)) + ")"
-              for xch, wch in zip(xs, ws, strict=True) for xrow, wrow in zip(xch, wch, strict=True)]
+    xs_text = [[[term(x) for x in row] for row in ch] for ch in xs]
+    ws_text = [[["×" + term(w) for w in row] for row in ch] for ch in ws]
+    return _formula(xs_text, ws_text, bias, total, group_sums)
+
+
+def _formula(xs_text: list, ws_text: list, bias, total: float, group_sums: list) -> str:
+    """step_formula with the factors already written: xs_text "3", ws_text "×(-2)", both (C, kh, kw)."""
+    groups = ["(" + " + ".join([x + w for x, w in zip(xrow, wrow, strict=True)]) + ")"
+              for xch, wch in zip(xs_text, ws_text, strict=True) for xrow, wrow in zip(xch, wch, strict=True)]
     parts = [fmt(group_sums[0])] + [term(g) for g in group_sums[1:]]
     if bias is not None:
         groups.append(term(bias))
@@ -82,6 +89,13 @@ def step_formula(xs: list, ws: list, bias: float | None, total: float, group_sum
     if len(groups) == 1:
         return f"{groups[0]} = {fmt(total)}"
     return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}"
+
+
+def _as_terms(a: np.ndarray, prefix: str = "") -> np.ndarray:
+    """Every number of `a` written as a formula factor, computed once per distinct value."""
+    values, where = np.unique(a, return_inverse=True)
+    words = np.array([prefix + term(v) for v in values.tolist()], dtype=object)
+    return words[where.reshape(a.shape)]
 
 
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
@@ -111,8 +125,8 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
         win_shown, prods_shown, w_shown = win, prods, W
     x_list, p_list = to_list(win_shown), to_list(prods_shown)
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
-    xs_groups = win.transpose(0, 1, 4, 2, 3).tolist()                # (oh, ow, C, kh, kw) for the formula
-    ws_groups = W.transpose(3, 2, 0, 1).tolist()                     # (F, C, kh, kw)
+    xs_groups = _as_terms(win.transpose(0, 1, 4, 2, 3)).tolist()     # (rows, ow, C, kh, kw), written out
+    ws_groups = _as_terms(W.transpose(3, 2, 0, 1), "×").tolist()     # (F, C, kh, kw), written out
     sums_list = to_list(sums.reshape(filters, rows, ow, c * kh))
     total_list = to_list(prods.sum(axis=(3, 4, 5)))
     z_list, y_list = to_list(z), to_list(y)
@@ -137,7 +151,7 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
                     "bias": bias_list[k],
                     "pre_activation": pre,
                     "value": value,
-                    "formula": step_formula(xs_groups[i][j], ws_groups[k], bias, pre, group_sums),
+                    "formula": _formula(xs_groups[i][j], ws_groups[k], bias, pre, group_sums),
                 }
                 if activation_name != "linear":
                     step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"
