@@ -15,7 +15,8 @@ async function request(path, init) {
     if (err.name === "AbortError") return { ok: false, aborted: true, error: { message: "aborted" } };
     return { ok: false, error: { field: null, rule: String(err), message: String(err) } };
   }
-  const data = await res.json().catch(() => null);
+  const data = await res.json().catch((err) => (err.name === "AbortError" ? undefined : null));
+  if (data === undefined) return { ok: false, aborted: true, error: { message: "aborted" } };
   if (res.ok) return { ok: true, data };
   return { ok: false, status: res.status, error: data?.error || { field: null, rule: res.statusText, message: res.statusText } };
 }

@@ -1,0 +1,133 @@
+// The model section: summary, training curve, confusion matrix, misclassified test digits and the
+// architecture, all from the model card (GET /api/mnist/model).
+import { sequential, textOn } from "../lib/colors.js";
+import { fmt, t } from "../lib/i18n.js";
+import { el, paintMap, percent } from "./render.js";
+
+const INK = "#1c1c1c", GRID = "#d9d6cf", BLUE = "rgb(33,102,172)", ORANGE = "rgb(230,97,1)";
+
+/** A small line chart on a canvas: series [{values, colour, label, dash}], y range [lo, hi]. */
+function lineChart(canvas, title, series, lo, hi, yFormat) {
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  const W = 320, H = 180;
+  canvas.width = W * dpr;
+  canvas.height = H * dpr;
+  const ctx = canvas.getContext("2d");
+  ctx.scale(dpr, dpr);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, W, H);
+  const legend = series.some((s) => s.label);
+  const L = 52, R = 10, T = legend ? 40 : 24, B = 30;
+  const n = Math.max(...series.map((s) => s.values.length));
+  const x = (k) => L + (n > 1 ? (k / (n - 1)) * (W - L - R) : (W - L - R) / 2);
+  const y = (v) => T + (1 - (v - lo) / (hi - lo || 1)) * (H - T - B);
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.fillStyle = INK;
+  ctx.fillText(title, L, 14);
+  ctx.strokeStyle = GRID;
+  ctx.lineWidth = 1;
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    ctx.beginPath(); ctx.moveTo(L, y(v)); ctx.lineTo(W - R, y(v)); ctx.stroke();
+    ctx.fillText(yFormat(v), 4, y(v) + 4);
+  }
+  for (let k = 0; k < n; k += Math.max(1, Math.ceil(n / 8))) ctx.fillText(String(k + 1), x(k) - 3, H - 12);
+  ctx.fillText(t("draw.model.epoch"), W - R - 34, H - 1);
+  let legendX = L;
+  for (const s of series) {
+    ctx.strokeStyle = s.colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(s.dash || []);
+    ctx.beginPath();
+    s.values.forEach((v, k) => (k ? ctx.lineTo(x(k), y(v)) : ctx.moveTo(x(k), y(v))));
+    ctx.stroke();
+    s.values.forEach((v, k) => { ctx.beginPath(); ctx.arc(x(k), y(v), 2.5, 0, 2 * Math.PI); ctx.fillStyle = s.colour; ctx.fill(); });
+    if (s.label) {
+      ctx.beginPath(); ctx.moveTo(legendX, 26); ctx.lineTo(legendX + 16, 26); ctx.stroke();
+      ctx.fillStyle = INK;
+      ctx.fillText(s.label, legendX + 20, 30);
+      legendX += 26 + ctx.measureText(s.label).width;
+    }
+    ctx.setLineDash([]);
+  }
+}
+
+function historyTable(table, history) {
+  table.replaceChildren();
+  const head = el("tr");
+  for (const key of ["draw.model.epoch", "draw.model.loss", "draw.model.train_acc", "draw.model.val_acc"]) head.appendChild(el("th", { scope: "col" }, t(key)));
+  table.appendChild(head);
+  for (const h of history) {
+    const tr = el("tr");
+    tr.append(el("td", {}, String(h.epoch)), el("td", {}, fmt(h.loss, 4)), el("td", {}, percent(h.train_acc)), el("td", {}, percent(h.val_acc)));
+    table.appendChild(tr);
+  }
+}
+
+function confusionTable(table, matrix) {
+  table.replaceChildren();
+  let maxOff = 1;
+  matrix.forEach((row, a) => row.forEach((v, b) => { if (a !== b) maxOff = Math.max(maxOff, v); }));
+  const head = el("tr");
+  head.appendChild(el("th", { scope: "col", class: "corner" }, `${t("draw.model.true")} \\ ${t("draw.model.predicted")}`));
+  for (let b = 0; b < 10; b++) head.appendChild(el("th", { scope: "col" }, String(b)));
+  table.appendChild(head);
+  matrix.forEach((row, a) => {
+    const tr = el("tr");
+    tr.appendChild(el("th", { scope: "row" }, String(a)));
+    row.forEach((v, b) => {
+      const td = el("td", {}, String(v));
+      if (a === b) td.classList.add("diag");
+      else if (v > 0) {
+        const bg = sequential(0.15 + (0.85 * Math.log1p(v)) / Math.log1p(maxOff));
+        td.style.background = bg;
+        td.style.color = textOn(bg);
+      }
+      tr.appendChild(td);
+    });
+    table.appendChild(tr);
+  });
+}
+
+/** Fill the model section from the card; `onMistake(m)` runs a misclassified test digit. */
+export function renderModel(card, nodes, onMistake) {
+  const { summary, lossCanvas, accCanvas, history, confusion, mistakes, architecture } = nodes;
+  const hist = card.history || [];
+  summary.textContent = t("draw.model.summary", {
+    acc: `${(card.test_accuracy * 100).toFixed(2)}%`, errors: card.test_errors ?? "?", params: (card.total_params ?? 0).toLocaleString("en"),
+    epochs: hist.length, minutes: fmt((card.training_seconds || 0) / 60, 1),
+  });
+  if (hist.length) {
+    const losses = hist.map((h) => h.loss);
+    lineChart(lossCanvas, t("draw.model.loss"), [{ values: losses, colour: ORANGE }], 0, Math.max(...losses) * 1.1, (v) => fmt(v, 2));
+    const accs = hist.flatMap((h) => [h.train_acc, h.val_acc]);
+    const lo = Math.max(0, Math.floor(Math.min(...accs) * 50) / 50);
+    lineChart(accCanvas, t("draw.model.acc"), [
+      { values: hist.map((h) => h.train_acc), colour: ORANGE, label: t("draw.model.train_acc"), dash: [4, 3] },
+      { values: hist.map((h) => h.val_acc), colour: BLUE, label: t("draw.model.val_acc") },
+    ], lo, 1, (v) => `${(v * 100).toFixed(1)}%`);
+    const label = t("draw.model.curve_label", { a: fmt(losses[0], 3), b: fmt(losses.at(-1), 3), c: percent(hist.at(-1).val_acc) });
+    lossCanvas.setAttribute("aria-label", label);
+    accCanvas.setAttribute("aria-label", label);
+    historyTable(history, hist);
+  }
+  if (card.confusion_matrix) confusionTable(confusion, card.confusion_matrix);
+  mistakes.replaceChildren();
+  for (const m of card.mistakes || []) {
+    const b = el("button", { type: "button", class: "mistake", "aria-label": t("draw.model.mistake_label", m) });
+    const canvas = el("canvas", { class: "pixelated", "aria-hidden": "true" });
+    paintMap(canvas, 28, 28, (i, j) => m.pixels[i][j], { max: 255 });
+    b.append(canvas, el("span", {}, t("draw.model.mistake_caption", m)));
+    b.addEventListener("click", () => onMistake(m));
+    mistakes.appendChild(b);
+  }
+  architecture.replaceChildren();
+  const head = el("tr");
+  for (const key of ["draw.model.layer", "draw.model.kind", "draw.model.shape", "draw.model.params"]) head.appendChild(el("th", { scope: "col" }, t(key)));
+  architecture.appendChild(head);
+  for (const row of card.architecture || []) {
+    const tr = el("tr");
+    tr.append(el("td", {}, row.name), el("td", {}, row.kind), el("td", {}, row.output_shape.join("×")), el("td", {}, row.params.toLocaleString("en")));
+    architecture.appendChild(tr);
+  }
+}

@@ -1,0 +1,303 @@
+// /draw: a drawing pad whose strokes go to POST /api/mnist/predict; the answer, the probabilities, the
+// preprocessing, the feature maps and (on a click) the trace of one feature-map number come back from
+// the API and are only drawn here.
+import { getJSON, latest } from "../lib/api.js";
+import { announce, onLangChange, t } from "../lib/i18n.js";
+import { readState, writeState } from "../lib/url.js";
+import { renderModel } from "../draw/model.js";
+import { Maps } from "../draw/maps.js";
+import { MAX_POINTS, Pad } from "../draw/pad.js";
+import { renderPrep } from "../draw/prep.js";
+import { activation, el, paintMap, percent } from "../draw/render.js";
+import { renderTrace } from "../draw/trace.js";
+
+const SIZE = 280;
+const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
+const MAX_FILE = 6 * 1024 * 1024; // base64 adds a third: stays under the endpoint's 8 MiB cap
+const DEFAULTS = { layer: "conv1", cell: null, sample: null };
+
+const $ = (id) => document.getElementById(id);
+const state = readState(DEFAULTS);
+let input = { kind: "strokes" }; // or {kind: "image", dataUrl, name} or {kind: "pixels", pixels, index, label}
+let result = null; // the last prediction
+let actsByName = {};
+let traceData = null;
+let samples = {};
+let changedAt = performance.now();
+let timer = null;
+let note = null; // [key, values] of the input note
+let busy = false, dirty = false, seq = 0;
+const postPredict = latest();
+const postTrace = latest();
+
+const pad = new Pad($("pad"), {
+  size: SIZE,
+  onDraw: () => {
+    leaveOtherInputs();
+    changedAt = performance.now();
+    if (busy) dirty = true; // one request at a time while drawing; the next goes when it is back
+    else if (!timer) timer = setTimeout(() => { timer = null; predict(); }, DURING_STROKE_MS);
+  },
+  onStrokeEnd: () => { changedAt = performance.now(); clearTimeout(timer); timer = null; dirty = false; predict(); },
+  onLimit: () => setNote("draw.note.too_many", { n: MAX_POINTS.toLocaleString("en") }),
+});
+
+const maps = new Maps({
+  buttons: $("layer-buttons"), caption: $("maps-caption"), grid: $("maps"), empty: $("maps-empty"),
+  onPick: (layer, cell) => openTrace(layer, cell, true),
+  onLayer: (layer) => { state.layer = layer; state.cell = null; closeTrace(false); save(); },
+});
+
+function save() { writeState(state, DEFAULTS); }
+
+function setNote(key, values = {}) {
+  note = key ? [key, values] : null;
+  $("input-note").textContent = key ? t(key, values) : "";
+}
+
+function leaveOtherInputs() {
+  if (input.kind !== "strokes") { input = { kind: "strokes" }; setNote(null); }
+  if (state.sample !== null) { state.sample = null; setNote(null); save(); }
+}
+
+function inputBody() {
+  if (input.kind === "image") return { image: input.dataUrl };
+  if (input.kind === "pixels") return { pixels: input.pixels };
+  return { strokes: pad.strokes, width: SIZE, height: SIZE };
+}
+
+// ---- predict ---------------------------------------------------------------------------------
+/** Cancelled by a newer request. api.js reports an abort that lands while the body is being read as
+ * {ok: true, data: null}, so that counts too. */
+const stale = (res) => res.aborted || (res.ok && !res.data);
+const answerPanel = $("answer").closest("section"); // aria-busy while a prediction is on its way
+
+async function predict() {
+  const started = changedAt;
+  const id = ++seq;
+  busy = true;
+  dirty = false;
+  answerPanel.setAttribute("aria-busy", "true");
+  const res = await postPredict("/api/mnist/predict", { ...inputBody(), include_activations: true, activations_format: "float32" });
+  if (id !== seq) return; // a newer request is on its way
+  busy = false;
+  answerPanel.setAttribute("aria-busy", "false");
+  if (dirty && pad.current) { dirty = false; clearTimeout(timer); timer = setTimeout(() => { timer = null; predict(); }, 0); }
+  if (stale(res)) return;
+  if (!res.ok) { showError(res); return; }
+  $("error").hidden = true;
+  showResult(res.data);
+  const ms = Math.round(performance.now() - started);
+  $("timing").dataset.ms = String(ms);
+  $("timing").textContent = t("draw.timing", { ms });
+}
+
+function showError(res) {
+  const box = $("error");
+  box.hidden = false;
+  box.textContent = res.status === 503 ? t("draw.answer.not_trained") : t("draw.answer.error", { message: res.error?.message || "?" });
+  announce(box.textContent);
+}
+
+function showResult(data) {
+  result = data;
+  actsByName = {};
+  const acts = (data.activations || []).map(activation);
+  for (const a of acts) actsByName[a.name] = a;
+  renderAnswer();
+  renderPrep($("prep-steps"), $("prep-empty"), data);
+  maps.update(data.nothing_drawn ? null : acts, state.layer);
+  if (data.nothing_drawn) { closeTrace(false); announce(t("draw.answer.announce_nothing")); return; }
+  announce(t("draw.answer.announce", { d: data.digit, p: percent(data.confidence) }));
+  if (state.cell && maps.layers.some((l) => l.name === state.layer)) {
+    maps.moveTo(state.cell);
+    if (maps.cell) openTrace(state.layer, maps.cell, false);
+    else { state.cell = null; save(); }
+  }
+}
+
+function renderAnswer() {
+  const data = result;
+  const digit = $("answer-digit"), text = $("answer-text"), low = $("low-confidence");
+  const bars = $("bars");
+  bars.replaceChildren();
+  const probs = data && !data.nothing_drawn ? data.probabilities : Array(10).fill(0);
+  probs.forEach((p, d) => {
+    const li = el("li", { class: data && d === data.digit ? "bar top" : "bar", dataset: { digit: String(d) } });
+    li.setAttribute("aria-label", t("draw.bars.label", { d, p: percent(p) }));
+    const track = el("span", { class: "track", "aria-hidden": "true" });
+    const fill = el("span", { class: "fill" });
+    fill.style.width = `${(p * 100).toFixed(2)}%`;
+    track.appendChild(fill);
+    li.append(el("span", { class: "label", "aria-hidden": "true" }, String(d)), track, el("span", { class: "value", "aria-hidden": "true" }, percent(p)));
+    bars.appendChild(li);
+  });
+  if (!data || data.nothing_drawn) {
+    digit.textContent = "–";
+    digit.dataset.digit = "";
+    text.textContent = t("draw.answer.nothing");
+    low.hidden = true;
+    return;
+  }
+  digit.textContent = String(data.digit);
+  digit.dataset.digit = String(data.digit);
+  text.textContent = t("draw.answer.is", { d: data.digit, p: percent(data.confidence) });
+  low.hidden = !data.low_confidence;
+  low.textContent = data.low_confidence ? t("draw.answer.low", {
+    d: data.digit, p: percent(data.confidence), r: data.runner_up, q: percent(data.probabilities[data.runner_up]),
+  }) : "";
+}
+
+// ---- trace -----------------------------------------------------------------------------------
+function layerInput(name) {
+  if (name === "input") {
+    if (!result?.preprocessed) return null;
+    return { shape: [28, 28, 1], at: (i, j) => result.preprocessed[i][j], max: 1 };
+  }
+  return actsByName[name] || null;
+}
+
+/** The conv page can replay a trace of the first layer: one channel, a 28×28 input, a 5×5 kernel fit its caps. */
+const CONV_PAGE = { maxInput: 32, maxKernel: 7 };
+function convLink(data) {
+  const [kh, kw, c] = data.step.kernel_shape || [];
+  if (data.kind !== "conv2d" || data.input_from !== "input" || c !== 1 || !result?.preprocessed) return null;
+  if (kh > CONV_PAGE.maxKernel || kw > CONV_PAGE.maxKernel || 28 > CONV_PAGE.maxInput) return null;
+  const round = (v) => Math.round(v * 10000) / 10000;
+  const p = data.step.padding;
+  const params = new URLSearchParams({
+    input: JSON.stringify(result.preprocessed.map((row) => row.map(round))),
+    kernel: JSON.stringify(data.step.weights.map((row) => row.map((w) => round(w[0])))),
+    bias: JSON.stringify([round(data.step.bias)]),
+    padding: p.top + p.bottom + p.left + p.right === 0 ? "valid" : JSON.stringify([[p.top, p.bottom], [p.left, p.right]]),
+    activation: data.step.activation_formula ? "relu" : "linear",
+    step: String(data.index[0] * data.output_shape[1] + data.index[1]),
+  });
+  return `/conv?${params}`;
+}
+
+async function openTrace(layer, cell, fromUser) {
+  state.layer = layer;
+  state.cell = cell;
+  save();
+  const section = $("trace");
+  section.hidden = false;
+  if (fromUser) $("trace-heading").textContent = t("draw.trace.loading");
+  const res = await postTrace("/api/mnist/trace", { ...inputBody(), layer, index: cell });
+  if (stale(res)) return;
+  if (!res.ok) { showError(res); return; }
+  traceData = res.data;
+  renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
+  if (fromUser) {
+    const [i, j, f] = cell;
+    announce(t("draw.trace.announce", { name: layer, f, i, j, v: traceData.step.value }));
+    const r = section.getBoundingClientRect();
+    if (r.top > window.innerHeight - 80) section.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+}
+
+function closeTrace(refocus = true) {
+  $("trace").hidden = true;
+  traceData = null;
+  if (state.cell) { state.cell = null; save(); }
+  if (refocus) maps.canvases?.[maps.cell?.[2] ?? 0]?.focus();
+}
+
+// ---- inputs: samples, upload, misclassified test digits ----------------------------------------
+function loadSample(d) {
+  if (!samples[d]) return;
+  input = { kind: "strokes" };
+  pad.setStrokes(samples[d]);
+  state.sample = d;
+  save();
+  setNote("draw.note.sample", { d });
+  changedAt = performance.now();
+  predict();
+}
+
+function labelSamples() {
+  document.querySelectorAll("[data-sample]").forEach((b) => b.setAttribute("aria-label", t("draw.samples.button", { d: b.dataset.sample })));
+}
+
+$("samples").addEventListener("click", (e) => {
+  const b = e.target.closest("[data-sample]");
+  if (b) loadSample(Number(b.dataset.sample));
+});
+
+$("upload").addEventListener("change", () => {
+  const file = $("upload").files[0];
+  if (!file) return;
+  if (file.size > MAX_FILE) { setNote("draw.note.file_too_big"); return; }
+  const reader = new FileReader();
+  reader.onload = () => {
+    const dataUrl = String(reader.result);
+    const img = new Image();
+    img.onload = () => pad.setImage(img);
+    img.src = dataUrl;
+    input = { kind: "image", dataUrl, name: file.name };
+    state.sample = null;
+    save();
+    setNote("draw.note.image", { name: file.name });
+    changedAt = performance.now();
+    predict();
+  };
+  reader.readAsDataURL(file);
+});
+
+function runMistake(m) {
+  const pixels = m.pixels.map((row) => row.map((v) => Math.round((v / 255) * 10000) / 10000));
+  const digit = document.createElement("canvas");
+  paintMap(digit, 28, 28, (i, j) => pixels[i][j]);
+  pad.setImage(digit);
+  input = { kind: "pixels", pixels };
+  state.sample = null;
+  save();
+  setNote("draw.note.pixels", m);
+  changedAt = performance.now();
+  predict();
+  $("pad").scrollIntoView({ block: "center", behavior: "instant" });
+  $("answer-heading").setAttribute("tabindex", "-1");
+  $("answer-heading").focus();
+}
+
+$("undo").addEventListener("click", () => { leaveOtherInputs(); pad.undo(); changedAt = performance.now(); predict(); });
+$("clear").addEventListener("click", () => { leaveOtherInputs(); pad.clear(); changedAt = performance.now(); predict(); });
+$("trace-close").addEventListener("click", () => closeTrace(true));
+
+// ---- model card -----------------------------------------------------------------------------
+let card = null;
+const modelNodes = {
+  summary: $("model-summary"), lossCanvas: $("curve-loss"), accCanvas: $("curve-acc"), history: $("history"),
+  confusion: $("confusion"), mistakes: $("mistakes"), architecture: $("architecture"),
+};
+
+async function loadCard() {
+  const res = await getJSON("/api/mnist/model");
+  if (!res.ok) { $("model-missing").hidden = false; return; }
+  card = res.data;
+  maps.setArchitecture(card.architecture);
+  renderModel(card, modelNodes, runMistake);
+  maps.renderCaption();
+}
+
+onLangChange(() => {
+  labelSamples();
+  if (note) setNote(...note);
+  if ($("timing").dataset.ms) $("timing").textContent = t("draw.timing", { ms: $("timing").dataset.ms });
+  if (result) { renderAnswer(); renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }
+  if (traceData) renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
+  if (card) renderModel(card, modelNodes, runMistake);
+});
+
+// ---- start ------------------------------------------------------------------------------------
+async function start() {
+  renderAnswer();
+  labelSamples();
+  const res = await getJSON("/static/js/draw/samples.json");
+  if (res.ok) samples = res.data.digits;
+  loadCard();
+  if (state.sample !== null && samples[state.sample]) loadSample(state.sample);
+  else predict();
+}
+
+start();

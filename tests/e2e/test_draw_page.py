@@ -1,0 +1,183 @@
+"""/draw in a real Chromium: mouse and touch drawing, predictions, feature-map traces, keyboard, i18n, 360 px.
+
+The predictions need a model: the shipped app/weights/mnist_cnn.npz (or another one named by
+MNIST_WEIGHTS, which the test server inherits). Without either, those tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.mnist.inference import WEIGHTS
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not (WEIGHTS.is_file() or os.environ.get("MNIST_WEIGHTS")),
+                                 reason="no trained model: app/weights/mnist_cnn.npz is missing")]
+
+ANSWER = "#answer-digit"
+
+
+def wait_answer(page, digit: str | None):
+    """Locator expectations poll without eval (the page's CSP forbids it, so no wait_for_function)."""
+    expect(page.locator(ANSWER)).to_have_text("–" if digit is None else digit, timeout=10000)
+
+
+def settled(page):
+    """The last prediction is in (the answer panel is aria-busy while one is on its way). Not
+    wait_for_load_state("networkidle"): once reached after loading, it returns at once."""
+    expect(page.locator(".answer-panel")).to_have_attribute("aria-busy", "false")
+
+
+def draw(page, strokes, size=280):
+    """Mouse strokes given in the pad's own 0..size units."""
+    box = page.locator("#pad").bounding_box()
+    sx, sy = box["width"] / size, box["height"] / size
+    for stroke in strokes:
+        (x0, y0), rest = stroke[0], stroke[1:]
+        page.mouse.move(box["x"] + x0 * sx, box["y"] + y0 * sy)
+        page.mouse.down()
+        for x, y in rest:
+            page.mouse.move(box["x"] + x * sx, box["y"] + y * sy, steps=12)
+        page.mouse.up()
+
+
+def test_draw_a_one_and_a_seven_with_the_mouse(web):
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    draw(page, [[(145, 40), (145, 240)]])
+    wait_answer(page, "1")
+    assert page.locator("#bars li.top").get_attribute("data-digit") == "1"
+    assert int(page.locator("#timing").get_attribute("data-ms")) >= 0
+    page.click("#clear")
+    wait_answer(page, None)
+    draw(page, [[(70, 50), (210, 50), (120, 240)]])
+    wait_answer(page, "7")
+    assert "7" in page.locator("#answer-text").inner_text()
+    # the preprocessing steps are drawn from the API's numbers
+    assert page.locator("#prep-steps > li").count() == 5
+    assert "280×280" in page.locator("#prep-steps > li").first.inner_text()
+    # undo takes the stroke away: nothing drawn again
+    page.click("#undo")
+    wait_answer(page, None)
+    assert page.locator("#maps canvas").count() == 0
+    web.assert_clean()
+
+
+def test_feature_map_click_shows_the_trace_and_survives_reload(web):
+    page = web.goto("/draw?sample=7")
+    wait_answer(page, "7")
+    settled(page)
+    maps = page.locator("#maps canvas")
+    assert maps.count() == 32  # conv1: 32 filters
+    maps.nth(3).click(position={"x": 36, "y": 36})
+    formula = page.locator("#trace .trace-formula")
+    formula.wait_for()
+    text = formula.inner_text()
+    assert "×" in text and re.search(r"= [-\d.]+\nrelu\(", text), text
+    assert page.locator("#trace-heading").inner_text().startswith("conv1, map 3, row ")
+    assert page.locator("#trace table.numbers").count() == 3  # inputs × weights = products
+    href = page.locator("#trace a.conv-link").get_attribute("href")  # conv1 fits the conv page's caps
+    assert href.startswith("/conv?input=") and "activation=relu" in href and "step=" in href
+    assert "cell=" in page.url and "sample=7" in page.url
+    page.reload()
+    page.locator("#trace .trace-formula").wait_for()
+    assert page.locator("#trace-heading").inner_text().startswith("conv1, map 3, row ")
+    # a pooling layer's cell shows its max
+    page.click("#layer-buttons button[data-layer='pool1']")
+    assert "layer=%22pool1%22" in page.url or "layer=pool1" in page.url
+    page.locator("#maps canvas").first.click(position={"x": 30, "y": 30})
+    expect(page.locator("#trace .trace-formula")).to_have_text(re.compile(r"^max\("))
+    web.assert_clean()
+
+
+def test_keyboard_only_sample_cell_and_trace(web):
+    page = web.goto("/draw")
+    page.locator("#samples button[data-sample='1']").focus()
+    page.keyboard.press("Enter")
+    wait_answer(page, "1")
+    settled(page)
+    page.click("#layer-buttons button[data-layer='conv2']")
+    first = page.locator("#maps canvas[tabindex='0']")
+    first.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#trace-heading")).to_have_text("conv2, map 1, row 1, column 1")
+    assert page.locator("#trace-channel option").count() == 32  # conv2 reads 32 channels
+    assert page.locator("#trace a.conv-link").count() == 0  # 32 channels do not fit the conv page
+    assert page.evaluate("document.activeElement.dataset.f") == "1"
+    assert "Enter" in page.locator("#maps canvas[tabindex='0']").get_attribute("aria-label")
+    page.click("#trace-close")
+    assert page.locator("#trace").is_hidden()
+    web.assert_clean()
+
+
+def test_language_toggle_relabels_dynamic_text(web):
+    page = web.goto("/draw?sample=7")
+    wait_answer(page, "7")
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    assert page.locator("h1").inner_text() == "手寫數字辨識"
+    expect(page.locator("#answer-text")).to_contain_text("辨識為 7")
+    assert "準確率" in page.locator("#model-panel .lecture").inner_text()
+    assert page.locator("#prep-steps h3").first.inner_text() == "1. 筆跡"
+    web.assert_clean()
+
+
+def test_model_section_and_a_misclassified_digit(web):
+    page = web.goto("/draw")
+    page.locator("#confusion tr").nth(10).wait_for()
+    assert page.locator("#confusion tr").count() == 11  # header + 10 digits
+    assert "%" in page.locator("#model-summary").inner_text()
+    mistake = page.locator("#mistakes button").first
+    label = mistake.get_attribute("aria-label")
+    predicted = re.search(r"predicted (\d)", label).group(1)
+    mistake.click()
+    wait_answer(page, predicted)  # the same model says the same wrong thing
+    assert "MNIST test digit #" in page.locator("#input-note").inner_text()
+    web.assert_clean()
+
+
+def test_phone_touch_drawing_without_horizontal_scroll(phone):
+    page = phone.goto("/draw")
+    box = page.locator("#pad").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    x = box["x"] + box["width"] * 0.52
+    points = [(x, box["y"] + box["height"] * (0.15 + 0.7 * k / 20)) for k in range(21)]
+    for kind, (px, py) in zip(["touchStart"] + ["touchMove"] * 20, points, strict=True):
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": px, "y": py}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    wait_answer(page, "1")
+    settled(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("getComputedStyle(document.getElementById('pad')).touchAction") == "none"
+    page.locator("#maps canvas").nth(0).tap()
+    page.locator("#trace .trace-formula").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()
+
+
+def test_low_confidence_is_said_plainly(web):
+    """The page words the API's low_confidence flag; the response is altered here to force the case."""
+    def unsure(route):
+        response = route.fetch()
+        data = response.json()
+        if data.get("digit") is not None:
+            probs = [0.0] * 10
+            probs[4], probs[9], probs[7] = 0.46, 0.38, 0.16
+            data.update(digit=4, runner_up=9, confidence=0.46, low_confidence=True, probabilities=probs)
+        route.fulfill(response=response, json=data)
+
+    web.page.route("**/api/mnist/predict", unsure)
+    page = web.goto("/draw?sample=4")
+    wait_answer(page, "4")
+    low = page.locator("#low-confidence")
+    expect(low).to_be_visible()
+    expect(low).to_contain_text("Not sure")
+    assert "46.0%" in low.inner_text() and "9 gets 38.0%" in low.inner_text()
+    web.assert_clean()
