@@ -31,6 +31,7 @@ SHOTS = [
     ("rnn", "/rnn?step=1", ".ucol.current", "#stage-h"),               # lecture RNN at step 2: h₂ = 7, y₂ = 14
     ("lstm", "/lstm?step=3", "#memory-now:not(:empty)", "#stage-h"),   # gate example at the read step: h₄ = 7
     ("architectures", "/architectures?net=resnet50&layer=7", "#layers [role=option]", None),
+    ("draw", '/draw?sample=7&layer="conv2"', ".answer-panel[aria-busy=false] #bars li", None),
 ]
 WIDTHS = {1280: 800, 360: 740}
 LANGS = ("en", "zh-TW")

@@ -1,6 +1,7 @@
 """The shared layout: navigation, language toggle, 404, docs, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -9,7 +10,7 @@ def test_language_toggle_relabels_and_is_remembered(web):
     page = web.goto("/conv")
     assert page.locator(".nav-links a[href='/conv']").inner_text() == "Convolution"
     page.click("#lang-toggle")
-    page.wait_for_function("document.documentElement.lang === 'zh-TW'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
     assert page.locator(".nav-links a[href='/conv']").inner_text() == "卷積層"
     assert page.locator("#lang-toggle").inner_text() == "English"
     page.reload()
