@@ -19,6 +19,8 @@ class Settings:
     default_body_cap: int = 1 * MiB
     # per-path prefixes with their own caps (the MNIST endpoint takes images and batches)
     body_caps: dict[str, int] = field(default_factory=lambda: {"/api/mnist/": 8 * MiB})
+    # threads per worker process for the (CPU-bound) endpoints
+    threads: int = int(os.environ.get("APP_THREADS", "4"))
     # CORS is off unless origins are listed, e.g. CORS_ORIGINS="https://a.example,https://b.example"
     cors_origins: list[str] = field(default_factory=lambda: [
         o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -25,9 +28,17 @@ Bodies over 1 MiB (8 MiB for /api/mnist/) get 413 before they are parsed.
 """
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI):
+    # Endpoints are CPU-bound NumPy work: a few threads per worker process serve requests in arrival order;
+    # forty (Starlette's default) only fight over the GIL and hold more buffers at once.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(title="CNN & RNN, number by number", version="0.1.0", description=DESCRIPTION,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
     errors.install(app)
     app.include_router(api_router)
     install_docs(app)

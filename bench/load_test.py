@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import base64
 import io
+import os
 import random
 import socket
 import statistics
@@ -56,11 +57,27 @@ def workload(rng: random.Random | None = None) -> list[tuple[str, str, dict]]:
     ]
 
 
+def family(pid: int) -> list[int]:
+    return [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+                    .stdout.split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers)."""
+    total = 0
+    for p in family(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     """RSS of a process and its children (the uvicorn workers)."""
     total = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-                    .stdout.split()]
+    pids = family(pid)
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
@@ -132,9 +149,10 @@ def main() -> None:
                 time.sleep(0.1)
         warm_up(base)
         asyncio.run(load(base, args.clients, 5, args.think, seed=10_000))  # every worker warm
-        before = rss_kb(server.pid)
+        before, server_cpu0, client_cpu0 = rss_kb(server.pid), cpu_seconds(server.pid), time.process_time()
         results, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.think, seed=0))
-        after = rss_kb(server.pid)
+        after, server_cpu, client_cpu = (rss_kb(server.pid), cpu_seconds(server.pid) - server_cpu0,
+                                         time.process_time() - client_cpu0)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -148,6 +166,8 @@ def main() -> None:
         own = [r[1] for r in results if r[0] == name]
         print(f"  {name:18s} n={len(own):5d}  p50 {pct(own, .5):6.0f} ms  p99 {pct(own, .99):6.0f} ms  "
               f"mean {statistics.mean(own) * 1000:6.0f} ms")
+    print(f"CPU used: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "
+          f"load generator {client_cpu:.0f} s, of {2 * elapsed:.0f} core-seconds on this 2-core machine")
     print(f"server RSS after warm-up {before / 1024:.0f} MB, at the end {after / 1024:.0f} MB "
           f"({(after - before) / max(before, 1) * 100:+.1f}%)")
 

@@ -78,6 +78,13 @@ def install(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError):
         return validation_to_error(exc)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):  # a safety net: the shape holds even for a bug
+        import logging
+
+        logging.getLogger("app").exception("unhandled error on %s", request.url.path)
+        return error_response(500, None, "internal error: the request could not be computed", code="internal_error")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404 and not request.url.path.startswith("/api"):

@@ -91,11 +91,42 @@ def _formula(xs_text: list, ws_text: list, bias, total: float, group_sums: list)
     return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}"
 
 
-def _as_terms(a: np.ndarray, prefix: str = "") -> np.ndarray:
-    """Every number of `a` written as a formula factor, computed once per distinct value."""
+def _words(a: np.ndarray, write=None, prefix: str = "") -> np.ndarray:
+    """Every number of `a` written out (term by default), computed once per distinct value."""
+    write = write or term
     values, where = np.unique(a, return_inverse=True)
-    words = np.array([prefix + term(v) for v in values.tolist()], dtype=object)
+    words = np.array([prefix + write(v) for v in values.tolist()], dtype=object)
     return words[where.reshape(a.shape)]
+
+
+def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: np.ndarray, bias) -> list:
+    """_formula for every cell of one filter at once, with string arithmetic on object arrays.
+
+    xs_text (rows, ow, C, kh, kw) factors "3"; ws_text (C, kh, kw) factors "×(-2)";
+    sums (rows, ow, C·kh) group sums; pre (rows, ow) the sums plus bias. Returns (rows, ow) nested lists.
+    """
+    rows, ow, c, kh, kw = xs_text.shape
+    products = (xs_text + ws_text).reshape(rows, ow, c * kh, kw)   # "3×(-2)"
+    groups = []
+    for g in range(c * kh):
+        text = "(" + products[:, :, g, 0]
+        for b in range(1, kw):
+            text = text + " + " + products[:, :, g, b]
+        groups.append(text + ")")
+    if bias is not None:
+        groups.append(np.full((rows, ow), term(bias), dtype=object))
+    left = groups[0]
+    for g in groups[1:]:
+        left = left + " + " + g
+    total = " = " + _words(pre, fmt)
+    if len(groups) == 1:
+        return (left + total).tolist()
+    parts = _words(sums[:, :, 0], fmt)
+    for g in range(1, c * kh):
+        parts = parts + " + " + _words(sums[:, :, g])
+    if bias is not None:
+        parts = parts + " + " + term(bias)
+    return (left + " = " + parts + total).tolist()
 
 
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
@@ -125,13 +156,17 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
         win_shown, prods_shown, w_shown = win, prods, W
     x_list, p_list = to_list(win_shown), to_list(prods_shown)
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
-    xs_groups = _as_terms(win.transpose(0, 1, 4, 2, 3)).tolist()     # (rows, ow, C, kh, kw), written out
-    ws_groups = _as_terms(W.transpose(3, 2, 0, 1), "×").tolist()     # (F, C, kh, kw), written out
+    xs_text = _words(win.transpose(0, 1, 4, 2, 3))                   # (rows, ow, C, kh, kw), written out
+    ws_text = _words(W.transpose(3, 2, 0, 1), prefix="×")            # (F, C, kh, kw), written out
     sums_list = to_list(sums.reshape(filters, rows, ow, c * kh))
     total_list = to_list(prods.sum(axis=(3, 4, 5)))
     z_list, y_list = to_list(z), to_list(y)
     bias_list = [0] * filters if b is None else to_list(b[:filters])
-    offsets_r, offsets_c = [a * dh for a in range(kh)], [bb * dw for bb in range(kw)]
+    formulas = [_formulas(xs_text, ws_text[k], sums[k].reshape(rows, ow, c * kh), z[:rows, :, k],
+                          None if b is None else bias_list[k]) for k in range(filters)]
+    r_cells = (np.arange(rows) * sh)[:, None, None, None] + (np.arange(kh) * dh)[None, None, :, None]
+    c_cells = (np.arange(ow) * sw)[None, :, None, None] + (np.arange(kw) * dw)[None, None, None, :]
+    cells = np.stack(np.broadcast_arrays(r_cells, c_cells), axis=-1).reshape(rows, ow, kh * kw, 2).tolist()
     steps = []
     for k in range(filters):
         bias = None if b is None else bias_list[k]
@@ -142,7 +177,7 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
                 pre, value, group_sums = z_list[i][j][k], y_list[i][j][k], sums_list[k][i][j]
                 step = {
                     "index": [i, j, k] if with_filter_index else [i, j],
-                    "window": [[i * sh + r, j * sw + q] for r in offsets_r for q in offsets_c],
+                    "window": cells[i][j],
                     "inputs": x_list[i][j],
                     "weights": w_list[k],
                     "products": p_list[k][i][j],
@@ -151,7 +186,7 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
                     "bias": bias_list[k],
                     "pre_activation": pre,
                     "value": value,
-                    "formula": _formula(xs_groups[i][j], ws_groups[k], bias, pre, group_sums),
+                    "formula": formulas[k][i][j],
                 }
                 if activation_name != "linear":
                     step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"

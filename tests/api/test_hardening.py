@@ -65,3 +65,19 @@ def test_examples_are_deterministic_byte_for_byte(client):
         a = client.post(ex["endpoint"], json=ex["request"])
         b = client.post(ex["endpoint"], json=ex["request"])
         assert a.status_code == 200 and a.content == b.content, ex["id"]
+
+
+@pytest.mark.parametrize("endpoint,blocks", [("/api/rnn", 1), ("/api/lstm", 4), ("/api/gru", 3)])
+def test_huge_gradients_are_an_error_or_finite_never_a_500(client, endpoint, blocks):
+    """Regression (found by hypothesis): ‖∂h_T/∂x_t‖ squared its entries and overflowed to inf."""
+    u, d, T, v = 4, 4, 4, 5.0
+    body = {"inputs": [[v] * d] * T, "kernel": [[v] * (blocks * u)] * d,
+            "recurrent_kernel": [[v] * (blocks * u)] * u, "activation": "linear", "use_bias": False}
+    if endpoint != "/api/rnn":
+        body["recurrent_activation"] = "linear"
+    r = client.post(endpoint, json=body)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 422:
+        assert_error(r, 422, "inputs")
+    else:
+        assert all(v == v and abs(v) < float("inf") for v in r.json()["sensitivity"])

@@ -254,8 +254,10 @@ def weights_dict(w: Weights, dense: Dense | None) -> dict:
 
 def sensitivity_dict(J: np.ndarray) -> dict:
     """J: (T, u, d) Jacobians ∂h_T/∂x_t -> Frobenius norm per t and per unit of h_T."""
-    per_unit = np.sqrt((J * J).sum(axis=2))          # (T, u): ‖∂h_T[k]/∂x_t‖
-    norm = np.sqrt((per_unit * per_unit).sum(axis=1))  # (T,)
+    scale = float(np.max(np.abs(J))) or 1.0           # scaled so that squaring cannot overflow
+    per_unit = scale * np.sqrt(((J / scale) ** 2).sum(axis=2))          # (T, u): ‖∂h_T[k]/∂x_t‖
+    norm = scale * np.sqrt(((per_unit / scale) ** 2).sum(axis=1))     # (T,)
+    check_finite(per_unit, norm)
     return {"sensitivity": to_list(norm), "sensitivity_per_unit": to_list(per_unit)}
 
 
