@@ -169,7 +169,6 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     cells = np.stack(np.broadcast_arrays(r_cells, c_cells), axis=-1).reshape(rows, ow, kh * kw, 2).tolist()
     steps = []
     for k in range(filters):
-        bias = None if b is None else bias_list[k]
         for i in range(oh):
             for j in range(ow):
                 if len(steps) >= n:
