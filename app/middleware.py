@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from app.config import settings
 
@@ -102,3 +103,25 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         return await self.app(scope, receive, send_with_headers)
+
+
+class ServerTimingMiddleware:
+    """Adds `Server-Timing: app;dur=<ms>`: the time from the request's arrival to its response headers
+    (parsing, computing, rendering and compressing the body; not the network)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+
+        async def send_with_timing(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                timing = (b"server-timing", f"app;dur={ms:.1f}".encode())
+                message["headers"] = [*message.get("headers", []), timing]
+            await send(message)
+
+        return await self.app(scope, receive, send_with_timing)
