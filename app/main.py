@@ -18,6 +18,7 @@ from app.config import settings
 from app.docs import install_docs
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware, ServerTimingMiddleware
 from app.openapi import install_openapi
+from app.sockets import nodelay_on_listening_sockets
 
 DESCRIPTION = """\
 The NumPy engine behind the CNN / RNN explainer. Every endpoint follows Keras' names and weight
@@ -38,6 +39,7 @@ async def lifespan(_: FastAPI):
     # threshold (700) they set off full collections that doubled the slowest responses.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    nodelay_on_listening_sockets()
     yield
 
 
