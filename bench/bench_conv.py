@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -37,8 +38,17 @@ def main() -> None:
     print(f"conv2d 64×64×8 * 3×3×8×16 (same): vectorised median {statistics.median(fast):.2f} ms "
           f"(min {min(fast):.2f}), naive loop {slow[0]:.0f} ms, speed-up ×{slow[0] / statistics.median(fast):.0f}")
 
-    body = {"input": rng.integers(0, 10, size=(28, 28)).tolist(), "kernel": rng.integers(-2, 3, size=(3, 3)).tolist(),
-            "padding": "same", "trace": True}
+    digits = rng.integers(0, 10, size=(28, 28)).tolist()
+    sample = np.load(Path(__file__).resolve().parent.parent / "tests/data/mnist_test_sample.npz")
+    mnist = sample[[k for k in sample.files if "image" in k or k == "x"][0]][0].astype(int).tolist()
+    for label, image, kernel in [("random digits 0-9, random kernel in -2..2", digits,
+                                  rng.integers(-2, 3, size=(3, 3)).tolist()),
+                                 ("an MNIST test digit (0-255), Sobel kernel", mnist,
+                                  [[1, 0, -1], [2, 0, -2], [1, 0, -1]])]:
+        api_bench(label, {"input": image, "kernel": kernel, "padding": "same", "trace": True})
+
+
+def api_bench(label: str, body: dict) -> None:
     with TestClient(app) as client:
         client.post("/api/conv2d", json=body)
         sizes = []
@@ -52,7 +62,8 @@ def main() -> None:
 
         api = timed(call, 30)
         off = timed(lambda: client.post("/api/conv2d", json={**body, "trace": False}), 30)
-    print(f"/api/conv2d 28×28 * 3×3 trace on: server time (Server-Timing) median {statistics.median(server):.1f} ms, "
+    print(f"/api/conv2d 28×28 * 3×3 trace on, {label}:\n"
+          f"  server time (Server-Timing) median {statistics.median(server):.1f} ms, "
           f"p95 {sorted(server)[int(0.95 * len(server)) - 1]:.1f} ms; round trip in-process median "
           f"{statistics.median(api):.1f} ms, p95 "
           f"{sorted(api)[int(0.95 * len(api)) - 1]:.1f} ms, payload {sizes[0][0] / 1024:.0f} KB JSON "
