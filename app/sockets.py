@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 
 
 def nodelay_on_listening_sockets() -> int:
@@ -22,7 +23,9 @@ def nodelay_on_listening_sockets() -> int:
         return 0
     for fd in fds:
         try:
-            sock = socket.socket(fileno=os.dup(fd))
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                continue
+            sock = socket.socket(fileno=os.dup(fd))  # closing this copy leaves the original open
         except OSError:
             continue
         try:

@@ -22,3 +22,13 @@ def test_listening_socket_and_its_connections_get_tcp_nodelay():
             client.close()
     finally:
         listener.close()
+
+
+def test_it_leaves_no_file_descriptor_behind():
+    """Regression: a failed socket() on a copied descriptor leaked the copy, doubling the open files per call."""
+    import os
+
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        nodelay_on_listening_sockets()
+    assert len(os.listdir("/proc/self/fd")) == before
