@@ -23,3 +23,9 @@ export function showError(box, error) {
   detail.textContent = t("error.detail") + " " + (error.rule || error.message || "");
   box.append(head, text, document.createElement("br"), detail);
 }
+
+/** The matrix text box's own error (a code from parseMatrix), or none. */
+export function showTextError(box, code) {
+  box.hidden = !code;
+  box.textContent = code ? t(`editor.error_${code}`) : "";
+}

@@ -2,10 +2,11 @@
 // and this page animates the trace: the window slides over the padded input, the products appear,
 // the formula builds up exactly as the API wrote it, and the output cell fills in.
 import { getJSON, latest } from "../lib/api.js";
-import { announce, currentLang, fmt, onLangChange, t } from "../lib/i18n.js";
+import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { readState, writeState } from "../lib/url.js";
-import { showError } from "../conv/errors.js";
+import { showError, showTextError } from "../conv/errors.js";
+import { fillPresets } from "../conv/presets.js";
 import { MatrixEditor, matrixText, parseMatrix, randomMatrix, reshape } from "../conv/editor.js";
 import { outputSizeText, partialFormula } from "../conv/formula.js";
 import { GridView, maxAbsOf } from "../conv/grid.js";
@@ -456,16 +457,7 @@ function renderBias() {
 }
 
 function renderPresets() {
-  const sel = $("preset");
-  const keep = sel.value;
-  [...sel.options].slice(1).forEach((o) => o.remove());
-  for (const e of examples) {
-    const o = document.createElement("option");
-    o.value = e.id;
-    o.textContent = e.title[currentLang()] || e.title.en;
-    sel.append(o);
-  }
-  sel.value = keep;
+  fillPresets($("preset"), examples);
 }
 
 function changed({ keepStep = true } = {}) {
@@ -531,8 +523,7 @@ function applyText(textId, maxR, maxC, apply) {
   apply(reshape(parsed.matrix, Math.min(maxR, parsed.matrix.length), Math.min(maxC, parsed.matrix[0].length)));
 }
 function textError(code) {
-  $("text-error").hidden = !code;
-  $("text-error").textContent = code ? t(`editor.error_${code}`) : "";
+  showTextError($("text-error"), code);
 }
 $("in-apply").addEventListener("click", () => applyText("in-text", MAX_IN, MAX_IN, (mat) => {
   setInputShape(mat.length, mat[0].length); m.xs[ui.chan] = mat; changed();

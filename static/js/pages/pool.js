@@ -1,10 +1,11 @@
 // The pooling explainer: max or average over each window, from the API's trace. The winning cell
 // (the API's argmax) is outlined for max; for average the formula Σ / n counts only real cells.
 import { getJSON, latest } from "../lib/api.js";
-import { announce, currentLang, fmt, onLangChange, t } from "../lib/i18n.js";
+import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { readState, writeState } from "../lib/url.js";
-import { showError } from "../conv/errors.js";
+import { showError, showTextError } from "../conv/errors.js";
+import { fillPresets } from "../conv/presets.js";
 import { MatrixEditor, matrixText, parseMatrix, randomMatrix, reshape } from "../conv/editor.js";
 import { outputSizeText } from "../conv/formula.js";
 import { GridView, maxAbsOf } from "../conv/grid.js";
@@ -250,16 +251,7 @@ function renderSettings() {
 }
 
 function renderPresets() {
-  const sel = $("preset");
-  const keep = sel.value;
-  [...sel.options].slice(1).forEach((o) => o.remove());
-  for (const e of examples) {
-    const o = document.createElement("option");
-    o.value = e.id;
-    o.textContent = e.title[currentLang()] || e.title.en;
-    sel.append(o);
-  }
-  sel.value = keep;
+  fillPresets($("preset"), examples);
 }
 
 function changed({ keepStep = true } = {}) {
@@ -290,8 +282,7 @@ $("preset").addEventListener("change", () => {
   changed({ keepStep: false });
 });
 function textError(code) {
-  $("text-error").hidden = !code;
-  $("text-error").textContent = code ? t(`editor.error_${code}`) : "";
+  showTextError($("text-error"), code);
 }
 $("in-apply").addEventListener("click", () => {
   const parsed = parseMatrix($("in-text").value);
