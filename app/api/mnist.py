@@ -456,7 +456,7 @@ def conv_step(model, layer, x, index, relu: bool) -> dict:
     z = np.array(z).reshape(1, 1, 1)
     y = np.maximum(z, 0) if relu else z
     step = conv2d_steps(patch, W, b, z, y, (1, 1), (dh, dw), flat_channels=False, with_filter_index=True,
-                        activation_name="relu" if relu else "linear", limit=1)[0]
+                        activation_name="relu" if relu else "linear", limit=1, group_sums=True)[0]
     step["index"] = [i, j, k]
     step["window"] = [[r + r0, q + c0] for r, q in step["window"]]
     step["padding"] = pads.as_dict()

@@ -80,7 +80,8 @@ class ConvStep(BaseModel):
     inputs: list = Field(description="input values under the window, (kh, kw) or (kh, kw, C)")
     weights: list = Field(description="kernel weights met, same shape as inputs")
     products: list = Field(description="inputs × weights, element-wise")
-    group_sums: list[float] = Field(description="sum of each parenthesised group (one per channel and row)")
+    group_sums: list[float] | None = Field(None, description="sum of each parenthesised group (one per channel and "
+                                           "row); only in /api/mnist/trace steps, the formula shows them too")
     sum: float
     bias: float
     pre_activation: float

@@ -130,7 +130,7 @@ def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: n
 
 
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
-                 activation_name: str, limit: int) -> list[dict]:
+                 activation_name: str, limit: int, group_sums: bool = False) -> list[dict]:
     """One step per output cell and filter (filter by filter, row by row), at most `limit`.
 
     The numbers are computed for all cells at once; the loop only assembles the step records.
@@ -173,20 +173,21 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
             for j in range(ow):
                 if len(steps) >= n:
                     return steps
-                pre, value, group_sums = z_list[i][j][k], y_list[i][j][k], sums_list[k][i][j]
+                pre, value = z_list[i][j][k], y_list[i][j][k]
                 step = {
                     "index": [i, j, k] if with_filter_index else [i, j],
                     "window": cells[i][j],
                     "inputs": x_list[i][j],
                     "weights": w_list[k],
                     "products": p_list[k][i][j],
-                    "group_sums": group_sums,
                     "sum": total_list[k][i][j],
                     "bias": bias_list[k],
                     "pre_activation": pre,
                     "value": value,
                     "formula": formulas[k][i][j],
                 }
+                if group_sums:  # the sum of each parenthesised group (the formula's middle part), on request
+                    step["group_sums"] = sums_list[k][i][j]
                 if activation_name != "linear":
                     step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"
                 steps.append(step)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.engine.conv import conv2d, conv2d_naive, pad_input, run_conv2d
+from app.engine.conv import conv2d, conv2d_naive, conv2d_steps, pad_input, run_conv2d
 from app.engine.errors import EngineError
 from app.engine.padding import resolve_padding
 from app.examples.conv import PADDING_INPUT, PADDING_KERNEL, THEANO_INPUT
@@ -26,10 +26,20 @@ def test_padding_example_and_a11_formula():
     assert step["window"] == [[1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3], [3, 1], [3, 2], [3, 3]]
     assert step["inputs"] == [[0, 0, 1], [0, 1, 6], [3, 3, 2]]
     assert step["products"] == [[0, 0, 3], [0, 0, 0], [3, 9, 4]]
-    assert step["group_sums"] == [3, 0, 16]
+    assert "group_sums" not in step  # they are in the formula; the MNIST trace asks for them separately
     assert step["sum"] == 19 and step["value"] == 19
     # padding=1 is the same as 'same' here
     assert run_conv2d(PADDING_INPUT, PADDING_KERNEL, padding=1)["output"] == r["output"]
+
+
+def test_group_sums_on_request():
+    x = np.array(PADDING_INPUT, dtype=float)[:, :, None]
+    W = np.array(PADDING_KERNEL, dtype=float)[:, :, None, None]
+    xp = pad_input(x, resolve_padding("same", (4, 4), (3, 3), (1, 1)))
+    z = conv2d(xp, W)
+    steps = conv2d_steps(xp, W, None, z, z, (1, 1), (1, 1), flat_channels=True, with_filter_index=False,
+                         activation_name="linear", limit=16, group_sums=True)
+    assert steps[5]["index"] == [1, 1] and steps[5]["group_sums"] == [3, 0, 16] and steps[5]["formula"] == A11
 
 
 def test_the_lecture_text_filter_is_the_transpose():
