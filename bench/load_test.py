@@ -33,6 +33,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 
 
+ERRORS: list[str] = []
+
+
 def digit_png(rng: random.Random) -> str:
     img = Image.new("L", (200, 200), 255)
     dx, dy = rng.randint(-20, 20), rng.randint(-20, 20)
@@ -100,8 +103,11 @@ async def client_loop(client, seed, deadline, results, think):
             r = await client.post(path, json=body)
             ok = r.status_code == 200
             server = float(r.headers.get("server-timing", "dur=nan").split("dur=")[1]) / 1000
-        except httpx.HTTPError:
+            if not ok:
+                ERRORS.append(f"{name}: HTTP {r.status_code} {r.text[:300]}")
+        except httpx.HTTPError as exc:
             ok = False
+            ERRORS.append(f"{name}: {type(exc).__name__} {exc}")
         results.append((name, time.perf_counter() - t0, ok, server))
         if think:
             await asyncio.sleep(rng.uniform(0, 2 * think))
@@ -175,6 +181,8 @@ def main() -> None:
         own = [r[1] for r in results if r[0] == name]
         print(f"  {name:18s} n={len(own):5d}  p50 {pct(own, .5):6.0f} ms  p99 {pct(own, .99):6.0f} ms  "
               f"mean {statistics.mean(own) * 1000:6.0f} ms")
+    for line in ERRORS[:5]:
+        print("  error:", line)
     print(f"CPU used: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "
           f"load generator {client_cpu:.0f} s, of {2 * elapsed:.0f} core-seconds on this 2-core machine")
     print(f"server RSS after warm-up {before / 1024:.0f} MB, at the end {after / 1024:.0f} MB "
