@@ -29,3 +29,10 @@ export function showTextError(box, code) {
   box.hidden = !code;
   box.textContent = code ? t(`editor.error_${code}`) : "";
 }
+
+/** On the conv and pool pages: explain an API error (or clear it) and hide the stage while it stands. */
+export function showStageError(error) {
+  showError(document.getElementById("error"), error);
+  document.getElementById("stage-grids").hidden = Boolean(error);
+  document.getElementById("app").classList.toggle("has-error", Boolean(error));
+}

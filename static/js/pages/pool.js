@@ -4,7 +4,7 @@ import { getJSON, latest } from "../lib/api.js";
 import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { readState, writeState } from "../lib/url.js";
-import { showError, showTextError } from "../conv/errors.js";
+import { showError, showStageError, showTextError } from "../conv/errors.js";
 import { fillPresets } from "../conv/presets.js";
 import { MatrixEditor, matrixText, parseMatrix, randomMatrix, reshape } from "../conv/editor.js";
 import { outputSizeText } from "../conv/formula.js";
@@ -192,16 +192,12 @@ async function compute() {
   pendingStep = null;
   if (!res.ok) {
     lastError = res.error;
-    showError($("error"), lastError);
-    $("stage-grids").hidden = true;
-    $("app").classList.add("has-error");
+    showStageError(lastError);
     clearStage();
     writeState(currentState(0), DEFAULTS);
   } else {
     lastError = null;
-    showError($("error"), null);
-    $("stage-grids").hidden = false;
-    $("app").classList.remove("has-error");
+    showStageError(null);
     result = res.data;
     buildStage();
     player.setCount(result.steps.length, Math.min(target, result.steps.length - 1));
