@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .errors import EngineError
@@ -79,10 +77,4 @@ def to_list(arr: np.ndarray):
     return a.tolist()
 
 
-def num(x: float) -> int | float:
-    """One number for JSON, written like to_list writes them."""
-    x = float(x) + 0.0
-    return int(x) if x.is_integer() and abs(x) < 2**53 else x
-
-
-__all__ = ["as_array", "check_int", "check_pair", "to_list", "num", "MAX_ABS", "math"]
+__all__ = ["as_array", "check_int", "check_pair", "to_list", "MAX_ABS"]

@@ -67,30 +67,6 @@ def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1))
     return out
 
 
-def step_formula(xs: list, ws: list, bias: float | None, total: float, group_sums: list) -> str:
-    """The lecture's way: one parenthesised group per channel and kernel row, then the group sums.
-
-    xs, ws: (C, kh, kw) nested lists of window values and weights; group_sums: (C·kh,).
-    `(0×2 + 0×1 + 1×3) + (0×2 + 1×0 + 6×0) + (3×1 + 3×3 + 2×2) = 3 + 0 + 16 = 19`
-    """
-    xs_text = [[[term(x) for x in row] for row in ch] for ch in xs]
-    ws_text = [[["×" + term(w) for w in row] for row in ch] for ch in ws]
-    return _formula(xs_text, ws_text, bias, total, group_sums)
-
-
-def _formula(xs_text: list, ws_text: list, bias, total: float, group_sums: list) -> str:
-    """step_formula with the factors already written: xs_text "3", ws_text "×(-2)", both (C, kh, kw)."""
-    groups = ["(" + " + ".join([x + w for x, w in zip(xrow, wrow, strict=True)]) + ")"
-              for xch, wch in zip(xs_text, ws_text, strict=True) for xrow, wrow in zip(xch, wch, strict=True)]
-    parts = [fmt(group_sums[0])] + [term(g) for g in group_sums[1:]]
-    if bias is not None:
-        groups.append(term(bias))
-        parts.append(term(bias))
-    if len(groups) == 1:
-        return f"{groups[0]} = {fmt(total)}"
-    return f"{' + '.join(groups)} = {' + '.join(parts)} = {fmt(total)}"
-
-
 def _words(a: np.ndarray, write=None, prefix: str = "") -> np.ndarray:
     """Every number of `a` written out (term by default), computed once per distinct value."""
     write = write or term

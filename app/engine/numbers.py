@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 
@@ -37,4 +36,4 @@ def finite_or_raise(arr, field: str, what: str = "result") -> None:
         raise EngineError(field, f"the {what} overflows: values too large to compute")
 
 
-__all__ = ["fmt", "term", "finite_or_raise", "math"]
+__all__ = ["fmt", "term", "finite_or_raise"]
