@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import pages
 from app.api import errors
+from app.api.responses import JSONResponse
 from app.api.router import api_router
 from app.config import settings
 from app.docs import install_docs
@@ -45,7 +46,8 @@ async def lifespan(_: FastAPI):
 
 def create_app() -> FastAPI:
     app = FastAPI(title="CNN & RNN, number by number", version="0.1.0", description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, lifespan=lifespan)
+                  docs_url=None, redoc_url=None, lifespan=lifespan,
+                  default_response_class=JSONResponse)
     errors.install(app)
     app.include_router(api_router)
     install_docs(app)
@@ -55,7 +57,8 @@ def create_app() -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"])
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=3)  # level 9 cost 30 ms on a trace
+    # level 2 writes a 290 KB trace in 2.6 ms (level 3: 3.3 ms, level 9: 30 ms), 60 KB instead of 52 KB
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=2)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ServerTimingMiddleware)

@@ -1,9 +1,19 @@
 """Load test: a mixed workload against `uvicorn app.main:app --workers 2` on loopback.
 
 Starts the server itself on a free 127.0.0.1 port, warms it up (every endpoint, then 5 s of load), drives
-it with N concurrent asyncio clients for D seconds (bounded: it stops by itself), then prints requests/s,
+it with N concurrent clients for D seconds (bounded: it stops by itself), then prints requests/s,
 p50/p95/p99 latency, errors, and the server's memory (RSS of the uvicorn processes) after the warm-up and at
-the end. Every request has its own random input (no two bodies alike), so nothing is served from a cache.
+the end.
+
+The workload: a 28×28 convolution trace (random digits 0–9, random 3×3 kernel), 2×2 max pooling of a random
+28×28 input, an LSTM over 20 random steps (random seed), and a prediction from a PNG of a hand-drawn "7" at a
+random place and width. Every request body is different: they are generated before the timed run
+(--bodies per kind, cycled if the run needs more; the count of repeats is printed).
+
+The clients are a small HTTP/1.1 client over asyncio streams (keep-alive, TCP_NODELAY, `Accept-Encoding:
+gzip` like a browser), not httpx: on this 2-core machine the load generator shares the CPU with the server,
+and httpx used 40% of it, which then showed up as client-side queueing in the latencies. Every 20th
+response is decompressed and parsed to check it is the JSON the endpoint documents.
 
 --think T: each client waits a random 0..2T seconds between its requests (a class of students stepping
 through pages); the default 0 sends back to back, which measures saturation (latency = clients / throughput).
@@ -17,7 +27,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gzip
 import io
+import json
 import os
 import random
 import socket
@@ -27,12 +39,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
+KINDS = [("conv trace 28×28", "/api/conv2d", "steps"), ("pool", "/api/pool", "steps"),
+         ("lstm T=20", "/api/lstm", "steps"), ("predict png", "/api/mnist/predict", "probabilities")]
 ERRORS: list[str] = []
 
 
@@ -46,18 +58,35 @@ def digit_png(rng: random.Random) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def body(kind: int, rng: random.Random) -> dict:
+    """A random request body of one kind of the workload."""
+    nrng = np.random.default_rng(rng.getrandbits(32))
+    if kind == 0:
+        return {"input": nrng.integers(0, 10, (28, 28)).tolist(), "kernel": nrng.integers(-2, 3, (3, 3)).tolist(),
+                "padding": "same"}
+    if kind == 1:
+        return {"input": nrng.integers(0, 10, (28, 28)).tolist(), "mode": "max", "pool_size": 2}
+    if kind == 2:
+        return {"inputs": np.round(nrng.uniform(-1, 1, (20, 3)), 3).tolist(), "units": 4,
+                "seed": rng.randint(0, 10**6)}
+    return {"image": digit_png(rng)}
+
+
 def workload(rng: random.Random | None = None) -> list[tuple[str, str, dict]]:
-    """The mixed workload; with rng, every call gives new random inputs."""
+    """One request of each kind (name, path, body); with rng, new random inputs."""
     rng = rng or random.Random(0)
-    x28 = [[rng.randint(0, 9) for _ in range(28)] for _ in range(28)]
-    seq = [[round(rng.uniform(-1, 1), 3) for _ in range(3)] for _ in range(20)]
-    kernel = [[rng.randint(-2, 2) for _ in range(3)] for _ in range(3)]
-    return [
-        ("conv trace 28×28", "/api/conv2d", {"input": x28, "kernel": kernel, "padding": "same"}),
-        ("pool", "/api/pool", {"input": x28, "mode": "max", "pool_size": 2}),
-        ("lstm T=20", "/api/lstm", {"inputs": seq, "units": 4, "seed": rng.randint(0, 10**6)}),
-        ("predict png", "/api/mnist/predict", {"image": digit_png(rng)}),
-    ]
+    return [(name, path, body(k, rng)) for k, (name, path, _) in enumerate(KINDS)]
+
+
+def request_bytes(path: str, payload: dict) -> bytes:
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Accept-Encoding: gzip\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data
+
+
+def make_bodies(per_kind: int, seed: int) -> list[list[bytes]]:
+    rng = random.Random(seed)
+    return [[request_bytes(path, body(k, rng)) for _ in range(per_kind)] for k, (_, path, _) in enumerate(KINDS)]
 
 
 def family(pid: int) -> list[int]:
@@ -91,52 +120,134 @@ def rss_kb(pid: int) -> int:
     return total
 
 
-async def client_loop(client, seed, deadline, results, think):
-    rng = random.Random(seed)
-    i = rng.randrange(4)
+class Connection:
+    """One keep-alive HTTP/1.1 connection: send prepared request bytes, read status, headers and body."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def open(self):
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    async def request(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            await self.open()
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                k, _, v = line.partition(":")
+                headers[k.strip().lower()] = v.strip()
+        if "content-length" in headers:
+            data = await self.reader.readexactly(int(headers["content-length"]))
+        else:  # chunked
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            data = b"".join(p[:-2] for p in parts)
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, headers, data
+
+    async def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def check_body(kind: int, headers: dict, data: bytes) -> None:
+    if headers.get("content-encoding") == "gzip":
+        data = gzip.decompress(data)
+    doc = json.loads(data)
+    if KINDS[kind][2] not in doc:
+        raise ValueError(f"no {KINDS[kind][2]!r} in the response")
+
+
+async def client_loop(port, k, bodies, cursor, deadline, results, think):
+    rng = random.Random(k)
+    kind = k % len(KINDS)
+    conn = Connection(port)
+    n = 0
     while time.perf_counter() < deadline:
-        name, path, body = workload(rng)[i % 4]
-        i += 1
+        name = KINDS[kind][0]
+        raw = bodies[kind][cursor[kind] % len(bodies[kind])]
+        cursor[kind] += 1
         t0 = time.perf_counter()
         server = float("nan")
         try:
-            r = await client.post(path, json=body)
-            ok = r.status_code == 200
-            server = float(r.headers.get("server-timing", "dur=nan").split("dur=")[1]) / 1000
+            status, headers, data = await conn.request(raw)
+            ok = status == 200
+            server = float(headers.get("server-timing", "dur=nan").split("dur=")[1]) / 1000
             if not ok:
-                ERRORS.append(f"{name}: HTTP {r.status_code} {r.text[:300]}")
-        except httpx.HTTPError as exc:
+                ERRORS.append(f"{name}: HTTP {status} {data[:300]!r}")
+            elif n % 20 == 0:
+                check_body(kind, headers, data)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             ok = False
             ERRORS.append(f"{name}: {type(exc).__name__} {exc}")
+            await conn.close()
         results.append((name, time.perf_counter() - t0, ok, server))
+        n += 1
+        kind = (kind + 1) % len(KINDS)
         if think:
             await asyncio.sleep(rng.uniform(0, 2 * think))
+    await conn.close()
 
 
-async def load(base: str, clients: int, seconds: float, think: float, seed: int):
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    # TCP_NODELAY: without it the client's header and body writes meet the server's delayed ACK
-    # (Nagle's algorithm), which added 40 ms or more to every request, whatever the server did.
-    transport = httpx.AsyncHTTPTransport(limits=limits,
-                                         socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-    async with httpx.AsyncClient(base_url=base, timeout=60, transport=transport) as c:
-        results: list = []
-        deadline = time.perf_counter() + seconds
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client_loop(c, seed + k, deadline, results, think) for k in range(clients)))
-        return results, time.perf_counter() - t0
+async def load(port: int, clients: int, seconds: float, think: float, bodies, cursor):
+    results: list = []
+    deadline = time.perf_counter() + seconds
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client_loop(port, k, bodies, cursor, deadline, results, think) for k in range(clients)))
+    return results, time.perf_counter() - t0
 
 
-def warm_up(base: str) -> None:
-    for _, path, body in workload():
-        r = httpx.post(base + path, json=body, timeout=60)
-        print(f"warm-up {path}: {r.status_code}, {len(r.content):,} bytes")
-        if r.status_code != 200:
-            raise SystemExit(r.text)
+def warm_up(port: int) -> None:
+    async def go():
+        conn = Connection(port)
+        for kind, (_, path, payload) in enumerate(workload()):
+            status, headers, data = await conn.request(request_bytes(path, payload))
+            print(f"warm-up {path}: {status}, {len(data):,} bytes as sent ({headers.get('content-encoding')})")
+            if status != 200:
+                raise SystemExit(data[:500])
+            check_body(kind, headers, data)
+        await conn.close()
+    asyncio.run(go())
 
 
 def pct(values, q):
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def wait_for(port: int, server: subprocess.Popen) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit("the server exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"GET /api/examples HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if sock.recv(20).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+def run(coro):
+    try:
+        import uvloop
+        return uvloop.run(coro)
+    except ImportError:
+        return asyncio.run(coro)
 
 
 def main() -> None:
@@ -145,24 +256,25 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests")
+    ap.add_argument("--bodies", type=int, default=4000, help="distinct request bodies per kind")
     args = ap.parse_args()
+    t = time.perf_counter()
+    bodies = make_bodies(args.bodies, seed=0)
+    warm_bodies = make_bodies(200, seed=1)
+    print(f"{args.bodies:,} bodies per kind made in {time.perf_counter() - t:.1f} s")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
                                str(port), "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/api/examples", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        warm_up(base)
-        asyncio.run(load(base, args.clients, 5, args.think, seed=10_000))  # every worker warm
+        wait_for(port, server)
+        warm_up(port)
+        run(load(port, args.clients, 5, args.think, warm_bodies, [0] * len(KINDS)))  # every worker warm
+        ERRORS.clear()
         before, server_cpu0, client_cpu0 = rss_kb(server.pid), cpu_seconds(server.pid), time.process_time()
-        results, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.think, seed=0))
+        cursor = [0] * len(KINDS)
+        results, elapsed = run(load(port, args.clients, args.seconds, args.think, bodies, cursor))
         after, server_cpu, client_cpu = (rss_kb(server.pid), cpu_seconds(server.pid) - server_cpu0,
                                          time.process_time() - client_cpu0)
     finally:
@@ -170,17 +282,19 @@ def main() -> None:
         server.wait(timeout=20)
     lat = [r[1] for r in results]
     errors = sum(not r[2] for r in results)
+    repeats = sum(max(0, c - args.bodies) for c in cursor)
     print(f"\n{len(results):,} requests in {elapsed:.1f} s with {args.clients} clients (think {args.think} s), "
-          f"{args.workers} workers: "
-          f"{len(results) / elapsed:.1f} req/s, errors {errors}")
+          f"{args.workers} workers: {len(results) / elapsed:.1f} req/s, errors {errors}, "
+          f"repeated bodies {repeats}")
     print(f"latency p50 {pct(lat, .5):.0f} ms, p95 {pct(lat, .95):.0f} ms, p99 {pct(lat, .99):.0f} ms")
     srv = [r[3] for r in results if r[3] == r[3]]
     print(f"server time (Server-Timing: arrival to response headers) p50 {pct(srv, .5):.0f} ms, "
           f"p95 {pct(srv, .95):.0f} ms, p99 {pct(srv, .99):.0f} ms")
     for name in dict.fromkeys(r[0] for r in results):
         own = [r[1] for r in results if r[0] == name]
+        own_srv = [r[3] for r in results if r[0] == name and r[3] == r[3]]
         print(f"  {name:18s} n={len(own):5d}  p50 {pct(own, .5):6.0f} ms  p99 {pct(own, .99):6.0f} ms  "
-              f"mean {statistics.mean(own) * 1000:6.0f} ms")
+              f"mean {statistics.mean(own) * 1000:6.0f} ms  server p50 {pct(own_srv, .5):5.1f} ms")
     for line in ERRORS[:5]:
         print("  error:", line)
     print(f"CPU used: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 from starlette.exceptions import HTTPException
 
+from app.api.responses import JSONResponse
 from app.engine.architectures import catalog
 from app.engine.architectures.walker import MAX_LAYERS, TYPES, walk
 

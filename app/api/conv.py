@@ -1,8 +1,8 @@
 """POST /api/conv2d and POST /api/pool."""
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
+from app.api.responses import JSONResponse
 from app.engine.conv import run_conv2d
 from app.engine.pool import run_pool
 

@@ -24,10 +24,10 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
+from app.api.responses import JSONResponse
 from app.engine.arrays import as_array
 from app.engine.conv import conv2d_steps
 from app.engine.errors import EngineError

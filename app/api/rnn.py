@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.responses import JSONResponse
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
 from app.examples.rnn import GATE_INPUTS, GATE_LSTM, LECTURE_RNN
 

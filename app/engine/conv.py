@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .activations import activation as get_activation
 from .arrays import as_array, check_pair, to_list
 from .errors import EngineError
-from .numbers import finite_or_raise, fmt, term
+from .numbers import finite_or_raise, fmt, term, words
 from .padding import Pads, effective_size, output_size, resolve_padding
 
 MAX_HW, MAX_C, MAX_F, MAX_K, MAX_STRIDE, MAX_PAD = 64, 8, 16, 11, 8, 32
@@ -67,14 +67,6 @@ def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1))
     return out
 
 
-def _words(a: np.ndarray, write=None, prefix: str = "") -> np.ndarray:
-    """Every number of `a` written out (term by default), computed once per distinct value."""
-    write = write or term
-    values, where = np.unique(a, return_inverse=True)
-    words = np.array([prefix + write(v) for v in values.tolist()], dtype=object)
-    return words[where.reshape(a.shape)]
-
-
 def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: np.ndarray, bias) -> list:
     """_formula for every cell of one filter at once, with string arithmetic on object arrays.
 
@@ -94,12 +86,12 @@ def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: n
     left = groups[0]
     for g in groups[1:]:
         left = left + " + " + g
-    total = " = " + _words(pre, fmt)
+    total = " = " + words(pre, fmt)
     if len(groups) == 1:
         return (left + total).tolist()
-    parts = _words(sums[:, :, 0], fmt)
+    parts = words(sums[:, :, 0], fmt)
     for g in range(1, c * kh):
-        parts = parts + " + " + _words(sums[:, :, g])
+        parts = parts + " + " + words(sums[:, :, g])
     if bias is not None:
         parts = parts + " + " + term(bias)
     return (left + " = " + parts + total).tolist()
@@ -132,8 +124,8 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
         win_shown, prods_shown, w_shown = win, prods, W
     x_list, p_list = to_list(win_shown), to_list(prods_shown)
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
-    xs_text = _words(win.transpose(0, 1, 4, 2, 3))                   # (rows, ow, C, kh, kw), written out
-    ws_text = _words(W.transpose(3, 2, 0, 1), prefix="×")            # (F, C, kh, kw), written out
+    xs_text = words(win.transpose(0, 1, 4, 2, 3))                   # (rows, ow, C, kh, kw), written out
+    ws_text = words(W.transpose(3, 2, 0, 1), prefix="×")            # (F, C, kh, kw), written out
     sums_list = to_list(sums.reshape(filters, rows, ow, c * kh))
     total_list = to_list(prods.sum(axis=(3, 4, 5)))
     z_list, y_list = to_list(z), to_list(y)

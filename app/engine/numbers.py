@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 
 @lru_cache(maxsize=8192)
 def fmt(x: float, digits: int = 4) -> str:
@@ -27,13 +29,22 @@ def term(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def finite_or_raise(arr, field: str, what: str = "result") -> None:
-    import numpy as np
+def words(a, write=None, prefix: str = "") -> np.ndarray:
+    """Every number of `a` written out (`term` by default) as an object array of the same shape, each
+    distinct value written once. Object arrays add elementwise, so whole formulas are built for every
+    cell or time step at once: `words(x) + words(w, prefix="×")` gives "3×(-2)" everywhere."""
+    write = write or term
+    a = np.asarray(a, dtype=np.float64)
+    values, where = np.unique(a, return_inverse=True)
+    texts = np.array([prefix + write(v) for v in values.tolist()], dtype=object)
+    return texts[where.reshape(a.shape)]
 
+
+def finite_or_raise(arr, field: str, what: str = "result") -> None:
     from .errors import EngineError
 
     if not np.all(np.isfinite(arr)):
         raise EngineError(field, f"the {what} overflows: values too large to compute")
 
 
-__all__ = ["fmt", "term", "finite_or_raise"]
+__all__ = ["fmt", "term", "words", "finite_or_raise"]

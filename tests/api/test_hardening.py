@@ -81,3 +81,28 @@ def test_huge_gradients_are_an_error_or_finite_never_a_500(client, endpoint, blo
         assert_error(r, 422, "inputs")
     else:
         assert all(v == v and abs(v) < float("inf") for v in r.json()["sensitivity"])
+
+
+def test_responses_read_back_as_the_standard_librarys_json(client):
+    """orjson writes the API's JSON (15× faster on a trace). Every number must read back as the same value
+    and type as json.dumps would give (it may spell some differently: 1e-05 as 0.00001), and the usual
+    lecture numbers are spelled the same."""
+    import json
+
+    body = {"input": [[(i * 7 + j * 3) % 10 / 3 for j in range(12)] for i in range(12)],
+            "kernel": [[0.5, -1, 2], [1e-5, 3, -0.25], [1, 1e7, 0]], "padding": "same", "activation": "tanh"}
+    r = client.post("/api/conv2d", json=body)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    stdlib = json.loads(json.dumps(doc, ensure_ascii=False))
+
+    def typed(v):
+        if isinstance(v, dict):
+            return {k: typed(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [typed(x) for x in v]
+        return (type(v).__name__, v)
+
+    assert typed(doc) == typed(stdlib) and "×" in r.text
+    lecture = client.post("/api/conv2d", json={"input": [[1, 2, 0], [0, 1, 3], [2, 2, 1]], "kernel": [[1, 0], [-1, 2]]})
+    assert lecture.content == json.dumps(lecture.json(), ensure_ascii=False, separators=(",", ":")).encode()

@@ -4,12 +4,13 @@ per-step Dense output layer, formulas with numbers, and the response pieces."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from ..arrays import as_array, check_int, to_list
+from ..arrays import as_array, check_int, rows_to_lists, to_list
 from ..errors import EngineError
-from ..numbers import finite_or_raise, fmt, term
+from ..numbers import finite_or_raise, fmt, words
 from .functions import NAMES, act, scalar_act
 from .init import glorot_uniform, orthogonal
 
@@ -186,22 +187,29 @@ def dense_naive(h: np.ndarray, dense: Dense) -> list[float]:
     return out
 
 
-def affine_terms(x: np.ndarray, Wcol: np.ndarray, h: np.ndarray | None, Ucol: np.ndarray | None,
-                 bias: float | None) -> str:
-    """'1×1 + 1×1 + 0×1 + 0×1 + (-10)': x·W (+ h·U) (+ b), one product per term."""
-    parts = [f"{term(a)}×{term(w)}" for a, w in zip(x, Wcol, strict=True)]
+def affine_texts(x: np.ndarray, W: np.ndarray, h: np.ndarray | None = None, U: np.ndarray | None = None,
+                 b: np.ndarray | None = None) -> np.ndarray:
+    """'1×1 + 1×1 + 0×1 + 0×1 + (-10)' for every step and column at once: x (T, d) · W (d, n)
+    (+ h (T, u) · U (u, n)) (+ b (n,)), one product per term. Returns a (T, n) object array of text."""
+    T, n = x.shape[0], W.shape[1]
+    terms = words(x)[:, :, None] + words(W, prefix="×")[None]                 # (T, d, n)
+    parts = [terms[:, k] for k in range(x.shape[1])]
     if h is not None:
-        parts += [f"{term(a)}×{term(w)}" for a, w in zip(h, Ucol, strict=True)]
-    if bias is not None:
-        parts.append(term(bias))
-    return " + ".join(parts)
+        rec = words(h)[:, :, None] + words(U, prefix="×")[None]               # (T, u, n)
+        parts += [rec[:, k] for k in range(h.shape[1])]
+    if b is not None:
+        parts.append(np.broadcast_to(words(b), (T, n)))
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + " + " + part
+    return text
 
 
-def applied(name: str, label: str, inner: str, z: float, y: float) -> str:
-    """'h₂ = 1×1 + ... = 7' for linear, 'i₁ = sigmoid(...) = sigmoid(90) = 1' otherwise."""
+def applied_texts(name: str, labels: np.ndarray, inner: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """'h₂ = 1×1 + ... = 7' for linear, 'i₁ = sigmoid(...) = sigmoid(90) = 1' otherwise; elementwise."""
     if name == "linear":
-        return f"{label} = {inner} = {fmt(y)}"
-    return f"{label} = {name}({inner}) = {name}({fmt(z)}) = {fmt(y)}"
+        return labels + " = " + inner + " = " + words(y, fmt)
+    return labels + " = " + name + "(" + inner + ") = " + name + "(" + words(z, fmt) + ") = " + words(y, fmt)
 
 
 def unit_label(symbol: str, t: int, k: int, u: int) -> str:
@@ -209,11 +217,29 @@ def unit_label(symbol: str, t: int, k: int, u: int) -> str:
     return f"{symbol}{sub(t + 1)}" + (f"[{k + 1}]" if u > 1 else "")
 
 
-def output_formulas(h: np.ndarray, dense: Dense, z: np.ndarray, y: np.ndarray, t: int) -> list[str]:
-    m = dense.V.shape[1]
-    return [applied(dense.activation, unit_label("y", t, j, m),
-                    affine_terms(h, dense.V[:, j], None, None, None if dense.c is None else dense.c[j]),
-                    z[j], y[j]) for j in range(m)]
+@lru_cache(maxsize=256)
+def labels(symbol: str, T: int, u: int) -> np.ndarray:
+    """unit_label for every step and unit: a (T, u) object array (cached: only ever read, never changed)."""
+    return _frozen([[unit_label(symbol, t, k, u) for k in range(u)] for t in range(T)])
+
+
+@lru_cache(maxsize=256)
+def step_subs(T: int, offset: int = 0) -> np.ndarray:
+    """(T, 1) object array of subscripts ₀, ₁, ... (t + offset), to broadcast over units."""
+    return _frozen([[sub(t + offset)] for t in range(T)])
+
+
+def _frozen(rows: list) -> np.ndarray:
+    a = np.array(rows, dtype=object)
+    a.flags.writeable = False
+    return a
+
+
+def output_formulas(H: np.ndarray, dense: Dense, Z: np.ndarray, Y: np.ndarray) -> list[list[str]]:
+    """The output layer's formula for every step and output unit: (T, m) nested lists."""
+    T, m = Y.shape
+    inner = affine_texts(H, dense.V, b=dense.c)
+    return applied_texts(dense.activation, labels("y", T, m), inner, Z, Y).tolist()
 
 
 def small(d: int, u: int, dense: Dense | None) -> bool:
@@ -269,9 +295,11 @@ def finish(result: dict, H: np.ndarray, dense: Dense | None, steps_extra) -> dic
     Z, Y = dense_forward(H, dense)
     check_finite(Y)
     result["outputs"] = to_list(Y)
+    texts = output_formulas(H, dense, Z, Y) if steps_extra else None
+    zs, ys = rows_to_lists(Z), rows_to_lists(Y)
     for t, step in enumerate(result["steps"]):
-        step["output_pre_activation"] = to_list(Z[t])
-        step["output"] = to_list(Y[t])
+        step["output_pre_activation"] = zs[t]
+        step["output"] = ys[t]
         if steps_extra:
-            step["formulas"]["output"] = output_formulas(H[t], dense, Z[t], Y[t], t)
+            step["formulas"]["output"] = texts[t]
     return result

@@ -12,26 +12,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import to_list
-from ..numbers import fmt, term
+from ..arrays import rows_to_lists, to_list
+from ..numbers import fmt, words
 from .common import (
     Weights,
-    affine_terms,
-    applied,
+    affine_texts,
+    applied_texts,
     check_activation,
     check_bool,
     check_finite,
     dense_keras,
     finish,
     keras_call,
+    labels,
     parse_inputs,
     parse_output_layer,
     parse_state,
     resolve_weights,
     sensitivity_dict,
     small,
-    sub,
-    unit_label,
+    step_subs,
     weights_dict,
 )
 from .functions import act, dact, scalar_act
@@ -133,48 +133,50 @@ def jacobians(cache: dict) -> np.ndarray:
     return J
 
 
-def gate_formulas(x, h_prev, w: Weights, Zt, At, Rt, h, name, rec, after, t) -> dict:
-    u = w.U.shape[0]
+def gate_formulas(x, H_prev, w: Weights, Z, A, H, name, rec, after) -> list[dict]:
+    """Every step's formulas (update, reset, candidate, hidden) at once, as text arrays over (T, units)."""
+    T, u = H.shape
     b_in, b_rec = split_bias(w, u, after)
     has_b = w.b is not None
-    out = {"update": [], "reset": [], "candidate": [], "hidden": []}
-    for j in range(u):
-        for block, gate in enumerate(GATES[:2]):
-            col = block * u + j
-            inner = affine_terms(x, w.W[:, col], h_prev, w.U[:, col], b_in[col] if has_b else None)
-            if after and has_b:
-                inner += f" + {term(b_rec[col])}"
-            out[gate].append(applied(rec, unit_label(SYMBOLS[gate], t, j, u), inner, Zt[col], At[col]))
-        col = 2 * u + j
-        r = At[u + j]
-        xpart = affine_terms(x, w.W[:, col], None, None, b_in[col] if has_b else None)
-        if after:
-            hpart = affine_terms(h_prev, w.U[:, col], None, None, b_rec[col] if has_b else None)
-            inner = f"{xpart} + {term(r)}×({hpart})"
-        else:
-            inner = f"{xpart} + " + " + ".join(f"({term(At[u + k])}×{term(h_prev[k])})×{term(w.U[k, col])}"
-                                                for k in range(u))
-        out["candidate"].append(applied(name, unit_label(SYMBOLS["candidate"], t, j, u), inner, Zt[col], At[col]))
-        zg = At[j]
-        out["hidden"].append(f"{unit_label('h', t, j, u)} = z×h{sub(t)} + (1 − z)×h̃ = {term(zg)}×{term(h_prev[j])}"
-                             f" + {term(1.0 - zg)}×{term(At[col])} = {fmt(h[j])}")
-    return out
+    g2 = slice(0, 2 * u)
+    inner = affine_texts(x, w.W[:, g2], H_prev, w.U[:, g2], b_in[g2] if has_b else None)   # (T, 2u): z and r
+    if after and has_b:
+        inner = inner + " + " + words(b_rec[g2])
+    zg, r, cand = A[:, :u], A[:, u:2 * u], A[:, 2 * u:]
+    texts = {gate: applied_texts(rec, labels(SYMBOLS[gate], T, u), inner[:, k * u:(k + 1) * u],
+                                 Z[:, k * u:(k + 1) * u], A[:, k * u:(k + 1) * u])
+             for k, gate in enumerate(GATES[:2])}
+    hc = slice(2 * u, 3 * u)
+    xpart = affine_texts(x, w.W[:, hc], b=b_in[hc] if has_b else None)
+    if after:  # r × (h·U + recurrent bias)
+        hpart = affine_texts(H_prev, w.U[:, hc], b=b_rec[hc] if has_b else None)
+        cand_inner = xpart + " + " + words(r) + "×(" + hpart + ")"
+    else:      # (r ⊙ h)·U, one product per term
+        terms = ("(" + words(r)[:, :, None] + "×" + words(H_prev)[:, :, None] + ")"
+                 + words(w.U[:, hc], prefix="×")[None])                        # (T, u, u)
+        cand_inner = xpart
+        for k in range(u):
+            cand_inner = cand_inner + " + " + terms[:, k]
+    texts["candidate"] = applied_texts(name, labels(SYMBOLS["candidate"], T, u), cand_inner, Z[:, hc], cand)
+    texts["hidden"] = (labels("h", T, u) + " = z×h" + step_subs(T) + " + (1 − z)×h̃ = " + words(zg) + "×"
+                       + words(H_prev) + " + " + words(1.0 - zg) + "×" + words(cand) + " = " + words(H, fmt))
+    lists = {k: v.tolist() for k, v in texts.items()}
+    return [{k: lists[k][t] for k in ("update", "reset", "candidate", "hidden")} for t in range(T)]
 
 
 def steps(x, w, name, rec, after, h0, cache, with_formulas: bool) -> list[dict]:
-    Z, A, R, H = cache["Z"], cache["A"], cache["R"], cache["H"]
-    out = []
-    for t in range(x.shape[0]):
-        h_prev = h0 if t == 0 else H[t - 1]
-        out.append({
-            "t": t, "x": to_list(x[t]), "h_prev": to_list(h_prev),
-            "pre_activations": {g: to_list(v) for g, v in zip(GATES, np.split(Z[t], 3), strict=True)},
-            "gates": {g: to_list(v) for g, v in zip(GATES, np.split(A[t], 3), strict=True)},
-            "h": to_list(H[t]),
-            "formulas": gate_formulas(x[t], h_prev, w, Z[t], A[t], R[t], H[t], name, rec, after, t)
-            if with_formulas else None,
-        })
-    return out
+    Z, A, H = cache["Z"], cache["A"], cache["H"]
+    T, u = H.shape
+    H_prev = np.vstack([h0[None], H[:-1]])
+    formulas = gate_formulas(x, H_prev, w, Z, A, H, name, rec, after) if with_formulas else [None] * T
+    xs, hs_prev, hs = rows_to_lists(x), rows_to_lists(H_prev), rows_to_lists(H)
+    zs, gs = rows_to_lists(Z.reshape(T * 3, u)), rows_to_lists(A.reshape(T * 3, u))   # 3 gates a step
+    return [{
+        "t": t, "x": xs[t], "h_prev": hs_prev[t],
+        "pre_activations": dict(zip(GATES, zs[3 * t:3 * t + 3], strict=True)),
+        "gates": dict(zip(GATES, gs[3 * t:3 * t + 3], strict=True)),
+        "h": hs[t], "formulas": formulas[t],
+    } for t in range(T)]
 
 
 def run_gru(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",

@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import to_list
+from ..arrays import rows_to_lists, to_list
 from ..errors import EngineError
-from ..numbers import fmt, term
+from ..numbers import fmt, words
 from .common import (
     Weights,
-    affine_terms,
-    applied,
+    affine_texts,
+    applied_texts,
     check_activation,
     check_bool,
     check_finite,
     dense_keras,
     finish,
     keras_call,
+    labels,
     parse_inputs,
     parse_output_layer,
     parse_state,
     resolve_weights,
     sensitivity_dict,
     small,
-    sub,
-    unit_label,
+    step_subs,
     weights_dict,
 )
 from .functions import act, dact, scalar_act
@@ -49,7 +49,7 @@ def forward(x, w: Weights, name: str, rec: str, h0, c0) -> tuple[np.ndarray, np.
         z = Z[t] = XW[t] + h @ w.U
         A[t] = act(rec, z)
         A[t, 2 * u:3 * u] = act(name, z[2 * u:3 * u])
-        i, f, g, o = np.split(A[t], 4)
+        i, f, g, o = A[t].reshape(4, u)
         c = C[t] = f * c + i * g
         h = H[t] = o * act(name, c)
     return H, C, {"x": x, "w": w, "name": name, "rec": rec, "Z": Z, "A": A, "H": H, "C": C, "c0": c0}
@@ -91,8 +91,8 @@ def jacobians(cache: dict) -> np.ndarray:
     J = np.empty((T, u, x.shape[1]))
     Gh, Gc = np.eye(u), np.zeros((u, u))   # ∂h_T/∂h_t, ∂h_T/∂c_t: (units of h_T, u)
     for t in range(T - 1, -1, -1):
-        i, f, g, o = np.split(A[t], 4)
-        zi, zf, zc, zo = np.split(Z[t], 4)
+        i, f, g, o = A[t].reshape(4, u)
+        zi, zf, zc, zo = Z[t].reshape(4, u)
         c_prev = cache["c0"] if t == 0 else C[t - 1]
         ac = act(name, C[t])
         Gc = Gc + Gh * o * dact(name, C[t], ac)
@@ -103,42 +103,41 @@ def jacobians(cache: dict) -> np.ndarray:
     return J
 
 
-def gate_formulas(x, h_prev, c_prev, w: Weights, Z, A, c, h, name, rec, t) -> dict:
-    u = w.U.shape[0]
-    out = {g: [] for g in (*GATES, "cell", "hidden")}
-    for j in range(u):
-        for block, gate in enumerate(GATES):
-            col = block * u + j
-            inner = affine_terms(x, w.W[:, col], h_prev, w.U[:, col], None if w.b is None else w.b[col])
-            out[gate].append(applied(name if gate == "candidate" else rec, unit_label(SYMBOLS[gate], t, j, u),
-                                     inner, Z[col], A[col]))
-        i, f, g, o = (A[b * u + j] for b in range(4))
-        out["cell"].append(f"{unit_label('c', t, j, u)} = f×c{sub(t)} + i×c̃ = {term(f)}×{term(c_prev[j])} + "
-                           f"{term(i)}×{term(g)} = {fmt(c[j])}")
-        if name == "linear":
-            out["hidden"].append(f"{unit_label('h', t, j, u)} = o×c{sub(t + 1)} = {term(o)}×{term(c[j])} = {fmt(h[j])}")
-        else:
-            ac = scalar_act(name, c[j])
-            out["hidden"].append(f"{unit_label('h', t, j, u)} = o×{name}(c{sub(t + 1)}) = {term(o)}×{name}"
-                                 f"({fmt(c[j])}) = {term(o)}×{term(ac)} = {fmt(h[j])}")
-    return out
+def gate_formulas(x, H_prev, C_prev, w: Weights, Z, A, C, H, name, rec) -> list[dict]:
+    """Every step's formulas (gates, cell, hidden) at once, built as text arrays over (T, units)."""
+    T, u = H.shape
+    inner = affine_texts(x, w.W, H_prev, w.U, w.b)                            # (T, 4u)
+    texts = {}
+    for block, gate in enumerate(GATES):
+        cols = slice(block * u, (block + 1) * u)
+        texts[gate] = applied_texts(name if gate == "candidate" else rec, labels(SYMBOLS[gate], T, u),
+                                    inner[:, cols], Z[:, cols], A[:, cols])
+    i, f, g, o = (A[:, b * u:(b + 1) * u] for b in range(4))
+    texts["cell"] = (labels("c", T, u) + " = f×c" + step_subs(T) + " + i×c̃ = " + words(f) + "×" + words(C_prev)
+                     + " + " + words(i) + "×" + words(g) + " = " + words(C, fmt))
+    head = labels("h", T, u) + " = o×"
+    if name == "linear":
+        texts["hidden"] = head + "c" + step_subs(T, 1) + " = " + words(o) + "×" + words(C) + " = " + words(H, fmt)
+    else:
+        texts["hidden"] = (head + name + "(c" + step_subs(T, 1) + ") = " + words(o) + "×" + name + "("
+                           + words(C, fmt) + ") = " + words(o) + "×" + words(act(name, C)) + " = " + words(H, fmt))
+    lists = {k: v.tolist() for k, v in texts.items()}
+    return [{k: lists[k][t] for k in (*GATES, "cell", "hidden")} for t in range(T)]
 
 
 def steps(x, w: Weights, name, rec, h0, c0, cache, with_formulas: bool) -> list[dict]:
     Z, A, H, C = cache["Z"], cache["A"], cache["H"], cache["C"]
-    out = []
-    for t in range(x.shape[0]):
-        h_prev, c_prev = (h0, c0) if t == 0 else (H[t - 1], C[t - 1])
-        zs, gs = np.split(Z[t], 4), np.split(A[t], 4)
-        out.append({
-            "t": t, "x": to_list(x[t]), "h_prev": to_list(h_prev), "c_prev": to_list(c_prev),
-            "pre_activations": {g: to_list(v) for g, v in zip(GATES, zs, strict=True)},
-            "gates": {g: to_list(v) for g, v in zip(GATES, gs, strict=True)},
-            "c": to_list(C[t]), "h": to_list(H[t]),
-            "formulas": gate_formulas(x[t], h_prev, c_prev, w, Z[t], A[t], C[t], H[t], name, rec, t)
-            if with_formulas else None,
-        })
-    return out
+    T, u = H.shape
+    H_prev, C_prev = np.vstack([h0[None], H[:-1]]), np.vstack([c0[None], C[:-1]])
+    formulas = gate_formulas(x, H_prev, C_prev, w, Z, A, C, H, name, rec) if with_formulas else [None] * T
+    xs, hs_prev, cs_prev, cs, hs = (rows_to_lists(a) for a in (x, H_prev, C_prev, C, H))
+    zs, gs = rows_to_lists(Z.reshape(T * 4, u)), rows_to_lists(A.reshape(T * 4, u))   # 4 gates a step
+    return [{
+        "t": t, "x": xs[t], "h_prev": hs_prev[t], "c_prev": cs_prev[t],
+        "pre_activations": dict(zip(GATES, zs[4 * t:4 * t + 4], strict=True)),
+        "gates": dict(zip(GATES, gs[4 * t:4 * t + 4], strict=True)),
+        "c": cs[t], "h": hs[t], "formulas": formulas[t],
+    } for t in range(T)]
 
 
 def parse_lstm_state(value, u: int) -> tuple[np.ndarray, np.ndarray]:

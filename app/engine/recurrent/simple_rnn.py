@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import to_list
+from ..arrays import rows_to_lists, to_list
 from .common import (
     Weights,
-    affine_terms,
-    applied,
+    affine_texts,
+    applied_texts,
     check_activation,
     check_finite,
     dense_keras,
     finish,
     keras_call,
+    labels,
     parse_inputs,
     parse_output_layer,
     parse_state,
     resolve_weights,
     sensitivity_dict,
     small,
-    unit_label,
     weights_dict,
 )
 from .functions import act, dact, scalar_act
@@ -75,18 +75,14 @@ def jacobians(cache: dict) -> np.ndarray:
 
 def steps(x, w: Weights, name: str, h0, Z, H, with_formulas: bool) -> list[dict]:
     T, u = H.shape
-    out = []
-    for t in range(T):
-        h_prev = h0 if t == 0 else H[t - 1]
-        step = {"t": t, "x": to_list(x[t]), "h_prev": to_list(h_prev), "pre_activation": to_list(Z[t]),
-                "h": to_list(H[t]), "formulas": None}
-        if with_formulas:
-            step["formulas"] = {"hidden": [
-                applied(name, unit_label("h", t, j, u),
-                        affine_terms(x[t], w.W[:, j], h_prev, w.U[:, j], None if w.b is None else w.b[j]),
-                        Z[t, j], H[t, j]) for j in range(u)]}
-        out.append(step)
-    return out
+    H_prev = np.vstack([h0[None], H[:-1]])
+    texts = None
+    if with_formulas:  # every step's formulas at once, as text arrays
+        inner = affine_texts(x, w.W, H_prev, w.U, w.b)
+        texts = applied_texts(name, labels("h", T, u), inner, Z, H).tolist()
+    xs, hs_prev, zs, hs = (rows_to_lists(a) for a in (x, H_prev, Z, H))
+    return [{"t": t, "x": xs[t], "h_prev": hs_prev[t], "pre_activation": zs[t], "h": hs[t],
+             "formulas": {"hidden": texts[t]} if with_formulas else None} for t in range(T)]
 
 
 def run_rnn(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
