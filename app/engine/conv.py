@@ -68,33 +68,28 @@ def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1))
 
 
 def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: np.ndarray, bias) -> list:
-    """_formula for every cell of one filter at once, with string arithmetic on object arrays.
+    """The formula of every cell of one filter: "(0×2 + 0×1 + 1×3) + (...) + (...) = 3 + 0 + 16 = 19".
 
+    The filter's weights (and bias) are the same in every cell, so they are written once into a template;
+    each cell fills in its inputs, its group sums and its total with one str.format.
     xs_text (rows, ow, C, kh, kw) factors "3"; ws_text (C, kh, kw) factors "×(-2)";
-    sums (rows, ow, C·kh) group sums; pre (rows, ow) the sums plus bias. Returns (rows, ow) nested lists.
+    sums (rows, ow, C·kh) group sums; pre (rows, ow) the sums plus bias. Returns rows·ow texts, row by row.
     """
     rows, ow, c, kh, kw = xs_text.shape
-    products = (xs_text + ws_text).reshape(rows, ow, c * kh, kw)   # "3×(-2)"
-    groups = []
-    for g in range(c * kh):
-        text = "(" + products[:, :, g, 0]
-        for b in range(1, kw):
-            text = text + " + " + products[:, :, g, b]
-        groups.append(text + ")")
-    if bias is not None:
-        groups.append(np.full((rows, ow), term(bias), dtype=object))
-    left = groups[0]
-    for g in groups[1:]:
-        left = left + " + " + g
-    total = " = " + words(pre, fmt)
-    if len(groups) == 1:
-        return (left + total).tolist()
-    parts = words(sums[:, :, 0], fmt)
-    for g in range(1, c * kh):
-        parts = parts + " + " + words(sums[:, :, g])
-    if bias is not None:
-        parts = parts + " + " + term(bias)
-    return (left + " = " + parts + total).tolist()
+    groups = c * kh
+    ws = [w.replace("{", "{{").replace("}", "}}") for w in ws_text.reshape(groups, kw).ravel().tolist()]
+    left = " + ".join("(" + " + ".join("{}" + ws[g * kw + b] for b in range(kw)) + ")" for g in range(groups))
+    bias_text = "" if bias is None else " + " + term(bias)
+    cells = rows * ow
+    args = [xs_text.reshape(cells, groups * kw)]
+    if groups == 1 and bias is None:
+        template = left + " = {}"
+    else:
+        template = left + bias_text + " = " + " + ".join(["{}"] * groups) + bias_text + " = {}"
+        args += [words(sums[:, :, :1], fmt).reshape(cells, 1), words(sums[:, :, 1:]).reshape(cells, groups - 1)]
+    args.append(words(pre, fmt).reshape(cells, 1))
+    fill = template.format
+    return [fill(*cell) for cell in np.concatenate(args, axis=1).tolist()]
 
 
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
@@ -122,43 +117,42 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
         win_shown, prods_shown, w_shown = win[..., 0], prods[..., 0], W[:, :, 0, :]
     else:
         win_shown, prods_shown, w_shown = win, prods, W
-    x_list, p_list = to_list(win_shown), to_list(prods_shown)
+    cells_n = rows * ow
+    # whole arrays to lists at once (one whole-number test per array), flattened to one item per cell
+    x_flat = to_list(win_shown.reshape(cells_n, *win_shown.shape[2:]))
+    p_flat = to_list(prods_shown.reshape(filters, cells_n, *prods_shown.shape[3:]))
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
     xs_text = words(win.transpose(0, 1, 4, 2, 3))                   # (rows, ow, C, kh, kw), written out
     ws_text = words(W.transpose(3, 2, 0, 1), prefix="×")            # (F, C, kh, kw), written out
-    sums_list = to_list(sums.reshape(filters, rows, ow, c * kh))
-    total_list = to_list(prods.sum(axis=(3, 4, 5)))
-    z_list, y_list = to_list(z), to_list(y)
+    total_flat = to_list(prods.sum(axis=(3, 4, 5)).reshape(filters, cells_n))
+    z_flat = to_list(np.moveaxis(z, 2, 0).reshape(f, oh * ow))
+    y_flat = to_list(np.moveaxis(y, 2, 0).reshape(f, oh * ow))
     bias_list = [0] * filters if b is None else to_list(b[:filters])
-    formulas = [_formulas(xs_text, ws_text[k], sums[k].reshape(rows, ow, c * kh), z[:rows, :, k],
-                          None if b is None else bias_list[k]) for k in range(filters)]
     r_cells = (np.arange(rows) * sh)[:, None, None, None] + (np.arange(kh) * dh)[None, None, :, None]
     c_cells = (np.arange(ow) * sw)[None, :, None, None] + (np.arange(kw) * dw)[None, None, None, :]
-    cells = np.stack(np.broadcast_arrays(r_cells, c_cells), axis=-1).reshape(rows, ow, kh * kw, 2).tolist()
-    steps = []
+    cells = np.stack(np.broadcast_arrays(r_cells, c_cells), axis=-1).reshape(cells_n, kh * kw, 2).tolist()
+    steps: list[dict] = []
     for k in range(filters):
-        for i in range(oh):
-            for j in range(ow):
-                if len(steps) >= n:
-                    return steps
-                pre, value = z_list[i][j][k], y_list[i][j][k]
-                step = {
-                    "index": [i, j, k] if with_filter_index else [i, j],
-                    "window": cells[i][j],
-                    "inputs": x_list[i][j],
-                    "weights": w_list[k],
-                    "products": p_list[k][i][j],
-                    "sum": total_list[k][i][j],
-                    "bias": bias_list[k],
-                    "pre_activation": pre,
-                    "value": value,
-                    "formula": formulas[k][i][j],
-                }
-                if group_sums:  # the sum of each parenthesised group (the formula's middle part), on request
-                    step["group_sums"] = sums_list[k][i][j]
-                if activation_name != "linear":
-                    step["activation_formula"] = f"{activation_name}({fmt(pre)}) = {fmt(value)}"
-                steps.append(step)
+        m = min(cells_n, n - k * oh * ow)                            # this filter's steps
+        formulas = _formulas(xs_text, ws_text[k], sums[k].reshape(rows, ow, c * kh), z[:rows, :, k],
+                             None if b is None else bias_list[k])
+        index = ([[i, j, k] for i in range(rows) for j in range(ow)] if with_filter_index
+                 else [[i, j] for i in range(rows) for j in range(ow)])
+        weights, bias = w_list[k], bias_list[k]
+        first = len(steps)
+        steps.extend({"index": ix, "window": cell, "inputs": xin, "weights": weights, "products": prod, "sum": total,
+                      "bias": bias, "pre_activation": pre, "value": value, "formula": text}
+                     for ix, cell, xin, prod, total, pre, value, text
+                     in zip(index[:m], cells, x_flat, p_flat[k], total_flat[k], z_flat[k], y_flat[k], formulas,
+                            strict=False))
+        if activation_name != "linear":
+            pre_text, value_text = words(z[:rows, :, k], fmt).ravel(), words(y[:rows, :, k], fmt).ravel()
+            for step, pt, vt in zip(steps[first:], pre_text.tolist(), value_text.tolist(), strict=False):
+                step["activation_formula"] = f"{activation_name}({pt}) = {vt}"
+        if group_sums:  # the sum of each parenthesised group (the formula's middle part), on request
+            group = to_list(sums.reshape(filters, cells_n, c * kh))[k]
+            for step, g in zip(steps[first:], group, strict=False):
+                step["group_sums"] = g
     return steps
 
 

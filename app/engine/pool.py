@@ -12,7 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .arrays import as_array, check_pair, to_list
 from .conv import MAX_C, MAX_HW, MAX_K, MAX_STEPS, MAX_STRIDE, MAX_TRACE_NUMBERS, pad_input
 from .errors import EngineError
-from .numbers import fmt, term
+from .numbers import fmt, words
 from .padding import output_size, resolve_padding
 
 MODES = ("max", "average")
@@ -57,41 +57,65 @@ def pool2d_naive(x: np.ndarray, mode: str, pool=(2, 2), strides=(2, 2), pads=Non
     return out
 
 
+def _real_only(rows: list[list], real: np.ndarray) -> list[list]:
+    """Each row without its padding cells."""
+    return [[t for t, ok in zip(row, oks, strict=True) if ok] for row, oks in zip(rows, real.tolist(), strict=True)]
+
+
 def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> list[dict]:
-    """One step per output cell and channel. Cells are [row, col] in padded-input coordinates;
-    `values` holds null for padding cells, which take no part."""
+    """One step per output cell and channel (channel by channel, row by row), at most `limit`.
+    Cells are [row, col] in padded-input coordinates; `values` holds null for padding cells, which take
+    no part. The numbers and texts are computed for all cells at once; the loop assembles the records."""
     (ph, pw), (sh, sw) = pool, strides
     oh, ow, c = y.shape
-    steps = []
+    k = ph * pw
+    xp = pad_input(x, pads, np.nan)                                   # padding cells are NaN here
+    win = sliding_window_view(xp, (ph, pw), axis=(0, 1))[::sh, ::sw][:oh, :ow]    # (oh, ow, C, ph, pw)
+    win = win.transpose(2, 0, 1, 3, 4).reshape(c, oh * ow, k)        # (C, cells, window), window row by row
+    real = ~np.isnan(win)
+    r_cells = (np.arange(oh) * sh)[:, None, None, None] + np.arange(ph)[None, None, :, None]
+    c_cells = (np.arange(ow) * sw)[None, :, None, None] + np.arange(pw)[None, None, None, :]
+    windows = np.stack(np.broadcast_arrays(r_cells, c_cells), axis=-1).reshape(oh * ow, k, 2).tolist()
+    index = [[i, j] for i in range(oh) for j in range(ow)]
+    padded = not real.all()
+    steps: list[dict] = []
     for ch in range(c):
-        for i in range(oh):
-            for j in range(ow):
-                if len(steps) >= limit:
-                    return steps
-                window, values, real = [], [], []
-                for r in range(i * sh, i * sh + ph):
-                    for q in range(j * sw, j * sw + pw):
-                        window.append([r, q])
-                        xr, xq = r - pads.top, q - pads.left
-                        if 0 <= xr < x.shape[0] and 0 <= xq < x.shape[1]:
-                            v = float(x[xr, xq, ch])
-                            values.append(v)
-                            real.append((v, [r, q]))
-                        else:
-                            values.append(None)
-                value = float(y[i, j, ch])
-                nums = [v for v, _ in real]
-                step = {"index": [i, j] if flat else [i, j, ch], "window": window, "values": values,
-                        "count": len(nums), "value": value}
-                if mode == "max":
-                    best = max(range(len(real)), key=lambda n: (real[n][0], -n))  # first maximum
-                    step["argmax"] = real[best][1]
-                    step["formula"] = f"max({', '.join(fmt(v) for v in nums)}) = {fmt(value)}"
-                else:
-                    step["sum"] = float(sum(nums))
-                    joined = " + ".join([fmt(nums[0])] + [term(v) for v in nums[1:]])
-                    step["formula"] = f"({joined}) / {len(nums)} = {fmt(value)}"
-                steps.append(step)
+        m = min(oh * ow, limit - len(steps))
+        if m <= 0:
+            break
+        vals = win[ch, :m]
+        values = vals.tolist()
+        if padded:
+            values = [[None if v != v else v for v in row] for row in values]
+        counts = real[ch, :m].sum(axis=1).tolist()
+        outs = y[:, :, ch].ravel()[:m]
+        value_list = outs.tolist()
+        texts = words(vals, fmt).tolist()                             # "nan" where padding: left out below
+        if padded:
+            texts = _real_only(texts, real[ch, :m])
+        result_texts = words(outs, fmt).tolist()
+        if mode == "max":
+            best = np.nanargmax(np.where(real[ch, :m], vals, -np.inf), axis=1).tolist()   # the first maximum
+            formulas = ["max(" + ", ".join(t) + ") = " + r for t, r in zip(texts, result_texts, strict=True)]
+        else:
+            total = np.zeros(m)
+            for n in range(k):                                          # left to right, as the formula reads
+                total = total + np.where(real[ch, :m, n], vals[:, n], 0.0)
+            sums = total.tolist()
+            terms = words(vals).tolist()
+            if padded:
+                terms = _real_only(terms, real[ch, :m])
+            formulas = [f"({' + '.join([t[0], *u[1:]])}) / {n} = {r}"
+                        for t, u, n, r in zip(texts, terms, counts, result_texts, strict=True)]
+        for cell in range(m):
+            step = {"index": index[cell] if flat else [*index[cell], ch], "window": windows[cell],
+                    "values": values[cell], "count": counts[cell], "value": value_list[cell]}
+            if mode == "max":
+                step["argmax"] = windows[cell][best[cell]]
+            else:
+                step["sum"] = sums[cell]
+            step["formula"] = formulas[cell]
+            steps.append(step)
     return steps
 
 

@@ -155,3 +155,103 @@ def test_gru_formulas_match_the_loop_reference(k, after):
     x, u, name, rec, use_bias, _ = case(k)
     r = run_gru(x, units=u, activation=name, recurrent_activation=rec, use_bias=use_bias, seed=k, reset_after=after)
     assert [s["formulas"] for s in r["steps"]] == gru_reference(r, x, name, rec, after)
+
+
+def conv_reference(xs, ws, bias, pre) -> str:
+    """A convolution cell's formula, one group per channel and kernel row, written term by term."""
+    xs, ws = np.asarray(xs, float), np.asarray(ws, float)
+    if xs.ndim == 2:
+        xs, ws = xs[..., None], ws[..., None]
+    kh, kw, c = xs.shape
+    groups, sums = [], []
+    for ch in range(c):
+        for a in range(kh):
+            groups.append("(" + " + ".join(f"{term(xs[a, b, ch])}×{term(ws[a, b, ch])}" for b in range(kw)) + ")")
+            sums.append(sum(xs[a, b, ch] * ws[a, b, ch] for b in range(kw)))
+    left = " + ".join(groups) + ("" if bias is None else f" + {term(bias)}")
+    if len(groups) == 1 and bias is None:
+        return f"{left} = {fmt(pre)}"
+    middle = " + ".join([fmt(sums[0])] + [term(s) for s in sums[1:]]) + ("" if bias is None else f" + {term(bias)}")
+    return f"{left} = {middle} = {fmt(pre)}"
+
+
+@pytest.mark.parametrize("k", range(40))
+def test_conv_formulas_match_the_loop_reference(k):
+    from app.engine.conv import run_conv2d
+
+    rng = np.random.default_rng(k)
+    c, f = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    h, w = (int(v) for v in rng.integers(2, 7, 2))
+    kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    x = (rng.integers(-6, 7, (h, w, c)) / 2).tolist()          # halves: every sum is exact
+    kernel = rng.integers(-3, 4, (kh, kw, c, f)).tolist()
+    bias = (rng.integers(-4, 5, f) / 2).tolist() if k % 2 else None
+    if k % 3 == 0:                                             # a 2-D input and kernel
+        x, kernel, c, f = np.asarray(x)[..., 0].tolist(), np.asarray(kernel)[:, :, 0, 0].tolist(), 1, 1
+        bias = bias[:1] if bias else None
+    r = run_conv2d(x, kernel, bias=bias, padding=["same", "full"][k % 2])
+    K = np.asarray(kernel, float).reshape(kh, kw, c, f)
+    for step in r["steps"]:
+        fi = step["index"][2] if len(step["index"]) == 3 else 0
+        ws = K[:, :, :, fi] if np.asarray(step["inputs"]).ndim == 3 else K[:, :, 0, fi]
+        want = conv_reference(step["inputs"], ws, None if bias is None else bias[fi], step["pre_activation"])
+        assert step["formula"] == want
+
+
+def pool_steps_reference(x, pads, y, mode, pool, strides, flat):
+    """Pooling steps one window cell at a time (the first version of pool_steps)."""
+    (ph, pw), (sh, sw) = pool, strides
+    oh, ow, c = y.shape
+    steps = []
+    for ch in range(c):
+        for i in range(oh):
+            for j in range(ow):
+                window, values, real = [], [], []
+                for r in range(i * sh, i * sh + ph):
+                    for q in range(j * sw, j * sw + pw):
+                        window.append([r, q])
+                        xr, xq = r - pads.top, q - pads.left
+                        if 0 <= xr < x.shape[0] and 0 <= xq < x.shape[1]:
+                            v = float(x[xr, xq, ch])
+                            values.append(v)
+                            real.append((v, [r, q]))
+                        else:
+                            values.append(None)
+                value = float(y[i, j, ch])
+                nums = [v for v, _ in real]
+                step = {"index": [i, j] if flat else [i, j, ch], "window": window, "values": values,
+                        "count": len(nums), "value": value}
+                if mode == "max":
+                    best = max(range(len(real)), key=lambda n, real=real: (real[n][0], -n))  # first maximum
+                    step["argmax"] = real[best][1]
+                    step["formula"] = f"max({', '.join(fmt(v) for v in nums)}) = {fmt(value)}"
+                else:
+                    step["sum"] = float(sum(nums))
+                    joined = " + ".join([fmt(nums[0])] + [term(v) for v in nums[1:]])
+                    step["formula"] = f"({joined}) / {len(nums)} = {fmt(value)}"
+                steps.append(step)
+    return steps
+
+
+@pytest.mark.parametrize("k", range(60))
+def test_pool_steps_match_the_loop_reference(k):
+    import json
+
+    from app.engine.padding import resolve_padding
+    from app.engine.pool import pool2d, run_pool
+
+    rng = np.random.default_rng(k)
+    h, w, c = int(rng.integers(2, 8)), int(rng.integers(2, 8)), int(rng.integers(1, 3))
+    x = np.round(rng.uniform(-3, 3, (h, w, c)), int(rng.integers(0, 3)))
+    if k % 4 == 0:
+        x = np.round(x)                                          # ties for the first maximum
+    pool = (int(rng.integers(1, min(h, w) + 1)), int(rng.integers(1, min(h, w) + 1)))
+    strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    mode, padding = ["max", "average"][k % 2], ["valid", "same"][(k // 2) % 2]
+    flat = k % 3 == 0
+    r = run_pool(x[:, :, 0].tolist() if flat else x.tolist(), mode=mode, pool_size=list(pool), strides=list(strides),
+                 padding=padding)
+    x3 = x[:, :, :1] if flat else x
+    pads = resolve_padding(padding, x3.shape[:2], pool, strides, allowed=("valid", "same"))
+    want = pool_steps_reference(x3, pads, pool2d(x3, mode, pool, strides, pads), mode, pool, strides, flat)
+    assert json.dumps(r["steps"]) == json.dumps(want)
