@@ -8,16 +8,21 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import pages
 from app.api import errors
 from app.api.responses import JSONResponse
 from app.api.router import api_router
+from app.compression import GZipMiddleware
 from app.config import settings
 from app.docs import install_docs
-from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware, ServerTimingMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    KeepAliveLimitMiddleware,
+    SecurityHeadersMiddleware,
+    ServerTimingMiddleware,
+)
 from app.openapi import install_openapi
 from app.sockets import nodelay_on_listening_sockets
 
@@ -57,11 +62,11 @@ def create_app() -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"])
-    # level 2 writes a 290 KB trace in 2.6 ms (level 3: 3.3 ms, level 9: 30 ms), 60 KB instead of 52 KB
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=2)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)  # ISA-L: a 290 KB trace in 0.65 ms
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(KeepAliveLimitMiddleware)
     return app
 
 

@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KINDS = [("conv trace 28×28", "/api/conv2d", "steps"), ("pool", "/api/pool", "steps"),
          ("lstm T=20", "/api/lstm", "steps"), ("predict png", "/api/mnist/predict", "probabilities")]
 ERRORS: list[str] = []
+RECONNECTS = [0]
 
 
 def digit_png(rng: random.Random) -> str:
@@ -154,6 +155,7 @@ class Connection:
                     break
             data = b"".join(p[:-2] for p in parts)
         if headers.get("connection", "").lower() == "close":
+            RECONNECTS[0] += 1
             await self.close()
         return status, headers, data
 
@@ -194,7 +196,7 @@ async def client_loop(port, k, bodies, cursor, deadline, results, think):
             ok = False
             ERRORS.append(f"{name}: {type(exc).__name__} {exc}")
             await conn.close()
-        results.append((name, time.perf_counter() - t0, ok, server))
+        results.append((name, time.perf_counter() - t0, ok, server, k))
         n += 1
         kind = (kind + 1) % len(KINDS)
         if think:
@@ -295,6 +297,11 @@ def main() -> None:
         own_srv = [r[3] for r in results if r[0] == name and r[3] == r[3]]
         print(f"  {name:18s} n={len(own):5d}  p50 {pct(own, .5):6.0f} ms  p99 {pct(own, .99):6.0f} ms  "
               f"mean {statistics.mean(own) * 1000:6.0f} ms  server p50 {pct(own_srv, .5):5.1f} ms")
+    means = sorted(statistics.mean(r[1] for r in results if r[4] == k) * 1000 for k in range(args.clients)
+                   if any(r[4] == k for r in results))
+    print(f"mean latency per client (a client sticks to one worker while its connection lasts): "
+          f"min {means[0]:.0f} ms, median {means[len(means) // 2]:.0f} ms, max {means[-1]:.0f} ms; "
+          f"reconnections {RECONNECTS[0]}")
     for line in ERRORS[:5]:
         print("  error:", line)
     print(f"CPU used: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "

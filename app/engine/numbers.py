@@ -76,6 +76,33 @@ def words(a, write=None, prefix: str = "") -> np.ndarray:
     return texts[where.reshape(a.shape)]
 
 
+class Writer:
+    """The numbers of one trace, each distinct value written once (fmt and term), then looked up by value:
+    a formula writer asks for the same gate values and states several times."""
+
+    def __init__(self, *arrays):
+        flat = [np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays if a is not None]
+        self.values = np.unique(np.concatenate(flat)) if flat else np.zeros(0)
+        self.fmt_texts = fmt_array(self.values)
+        self.term_texts = self.fmt_texts.copy()
+        negative = (self.values < 0) & (self.fmt_texts != "0")
+        self.term_texts[negative] = "(" + self.fmt_texts[negative] + ")"
+
+    def _at(self, a) -> np.ndarray:
+        a = np.asarray(a, dtype=np.float64)
+        where = np.searchsorted(self.values, a)
+        if a.size and not np.array_equal(self.values[np.minimum(where, self.values.size - 1)], a):
+            raise ValueError("Writer asked for a number it was not given")
+        return where
+
+    def fmt(self, a) -> np.ndarray:
+        return self.fmt_texts[self._at(a)]
+
+    def term(self, a, prefix: str = "") -> np.ndarray:
+        texts = self.term_texts[self._at(a)]
+        return prefix + texts if prefix else texts
+
+
 def finite_or_raise(arr, field: str, what: str = "result") -> None:
     from .errors import EngineError
 
@@ -83,4 +110,4 @@ def finite_or_raise(arr, field: str, what: str = "result") -> None:
         raise EngineError(field, f"the {what} overflows: values too large to compute")
 
 
-__all__ = ["fmt", "term", "fmt_array", "term_array", "words", "finite_or_raise"]
+__all__ = ["fmt", "term", "fmt_array", "term_array", "words", "Writer", "finite_or_raise"]

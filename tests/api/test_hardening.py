@@ -106,3 +106,44 @@ def test_responses_read_back_as_the_standard_librarys_json(client):
     assert typed(doc) == typed(stdlib) and "×" in r.text
     lecture = client.post("/api/conv2d", json={"input": [[1, 2, 0], [0, 1, 3], [2, 2, 1]], "kernel": [[1, 0], [-1, 2]]})
     assert lecture.content == json.dumps(lecture.json(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_gzip_with_isal_round_trips_api_json_and_streamed_static_files(client):
+    from pathlib import Path
+
+    body = {"input": [[(i * j) % 10 for j in range(28)] for i in range(28)], "kernel": [[1, 0, -1]] * 3,
+            "padding": "same"}
+    plain = client.post("/api/conv2d", json=body, headers={"accept-encoding": "identity"})
+    packed = client.post("/api/conv2d", json=body, headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert int(packed.headers["content-length"]) < len(plain.content) / 4      # httpx has decoded it below
+    assert packed.content == plain.content
+    js = Path(__file__).resolve().parents[2] / "static/js/conv/stage.js"
+    r = client.get("/static/js/conv/stage.js", headers={"accept-encoding": "gzip"})   # a streamed FileResponse
+    assert r.headers["content-encoding"] == "gzip" and r.content == js.read_bytes()
+    from swagger_ui_bundle import swagger_ui_path  # > 1 MB: many 64 KB chunks
+
+    bundle = Path(swagger_ui_path) / "swagger-ui-bundle.js"
+    r = client.get("/docs-assets/swagger-ui-bundle.js", headers={"accept-encoding": "gzip"})
+    assert bundle.stat().st_size > 200_000 and r.headers["content-encoding"] == "gzip"
+    assert r.content == bundle.read_bytes()
+    small = client.post("/api/conv2d", json={"input": [[1, 2], [3, 4]], "kernel": [[1]]},
+                        headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in small.headers                               # under 1 KB: sent as is
+
+
+def test_keep_alive_connections_close_after_the_limit(client, monkeypatch):
+    """Every KEEPALIVE_REQUESTS-th request on one connection is answered with Connection: close, so clients
+    reconnect and spread over the worker processes (the test client is one connection: one address, one port)."""
+    from app.config import settings
+    from app.main import app
+
+    monkeypatch.setattr(settings, "keepalive_requests", 4)
+    keep = next(m for m in app.user_middleware if m.cls.__name__ == "KeepAliveLimitMiddleware")
+    assert keep is not None
+    seen = [client.get("/api/examples").headers.get("connection") for _ in range(12)]
+    closes = [i for i, c in enumerate(seen) if c == "close"]
+    assert len(closes) == 3 and closes[1] - closes[0] == 4 and closes[2] - closes[1] == 4
+    monkeypatch.setattr(settings, "keepalive_requests", 0)
+    assert all(client.get("/api/examples").headers.get("connection") != "close" for _ in range(12))

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..arrays import as_array, check_int, rows_to_lists, to_list
 from ..errors import EngineError
-from ..numbers import finite_or_raise, fmt, words
+from ..numbers import Writer, finite_or_raise
 from .functions import NAMES, act, scalar_act
 from .init import glorot_uniform, orthogonal
 
@@ -188,28 +188,33 @@ def dense_naive(h: np.ndarray, dense: Dense) -> list[float]:
 
 
 def affine_texts(x: np.ndarray, W: np.ndarray, h: np.ndarray | None = None, U: np.ndarray | None = None,
-                 b: np.ndarray | None = None) -> np.ndarray:
-    """'1×1 + 1×1 + 0×1 + 0×1 + (-10)' for every step and column at once: x (T, d) · W (d, n)
-    (+ h (T, u) · U (u, n)) (+ b (n,)), one product per term. Returns a (T, n) object array of text."""
+                 b: np.ndarray | None = None, writer: Writer | None = None) -> np.ndarray:
+    """'1×1 + 1×1 + 0×1 + 0×1 + (-10)' for every step and column: x (T, d) · W (d, n) (+ h (T, u) · U (u, n))
+    (+ b (n,)), one product per term. Returns a (T, n) object array of text.
+
+    A column's weights are the same at every step, so they are written once into a template; each step
+    fills in its inputs (and state) with one str.format."""
+    w = writer or Writer(x, W, h, U, b)
     T, n = x.shape[0], W.shape[1]
-    terms = words(x)[:, :, None] + words(W, prefix="×")[None]                 # (T, d, n)
-    parts = [terms[:, k] for k in range(x.shape[1])]
-    if h is not None:
-        rec = words(h)[:, :, None] + words(U, prefix="×")[None]               # (T, u, n)
-        parts += [rec[:, k] for k in range(h.shape[1])]
-    if b is not None:
-        parts.append(np.broadcast_to(words(b), (T, n)))
-    text = parts[0]
-    for part in parts[1:]:
-        text = text + " + " + part
-    return text
+    factors = [w.term(W, prefix="×")] + ([] if h is None else [w.term(U, prefix="×")])
+    rows = w.term(x) if h is None else np.concatenate([w.term(x), w.term(h)], axis=1)   # (T, d [+ u])
+    weights = np.concatenate(factors, axis=0).T.tolist()                                 # (n, d [+ u])
+    bias = [""] * n if b is None else (" + " + w.term(b)).tolist()
+    rows = rows.tolist()
+    out = np.empty((T, n), dtype=object)
+    for col in range(n):
+        template = " + ".join("{}" + f.replace("{", "{{").replace("}", "}}") for f in weights[col]) + bias[col]
+        fill = template.format
+        out[:, col] = [fill(*row) for row in rows]
+    return out
 
 
-def applied_texts(name: str, labels: np.ndarray, inner: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+def applied_texts(name: str, labels: np.ndarray, inner: np.ndarray, z: np.ndarray, y: np.ndarray,
+                  writer: Writer) -> np.ndarray:
     """'h₂ = 1×1 + ... = 7' for linear, 'i₁ = sigmoid(...) = sigmoid(90) = 1' otherwise; elementwise."""
     if name == "linear":
-        return labels + " = " + inner + " = " + words(y, fmt)
-    return labels + " = " + name + "(" + inner + ") = " + name + "(" + words(z, fmt) + ") = " + words(y, fmt)
+        return labels + " = " + inner + " = " + writer.fmt(y)
+    return labels + " = " + name + "(" + inner + ") = " + name + "(" + writer.fmt(z) + ") = " + writer.fmt(y)
 
 
 def unit_label(symbol: str, t: int, k: int, u: int) -> str:
@@ -238,8 +243,9 @@ def _frozen(rows: list) -> np.ndarray:
 def output_formulas(H: np.ndarray, dense: Dense, Z: np.ndarray, Y: np.ndarray) -> list[list[str]]:
     """The output layer's formula for every step and output unit: (T, m) nested lists."""
     T, m = Y.shape
-    inner = affine_texts(H, dense.V, b=dense.c)
-    return applied_texts(dense.activation, labels("y", T, m), inner, Z, Y).tolist()
+    wr = Writer(H, dense.V, dense.c, Z, Y)
+    inner = affine_texts(H, dense.V, b=dense.c, writer=wr)
+    return applied_texts(dense.activation, labels("y", T, m), inner, Z, Y, writer=wr).tolist()
 
 
 def small(d: int, u: int, dense: Dense | None) -> bool:

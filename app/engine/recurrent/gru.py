@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import rows_to_lists, to_list
-from ..numbers import fmt, words
+from ..numbers import Writer
 from .common import (
     Weights,
     affine_texts,
@@ -139,27 +139,29 @@ def gate_formulas(x, H_prev, w: Weights, Z, A, H, name, rec, after) -> list[dict
     b_in, b_rec = split_bias(w, u, after)
     has_b = w.b is not None
     g2 = slice(0, 2 * u)
-    inner = affine_texts(x, w.W[:, g2], H_prev, w.U[:, g2], b_in[g2] if has_b else None)   # (T, 2u): z and r
-    if after and has_b:
-        inner = inner + " + " + words(b_rec[g2])
     zg, r, cand = A[:, :u], A[:, u:2 * u], A[:, 2 * u:]
+    wr = Writer(x, w.W, H_prev, w.U, b_in, b_rec, Z, A, 1.0 - zg, H)       # every number written once
+    inner = affine_texts(x, w.W[:, g2], H_prev, w.U[:, g2], b_in[g2] if has_b else None, writer=wr)  # z and r
+    if after and has_b:
+        inner = inner + " + " + wr.term(b_rec[g2])
     texts = {gate: applied_texts(rec, labels(SYMBOLS[gate], T, u), inner[:, k * u:(k + 1) * u],
-                                 Z[:, k * u:(k + 1) * u], A[:, k * u:(k + 1) * u])
+                                 Z[:, k * u:(k + 1) * u], A[:, k * u:(k + 1) * u], writer=wr)
              for k, gate in enumerate(GATES[:2])}
     hc = slice(2 * u, 3 * u)
-    xpart = affine_texts(x, w.W[:, hc], b=b_in[hc] if has_b else None)
+    xpart = affine_texts(x, w.W[:, hc], b=b_in[hc] if has_b else None, writer=wr)
     if after:  # r × (h·U + recurrent bias)
-        hpart = affine_texts(H_prev, w.U[:, hc], b=b_rec[hc] if has_b else None)
-        cand_inner = xpart + " + " + words(r) + "×(" + hpart + ")"
+        hpart = affine_texts(H_prev, w.U[:, hc], b=b_rec[hc] if has_b else None, writer=wr)
+        cand_inner = xpart + " + " + wr.term(r) + "×(" + hpart + ")"
     else:      # (r ⊙ h)·U, one product per term
-        terms = ("(" + words(r)[:, :, None] + "×" + words(H_prev)[:, :, None] + ")"
-                 + words(w.U[:, hc], prefix="×")[None])                        # (T, u, u)
+        terms = ("(" + wr.term(r)[:, :, None] + "×" + wr.term(H_prev)[:, :, None] + ")"
+                 + wr.term(w.U[:, hc], prefix="×")[None])                       # (T, u, u)
         cand_inner = xpart
         for k in range(u):
             cand_inner = cand_inner + " + " + terms[:, k]
-    texts["candidate"] = applied_texts(name, labels(SYMBOLS["candidate"], T, u), cand_inner, Z[:, hc], cand)
-    texts["hidden"] = (labels("h", T, u) + " = z×h" + step_subs(T) + " + (1 − z)×h̃ = " + words(zg) + "×"
-                       + words(H_prev) + " + " + words(1.0 - zg) + "×" + words(cand) + " = " + words(H, fmt))
+    texts["candidate"] = applied_texts(name, labels(SYMBOLS["candidate"], T, u), cand_inner, Z[:, hc], cand,
+                                       writer=wr)
+    texts["hidden"] = (labels("h", T, u) + " = z×h" + step_subs(T) + " + (1 − z)×h̃ = " + wr.term(zg) + "×"
+                       + wr.term(H_prev) + " + " + wr.term(1.0 - zg) + "×" + wr.term(cand) + " = " + wr.fmt(H))
     lists = {k: v.tolist() for k, v in texts.items()}
     return [{k: lists[k][t] for k in ("update", "reset", "candidate", "hidden")} for t in range(T)]
 

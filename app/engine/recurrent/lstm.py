@@ -10,7 +10,7 @@ import numpy as np
 
 from ..arrays import rows_to_lists, to_list
 from ..errors import EngineError
-from ..numbers import fmt, words
+from ..numbers import Writer
 from .common import (
     Weights,
     affine_texts,
@@ -106,21 +106,23 @@ def jacobians(cache: dict) -> np.ndarray:
 def gate_formulas(x, H_prev, C_prev, w: Weights, Z, A, C, H, name, rec) -> list[dict]:
     """Every step's formulas (gates, cell, hidden) at once, built as text arrays over (T, units)."""
     T, u = H.shape
-    inner = affine_texts(x, w.W, H_prev, w.U, w.b)                            # (T, 4u)
+    act_c = act(name, C)
+    wr = Writer(x, w.W, H_prev, w.U, w.b, Z, A, C_prev, C, act_c, H)   # every number written once
+    inner = affine_texts(x, w.W, H_prev, w.U, w.b, writer=wr)                 # (T, 4u)
     texts = {}
     for block, gate in enumerate(GATES):
         cols = slice(block * u, (block + 1) * u)
         texts[gate] = applied_texts(name if gate == "candidate" else rec, labels(SYMBOLS[gate], T, u),
-                                    inner[:, cols], Z[:, cols], A[:, cols])
-    i, f, g, o = (A[:, b * u:(b + 1) * u] for b in range(4))
-    texts["cell"] = (labels("c", T, u) + " = f×c" + step_subs(T) + " + i×c̃ = " + words(f) + "×" + words(C_prev)
-                     + " + " + words(i) + "×" + words(g) + " = " + words(C, fmt))
+                                    inner[:, cols], Z[:, cols], A[:, cols], writer=wr)
+    i, f, g, o = (wr.term(A[:, b * u:(b + 1) * u]) for b in range(4))
+    texts["cell"] = (labels("c", T, u) + " = f×c" + step_subs(T) + " + i×c̃ = " + f + "×" + wr.term(C_prev)
+                     + " + " + i + "×" + g + " = " + wr.fmt(C))
     head = labels("h", T, u) + " = o×"
     if name == "linear":
-        texts["hidden"] = head + "c" + step_subs(T, 1) + " = " + words(o) + "×" + words(C) + " = " + words(H, fmt)
+        texts["hidden"] = head + "c" + step_subs(T, 1) + " = " + o + "×" + wr.term(C) + " = " + wr.fmt(H)
     else:
-        texts["hidden"] = (head + name + "(c" + step_subs(T, 1) + ") = " + words(o) + "×" + name + "("
-                           + words(C, fmt) + ") = " + words(o) + "×" + words(act(name, C)) + " = " + words(H, fmt))
+        texts["hidden"] = (head + name + "(c" + step_subs(T, 1) + ") = " + o + "×" + name + "("
+                           + wr.fmt(C) + ") = " + o + "×" + wr.term(act_c) + " = " + wr.fmt(H))
     lists = {k: v.tolist() for k, v in texts.items()}
     return [{k: lists[k][t] for k in (*GATES, "cell", "hidden")} for t in range(T)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import rows_to_lists, to_list
+from ..numbers import Writer
 from .common import (
     Weights,
     affine_texts,
@@ -78,8 +79,9 @@ def steps(x, w: Weights, name: str, h0, Z, H, with_formulas: bool) -> list[dict]
     H_prev = np.vstack([h0[None], H[:-1]])
     texts = None
     if with_formulas:  # every step's formulas at once, as text arrays
-        inner = affine_texts(x, w.W, H_prev, w.U, w.b)
-        texts = applied_texts(name, labels("h", T, u), inner, Z, H).tolist()
+        wr = Writer(x, w.W, H_prev, w.U, w.b, Z, H)
+        inner = affine_texts(x, w.W, H_prev, w.U, w.b, writer=wr)
+        texts = applied_texts(name, labels("h", T, u), inner, Z, H, writer=wr).tolist()
     xs, hs_prev, zs, hs = (rows_to_lists(a) for a in (x, H_prev, Z, H))
     return [{"t": t, "x": xs[t], "h_prev": hs_prev[t], "pre_activation": zs[t], "h": hs[t],
              "formulas": {"hidden": texts[t]} if with_formulas else None} for t in range(T)]
