@@ -19,7 +19,9 @@ class Settings:
     default_body_cap: int = 1 * MiB
     # per-path prefixes with their own caps (the MNIST endpoint takes images and batches)
     body_caps: dict[str, int] = field(default_factory=lambda: {"/api/mnist/": 8 * MiB})
-    # threads per worker process for the (CPU-bound) endpoints
+    # threads per worker process for engine work (app/api/compute.py), and for everything else that runs
+    # in a thread (static files, pages)
+    engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))
     threads: int = int(os.environ.get("APP_THREADS", "4"))
     # after this many requests on one keep-alive connection the response says "Connection: close", so that
     # clients reconnect and connections spread again over the worker processes (0: never)

@@ -258,7 +258,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests")
-    ap.add_argument("--bodies", type=int, default=4000, help="distinct request bodies per kind")
+    ap.add_argument("--bodies", type=int, default=6000, help="distinct request bodies per kind")
     args = ap.parse_args()
     t = time.perf_counter()
     bodies = make_bodies(args.bodies, seed=0)

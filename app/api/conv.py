@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.compute import compute
 from app.api.responses import JSONResponse
 from app.engine.conv import run_conv2d
 from app.engine.pool import run_pool
@@ -12,12 +13,12 @@ router = APIRouter(prefix="/api", tags=["convolution"])
 
 
 @router.post("/conv2d", response_model=Conv2DResponse, responses=ERRORS)
-def conv2d(req: Conv2DRequest):
+async def conv2d(req: Conv2DRequest):
     """Keras Conv2D (channels_last cross-correlation) with a step for every output cell."""
-    return JSONResponse(run_conv2d(**req.model_dump()))
+    return await compute(lambda: JSONResponse(run_conv2d(**req.model_dump())))
 
 
 @router.post("/pool", response_model=PoolResponse, responses=ERRORS)
-def pool(req: PoolRequest):
+async def pool(req: PoolRequest):
     """Keras MaxPooling2D / AveragePooling2D with a step for every output cell."""
-    return JSONResponse(run_pool(**req.model_dump()))
+    return await compute(lambda: JSONResponse(run_pool(**req.model_dump())))

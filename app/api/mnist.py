@@ -22,11 +22,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
+from app.api.compute import compute
 from app.api.responses import JSONResponse
 from app.engine.arrays import as_array
 from app.engine.conv import conv2d_steps
@@ -402,7 +402,7 @@ async def predict(request: Request, model=Depends(get_model)):
         req, data = await _parse(request, PredictRequest), None
         if isinstance(req, JSONResponse):
             return req
-    return await run_in_threadpool(_respond, run_predict, model, req, data)
+    return await compute(_respond, run_predict, model, req, data)
 
 
 # ---- trace -------------------------------------------------------------------------------------
@@ -488,7 +488,7 @@ async def trace(request: Request, model=Depends(get_model)):
     req = await _parse(request, TraceRequest)
     if isinstance(req, JSONResponse):
         return req
-    return await run_in_threadpool(_respond, run_trace, model, req)
+    return await compute(_respond, run_trace, model, req)
 
 
 # ---- the model card ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.compute import compute
 from app.api.responses import JSONResponse
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
 from app.examples.rnn import GATE_INPUTS, GATE_LSTM, LECTURE_RNN
@@ -113,18 +114,18 @@ class GRUResponse(RecurrentResponse):
 
 
 @router.post("/rnn", response_model=RecurrentResponse, responses=ERRORS)
-def rnn(req: RNNRequest):
+async def rnn(req: RNNRequest):
     """Keras SimpleRNN: h_t = activation(x_t·W + h_{t−1}·U + b), every step traced."""
-    return JSONResponse(run_rnn(**req.model_dump()))
+    return await compute(lambda: JSONResponse(run_rnn(**req.model_dump())))
 
 
 @router.post("/lstm", response_model=LSTMResponse, responses=ERRORS)
-def lstm(req: LSTMRequest):
+async def lstm(req: LSTMRequest):
     """Keras LSTM: input, forget and output gates and the cell state at every step."""
-    return JSONResponse(run_lstm(**req.model_dump()))
+    return await compute(lambda: JSONResponse(run_lstm(**req.model_dump())))
 
 
 @router.post("/gru", response_model=GRUResponse, responses=ERRORS)
-def gru(req: GRURequest):
+async def gru(req: GRURequest):
     """Keras GRU (reset_after true or false): update and reset gates at every step."""
-    return JSONResponse(run_gru(**req.model_dump()))
+    return await compute(lambda: JSONResponse(run_gru(**req.model_dump())))

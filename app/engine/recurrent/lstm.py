@@ -84,23 +84,28 @@ def naive(x, w: Weights, name: str, rec: str, h0, c0) -> tuple[np.ndarray, np.nd
 
 
 def jacobians(cache: dict) -> np.ndarray:
-    """∂h_T/∂x_t for every t, (T, u, d), backpropagating h_T's u units at once through h and c."""
+    """∂h_T/∂x_t for every t, (T, u, d), backpropagating h_T's u units at once through h and c.
+    The elementwise factors of every step are computed before the loop; the loop keeps only what
+    depends on the step after it (two (u, u) gradients), and the products with W are one batched product."""
     x, w, Z, A, H, C = (cache[k] for k in ("x", "w", "Z", "A", "H", "C"))
     name, rec = cache["name"], cache["rec"]
     T, u = H.shape
-    J = np.empty((T, u, x.shape[1]))
+    i, f, g, o = (A[:, k * u:(k + 1) * u] for k in range(4))
+    zi, zf, zc, zo = (Z[:, k * u:(k + 1) * u] for k in range(4))
+    C_prev = np.vstack([cache["c0"][None], C[:-1]])
+    ac = act(name, C)
+    to_c = o * dact(name, C, ac)                                   # ∂h_t/∂c_t
+    factors = np.stack([g * dact(rec, zi, i), C_prev * dact(rec, zf, f), i * dact(name, zc, g)], axis=1)
+    to_zo = ac * dact(rec, zo, o)                                  # ∂h_t/∂z_o
+    Gz = np.empty((T, u, 4 * u))
     Gh, Gc = np.eye(u), np.zeros((u, u))   # ∂h_T/∂h_t, ∂h_T/∂c_t: (units of h_T, u)
+    UT = w.U.T
     for t in range(T - 1, -1, -1):
-        i, f, g, o = A[t].reshape(4, u)
-        zi, zf, zc, zo = Z[t].reshape(4, u)
-        c_prev = cache["c0"] if t == 0 else C[t - 1]
-        ac = act(name, C[t])
-        Gc = Gc + Gh * o * dact(name, C[t], ac)
-        Gz = np.concatenate([Gc * g * dact(rec, zi, i), Gc * c_prev * dact(rec, zf, f),
-                             Gc * i * dact(name, zc, g), Gh * ac * dact(rec, zo, o)], axis=1)  # (u, 4u)
-        J[t] = Gz @ w.W.T
-        Gh, Gc = Gz @ w.U.T, Gc * f
-    return J
+        Gc = Gc + Gh * to_c[t]
+        Gz[t].reshape(u, 4, u)[:, :3] = Gc[:, None, :] * factors[t]
+        Gz[t, :, 3 * u:] = Gh * to_zo[t]
+        Gh, Gc = Gz[t] @ UT, Gc * f[t]
+    return Gz @ w.W.T
 
 
 def gate_formulas(x, H_prev, C_prev, w: Weights, Z, A, C, H, name, rec) -> list[dict]:
