@@ -107,6 +107,15 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor gave to other guests (the `steal` column of /proc/stat), all cores."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def rss_kb(pid: int) -> int:
     """RSS of a process and its children (the uvicorn workers)."""
     total = 0
@@ -196,7 +205,7 @@ async def client_loop(port, k, bodies, cursor, deadline, results, think):
             ok = False
             ERRORS.append(f"{name}: {type(exc).__name__} {exc}")
             await conn.close()
-        results.append((name, time.perf_counter() - t0, ok, server, k))
+        results.append((name, time.perf_counter() - t0, ok, server, k, t0))
         n += 1
         kind = (kind + 1) % len(KINDS)
         if think:
@@ -259,6 +268,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests")
     ap.add_argument("--bodies", type=int, default=6000, help="distinct request bodies per kind")
+    ap.add_argument("--timeline", help="write every request (start s, latency ms, server ms, kind, client) as CSV")
     args = ap.parse_args()
     t = time.perf_counter()
     bodies = make_bodies(args.bodies, seed=0)
@@ -275,13 +285,21 @@ def main() -> None:
         run(load(port, args.clients, 5, args.think, warm_bodies, [0] * len(KINDS)))  # every worker warm
         ERRORS.clear()
         before, server_cpu0, client_cpu0 = rss_kb(server.pid), cpu_seconds(server.pid), time.process_time()
+        steal0 = steal_seconds()
         cursor = [0] * len(KINDS)
         results, elapsed = run(load(port, args.clients, args.seconds, args.think, bodies, cursor))
         after, server_cpu, client_cpu = (rss_kb(server.pid), cpu_seconds(server.pid) - server_cpu0,
                                          time.process_time() - client_cpu0)
+        steal = steal_seconds() - steal0
     finally:
         server.terminate()
         server.wait(timeout=20)
+    if args.timeline:
+        first = min(r[5] for r in results)
+        with open(args.timeline, "w") as out:
+            out.write("start_s,latency_ms,server_ms,kind,client\n")
+            for r in sorted(results, key=lambda r: r[5]):
+                out.write(f"{r[5] - first:.4f},{r[1] * 1000:.1f},{r[3] * 1000:.1f},{r[0]},{r[4]}\n")
     lat = [r[1] for r in results]
     errors = sum(not r[2] for r in results)
     repeats = sum(max(0, c - args.bodies) for c in cursor)
@@ -305,7 +323,8 @@ def main() -> None:
     for line in ERRORS[:5]:
         print("  error:", line)
     print(f"CPU used: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "
-          f"load generator {client_cpu:.0f} s, of {2 * elapsed:.0f} core-seconds on this 2-core machine")
+          f"load generator {client_cpu:.0f} s, of {2 * elapsed:.0f} core-seconds on this 2-core machine; "
+          f"taken by the hypervisor (steal) {steal:.1f} s")
     print(f"server RSS after warm-up {before / 1024:.0f} MB, at the end {after / 1024:.0f} MB "
           f"({(after - before) / max(before, 1) * 100:+.1f}%)")
 

@@ -7,6 +7,7 @@ import numpy as np
 from .errors import EngineError
 
 MAX_ABS = 1e9  # every number a user sends stays within ±1e9, so sums stay finite
+_NUMBER_TYPES = frozenset((int, float))  # exact types: bool (an int subclass) is not a number here
 
 
 def _shape(value, field: str, depth: int, max_depth: int) -> tuple[int, ...]:
@@ -18,6 +19,8 @@ def _shape(value, field: str, depth: int, max_depth: int) -> tuple[int, ...]:
         raise EngineError(field.split(".")[0], f"has more than {max_depth} dimensions")
     if len(value) == 0:
         raise EngineError(field, "must not be empty")
+    if _NUMBER_TYPES.issuperset(map(type, value)):  # a row of plain numbers (JSON's int and float): done
+        return (len(value),)
     first = _shape(value[0], f"{field}.0", depth + 1, max_depth)
     for i in range(1, len(value)):
         item = value[i]
