@@ -187,6 +187,8 @@ async def client_loop(port, k, bodies, cursor, deadline, results, think):
     kind = k % len(KINDS)
     conn = Connection(port)
     n = 0
+    if think:  # students do not all click at the same instant: each starts after its own first pause
+        await asyncio.sleep(rng.uniform(0, 2 * think))
     while time.perf_counter() < deadline:
         name = KINDS[kind][0]
         raw = bodies[kind][cursor[kind] % len(bodies[kind])]
