@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app import pages
+from app import balance, pages
 from app.api import errors
 from app.api.responses import JSONResponse
 from app.api.router import api_router
@@ -46,7 +46,9 @@ async def lifespan(_: FastAPI):
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     nodelay_on_listening_sockets()
+    balance.open_board()
     yield
+    balance.close_board()
 
 
 def create_app() -> FastAPI:

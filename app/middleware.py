@@ -128,42 +128,60 @@ class ServerTimingMiddleware:
 
 
 class KeepAliveLimitMiddleware:
-    """Closes a keep-alive connection after `settings.keepalive_requests` requests, as Apache's
-    MaxKeepAliveRequests and nginx's keepalive_requests do.
+    """Decides when a keep-alive connection is closed, so clients spread over the worker processes.
 
-    With `uvicorn --workers N` every worker accepts from one listening socket, and the first to wake takes
-    every connection waiting: 32 clients connecting at once were split 24 to 8, and the busy worker's
-    clients waited three times as long. A client that reconnects is accepted by whichever worker is free
-    first, so limiting requests per connection lets the split even itself out. A connection is known by
-    its client address and port (a request's `scope["client"]`)."""
+    - When this worker has two or more requests in progress more than the least busy other worker of the
+      same server (app/balance.py), its response says "Connection: close": the client reconnects, and the
+      connection is accepted by whichever worker is free first.
+    - And after `settings.keepalive_requests` requests on one connection in any case, as Apache's
+      MaxKeepAliveRequests and nginx's keepalive_requests do (0: no limit).
+    A connection is known by its client address and port (a request's `scope["client"]`)."""
 
     MAX_TRACKED = 4096
 
     def __init__(self, app):
         self.app = app
         self.counts: dict[tuple, int] = {}
+        self.in_progress = 0
 
-    async def __call__(self, scope, receive, send):
+    def _over_limit(self, client) -> bool:
         limit = settings.keepalive_requests
-        client = scope.get("client") if scope["type"] == "http" else None
         if not limit or not client:
-            return await self.app(scope, receive, send)
+            return False
         key = tuple(client)
         n = self.counts.pop(key, 0) + 1            # re-inserted last: the dict stays in least-recent order
         if n >= limit:
-            close = True
-        else:
-            close = False
-            self.counts[key] = n
-            if len(self.counts) > self.MAX_TRACKED:
-                del self.counts[next(iter(self.counts))]   # a connection long gone
-        if not close:
-            return await self.app(scope, receive, send)
+            return True
+        self.counts[key] = n
+        if len(self.counts) > self.MAX_TRACKED:
+            del self.counts[next(iter(self.counts))]   # a connection long gone
+        return False
 
-        async def send_closing(message):
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from app import balance
+
+        over = self._over_limit(scope.get("client"))
+        board = balance.board
+        self.in_progress += 1
+        if board is not None:
+            board.set(self.in_progress)
+
+        async def send_maybe_closing(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
-                message["headers"] = [*headers, (b"connection", b"close")]
+                close = over
+                if not close and board is not None:
+                    least = board.least_other()
+                    close = least is not None and self.in_progress - least >= 2
+                if close:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
+                    message["headers"] = [*headers, (b"connection", b"close")]
             await send(message)
 
-        return await self.app(scope, receive, send_closing)
+        try:
+            return await self.app(scope, receive, send_maybe_closing)
+        finally:
+            self.in_progress -= 1
+            if board is not None:
+                board.set(self.in_progress)
