@@ -137,7 +137,7 @@ class KeepAliveLimitMiddleware:
       MaxKeepAliveRequests and nginx's keepalive_requests do (0: no limit).
     A connection is known by its client address and port (a request's `scope["client"]`)."""
 
-    MAX_TRACKED = 4096
+    MAX_TRACKED = 1024  # connections whose count is kept; older ones are forgotten
 
     def __init__(self, app):
         self.app = app
@@ -162,7 +162,8 @@ class KeepAliveLimitMiddleware:
             return await self.app(scope, receive, send)
         from app import balance
 
-        over = self._over_limit(scope.get("client"))
+        client = scope.get("client")
+        over = self._over_limit(client)
         board = balance.board
         self.in_progress += 1
         if board is not None:
@@ -175,6 +176,8 @@ class KeepAliveLimitMiddleware:
                     least = board.least_other()
                     close = least is not None and self.in_progress - least >= 2
                 if close:
+                    if client:
+                        self.counts.pop(tuple(client), None)   # this connection ends here
                     headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
                     message["headers"] = [*headers, (b"connection", b"close")]
             await send(message)
