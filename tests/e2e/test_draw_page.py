@@ -10,7 +10,6 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from app.mnist.inference import WEIGHTS
@@ -157,16 +156,12 @@ def test_phone_touch_drawing_without_horizontal_scroll(phone):
     settled(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate("getComputedStyle(document.getElementById('pad')).touchAction") == "none"
-    # The maps are redrawn when the last prediction lands; a tap on a canvas being replaced can be lost
-    # (seen once in CI under load), so tap again rather than fail on the race.
-    for attempt in range(3):
-        page.locator("#maps canvas").nth(0).tap()
-        try:
-            page.locator("#trace .trace-formula").wait_for(timeout=8000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    # Chromium swallows the first tap after a touch stroke sent through CDP, whatever it lands on (checked: a
+    # tap on a heading first, and the canvas opens at once; it was so before the maps were repainted in
+    # place too). That is the harness, not the page; so tap the heading, then one tap must open the trace.
+    page.locator("#maps-heading").tap()
+    page.locator("#maps canvas").nth(0).tap()
+    page.locator("#trace .trace-formula").wait_for(timeout=8000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone.assert_clean()
 
@@ -189,4 +184,26 @@ def test_low_confidence_is_said_plainly(web):
     expect(low).to_be_visible()
     expect(low).to_contain_text("Not sure")
     assert "46.0%" in low.inner_text() and "9 gets 38.0%" in low.inner_text()
+    web.assert_clean()
+
+
+def test_feature_maps_are_repainted_in_place(web):
+    """A new prediction repaints the same canvases and layer buttons (a tap during an update is not lost on
+    an element that was just replaced); another layer builds its own."""
+    page = web.goto("/draw")
+    draw(page, [[(145, 40), (145, 240)]])
+    wait_answer(page, "1")
+    settled(page)
+    page.evaluate("document.querySelector('#maps canvas').dataset.mark = 'kept';"
+                  "document.querySelector('#layer-buttons [data-layer]').dataset.mark = 'kept'")
+    before = page.evaluate("document.querySelector('#maps canvas').toDataURL()")
+    with page.expect_response("**/api/mnist/predict"):
+        draw(page, [[(60, 60), (230, 60)]])
+    settled(page)
+    assert page.evaluate("document.querySelector('#maps canvas').dataset.mark") == "kept"
+    assert page.evaluate("document.querySelector('#layer-buttons [data-layer]').dataset.mark") == "kept"
+    assert page.evaluate("document.querySelector('#maps canvas').toDataURL()") != before   # repainted
+    page.locator("#layer-buttons [data-layer]").nth(1).click()
+    expect(page.locator("#layer-buttons [data-layer]").nth(1)).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("document.querySelector('#maps canvas').dataset.mark") is None
     web.assert_clean()

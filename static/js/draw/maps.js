@@ -47,12 +47,19 @@ export class Maps {
   }
 
   renderButtons() {
-    this.buttons.replaceChildren();
-    for (const l of this.layers) {
-      const b = el("button", { type: "button", "aria-pressed": String(l.name === this.layer), dataset: { layer: l.name } }, l.name);
-      b.addEventListener("click", () => this.select(l.name));
-      this.buttons.appendChild(b);
+    // The same layers as before (every new prediction): keep the buttons, so a tap landing while the page
+    // updates is not lost on a button that was just replaced.
+    const names = this.layers.map((l) => l.name);
+    const current = [...this.buttons.children].map((b) => b.dataset.layer);
+    if (names.length !== current.length || names.some((name, k) => name !== current[k])) {
+      this.buttons.replaceChildren();
+      for (const name of names) {
+        const b = el("button", { type: "button", dataset: { layer: name } }, name);
+        b.addEventListener("click", () => this.select(name));
+        this.buttons.appendChild(b);
+      }
     }
+    for (const b of this.buttons.children) b.setAttribute("aria-pressed", String(b.dataset.layer === this.layer));
   }
 
   renderCaption() {
@@ -64,12 +71,30 @@ export class Maps {
   }
 
   renderGrid() {
-    this.grid.replaceChildren();
     this.renderCaption();
     const l = this.current;
-    if (!l) return;
+    if (!l) {
+      this.grid.replaceChildren();
+      this.canvases = [];
+      this.gridKey = null;
+      return;
+    }
     const [h, w, n] = l.act.shape;
     if (this.cell && (this.cell[0] >= h || this.cell[1] >= w || this.cell[2] >= n)) this.cell = null;
+    const key = `${l.name} ${h}×${w}×${n}`;
+    if (key !== this.gridKey) this.buildGrid(key, h, w, n);
+    // Repaint in place: each new prediction redraws the same canvases, so a tap in the middle of an update
+    // still reaches its canvas (replacing them lost such taps).
+    this.canvases.forEach((canvas, f) => {
+      paintMap(canvas, h, w, (i, j) => l.act.at(i, j, f), { max: l.act.max, palette: "seq" });
+      canvas.setAttribute("aria-label", t("draw.maps.map_label", { name: l.name, f }));
+    });
+    this.placeCursor();
+  }
+
+  buildGrid(key, h, w, n) {
+    this.gridKey = key;
+    this.grid.replaceChildren();
     const side = Math.max(48, Math.min(96, w * 3));
     this.grid.style.setProperty("--map-size", `${side}px`);
     this.canvases = [];
@@ -77,12 +102,13 @@ export class Maps {
       const fig = el("figure", { class: "map" });
       const frame = el("div", { class: "frame" });
       const canvas = el("canvas", { class: "pixelated", tabindex: "-1", role: "img", dataset: { f: String(f) } });
-      paintMap(canvas, h, w, (i, j) => l.act.at(i, j, f), { max: l.act.max, palette: "seq" });
-      canvas.setAttribute("aria-label", t("draw.maps.map_label", { name: l.name, f }));
       canvas.addEventListener("click", (e) => {
+        const l = this.current;   // read when tapped: the canvas outlives the prediction it was built for
+        if (!l) return;
+        const [ch, cw] = l.act.shape;
         const r = canvas.getBoundingClientRect();
-        const i = Math.min(h - 1, Math.floor(((e.clientY - r.top) / r.height) * h));
-        const j = Math.min(w - 1, Math.floor(((e.clientX - r.left) / r.width) * w));
+        const i = Math.min(ch - 1, Math.floor(((e.clientY - r.top) / r.height) * ch));
+        const j = Math.min(cw - 1, Math.floor(((e.clientX - r.left) / r.width) * cw));
         this.moveTo([i, j, f]);
         this.onPick(l.name, this.cell);
       });
@@ -92,7 +118,6 @@ export class Maps {
       this.grid.appendChild(fig);
       this.canvases.push(canvas);
     }
-    this.placeCursor();
   }
 
   /** Move the cursor (and the keyboard focus stop) to cell [i, j, f]. */
