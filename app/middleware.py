@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from app import balance
 from app.config import settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -160,8 +161,6 @@ class KeepAliveLimitMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        from app import balance
-
         client = scope.get("client")
         over = self._over_limit(client)
         board = balance.board
