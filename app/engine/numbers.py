@@ -49,13 +49,17 @@ def fmt_array(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def term_array(values: np.ndarray) -> np.ndarray:
-    """[term(v) for v in values]: negatives in parentheses."""
-    texts = fmt_array(values)
-    negative = np.asarray(values, dtype=np.float64).ravel() < 0
-    negative &= texts != "0"
+def _as_terms(values: np.ndarray, fmt_texts: np.ndarray) -> np.ndarray:
+    """term's texts from fmt's: negatives (not written as 0) in parentheses."""
+    texts = fmt_texts.copy()
+    negative = (np.asarray(values, dtype=np.float64).ravel() < 0) & (fmt_texts != "0")
     texts[negative] = "(" + texts[negative] + ")"
     return texts
+
+
+def term_array(values: np.ndarray) -> np.ndarray:
+    """[term(v) for v in values]: negatives in parentheses."""
+    return _as_terms(values, fmt_array(values))
 
 
 def words(a, write=None, prefix: str = "") -> np.ndarray:
@@ -84,9 +88,7 @@ class Writer:
         flat = [np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays if a is not None]
         self.values = np.unique(np.concatenate(flat)) if flat else np.zeros(0)
         self.fmt_texts = fmt_array(self.values)
-        self.term_texts = self.fmt_texts.copy()
-        negative = (self.values < 0) & (self.fmt_texts != "0")
-        self.term_texts[negative] = "(" + self.fmt_texts[negative] + ")"
+        self.term_texts = _as_terms(self.values, self.fmt_texts)
 
     def _at(self, a) -> np.ndarray:
         a = np.asarray(a, dtype=np.float64)

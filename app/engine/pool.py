@@ -12,7 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .arrays import as_array, check_pair, to_list
 from .conv import MAX_C, MAX_HW, MAX_K, MAX_STEPS, MAX_STRIDE, MAX_TRACE_NUMBERS, pad_input
 from .errors import EngineError
-from .numbers import fmt, words
+from .numbers import Writer
 from .padding import output_size, resolve_padding
 
 MODES = ("max", "average")
@@ -90,10 +90,12 @@ def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> li
         counts = real[ch, :m].sum(axis=1).tolist()
         outs = y[:, :, ch].ravel()[:m]
         value_list = outs.tolist()
-        texts = words(vals, fmt).tolist()                             # "nan" where padding: left out below
+        shown = np.where(real[ch, :m], vals, 0.0)                      # padding written as 0, then left out
+        writer = Writer(shown, outs)                                    # each number written once
+        texts = writer.fmt(shown).tolist()
         if padded:
             texts = _real_only(texts, real[ch, :m])
-        result_texts = words(outs, fmt).tolist()
+        result_texts = writer.fmt(outs).tolist()
         if mode == "max":
             best = np.nanargmax(np.where(real[ch, :m], vals, -np.inf), axis=1).tolist()   # the first maximum
             formulas = ["max(" + ", ".join(t) + ") = " + r for t, r in zip(texts, result_texts, strict=True)]
@@ -102,7 +104,7 @@ def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> li
             for n in range(k):                                          # left to right, as the formula reads
                 total = total + np.where(real[ch, :m, n], vals[:, n], 0.0)
             sums = total.tolist()
-            terms = words(vals).tolist()
+            terms = writer.term(shown).tolist()
             if padded:
                 terms = _real_only(terms, real[ch, :m])
             formulas = [f"({' + '.join([t[0], *u[1:]])}) / {n} = {r}"
