@@ -163,6 +163,11 @@ def test_phone_touch_drawing_without_horizontal_scroll(phone):
     page.locator("#maps canvas").nth(0).tap()
     page.locator("#trace .trace-formula").wait_for(timeout=8000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # conv2's trace has a channel picker whose longest option was wider than the phone (378 px)
+    page.locator("#layer-buttons [data-layer]").nth(2).tap()
+    page.locator("#maps canvas").nth(5).tap()
+    expect(page.locator("#trace-channel")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone.assert_clean()
 
 
