@@ -72,7 +72,7 @@ def validation_to_error(exc: RequestValidationError) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(EngineError)
     async def _engine(_: Request, exc: EngineError):
-        return error_response(422, exc.field, exc.rule)
+        return error_response(422, exc.field, exc.rule, code=exc.code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):

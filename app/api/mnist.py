@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 
 from app.api.compute import compute
 from app.api.responses import JSONResponse
+from app.engine import limits
 from app.engine.arrays import as_array
 from app.engine.conv import conv2d_steps
 from app.engine.errors import EngineError
@@ -41,13 +42,16 @@ from .schemas import ERRORS, Strict, array_type
 router = APIRouter(prefix="/api/mnist", tags=["mnist"])
 
 WEIGHTS_ENV = "MNIST_WEIGHTS"  # another .npz (its card beside it, .json) for development; default: the shipped one
-MAX_BATCH = 256
-MAX_BATCH_ACTIVATIONS = 8
-MAX_SIDE, MAX_PIXELS = 2048, 4_200_000
+MAX_PIXELS = limits.IMAGE_MAX_PIXELS
+MAX_SIDE = limits.IMAGE_MAX_SIDE
+MAX_BATCH = limits.MNIST_MAX_BATCH
+MAX_BATCH_ACTIVATIONS = limits.MNIST_MAX_BATCH_ACTIVATIONS
+
 WORK_SIDE = 560              # larger images are box-filtered down to this before preprocessing
 INK_PREVIEW_SIDE = 64        # the ink map in `steps` is shrunk to at most this many pixels a side
 LOW_CONFIDENCE = 0.7         # a top probability under this is reported as low confidence
-MAX_TRACE_NUMBERS = 4096     # products in one trace step
+MAX_TRACE_NUMBERS = limits.MNIST_TRACE_MAX_NUMBERS
+
 FORMATS = ("PNG", "JPEG", "WEBP")
 DATA_URL = re.compile(r"data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb guard: over 2× this it refuses to open at all
@@ -87,7 +91,7 @@ def _respond(fn, *args) -> JSONResponse:
     try:
         return JSONResponse(fn(*args))
     except EngineError as exc:
-        return error_response(422, exc.field, exc.rule)
+        return error_response(422, exc.field, exc.rule, code=exc.code)
 
 
 @lru_cache(maxsize=2)

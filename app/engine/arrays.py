@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import EngineError
+from .limits import MAX_ABS
 
-MAX_ABS = 1e9  # every number a user sends stays within ±1e9, so sums stay finite
 _NUMBER_TYPES = frozenset((int, float))  # exact types: bool (an int subclass) is not a number here
 
 

@@ -13,14 +13,19 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .activations import activation as get_activation
 from .arrays import as_array, check_pair, to_list
 from .errors import EngineError
+from .limits import CONV_MAX_C as MAX_C
+from .limits import CONV_MAX_F as MAX_F
+from .limits import CONV_MAX_HW as MAX_HW
+from .limits import CONV_MAX_K as MAX_K
+from .limits import CONV_MAX_MACS as MAX_MACS
+from .limits import CONV_MAX_OUTPUT as MAX_OUTPUT
+from .limits import CONV_MAX_PAD as MAX_PAD
+from .limits import CONV_MAX_STRIDE as MAX_STRIDE
+from .limits import TRACE_MAX_NUMBERS as MAX_TRACE_NUMBERS
+from .limits import TRACE_MAX_STEPS as MAX_STEPS
 from .numbers import finite_or_raise, fmt, term, words
 from .padding import Pads, effective_size, output_size, resolve_padding
 
-MAX_HW, MAX_C, MAX_F, MAX_K, MAX_STRIDE, MAX_PAD = 64, 8, 16, 11, 8, 32
-MAX_MACS = 100_000_000      # multiply-adds of one request
-MAX_STEPS = 10_000          # trace steps returned
-MAX_TRACE_NUMBERS = 50_000   # products over all returned steps
-MAX_OUTPUT = 64 * 64 * 16    # output numbers (and padded-input numbers: 128 · 128 · 8)
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
 
 

@@ -20,6 +20,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from app.engine import limits
 from app.engine.errors import EngineError
 
 SIZE, BOX, CENTER = 28, 20, 14.0
@@ -28,9 +29,9 @@ MIN_CONTRAST = 0.15  # ink vs paper difference below this is "nothing drawn"
 MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 3) is "nothing drawn"
 THICKNESS = 0.1  # MNIST strokes are ~2 px of the 20-px box
 THIN = 0.75  # thicken strokes estimated thinner than THIN · THICKNESS · the digit's longer side
-MAX_CANVAS = 2048
-MAX_POINTS = 20000
-MAX_STROKES = 500
+MAX_CANVAS = limits.STROKES_MAX_CANVAS
+MAX_POINTS = limits.STROKES_MAX_POINTS
+MAX_STROKES = limits.STROKES_MAX_STROKES
 
 
 # ---- 1. ink map -------------------------------------------------------------------------------

@@ -19,12 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EngineError
-from ..padding import Pads, effective_size, output_size, resolve_padding
 
 # Caps on a user's list (the reference networks use the same walker with max_layers=None).
-MAX_LAYERS = 200
-MAX_DEPTH = 4         # branches inside branches
-MAX_BRANCHES = 8
+from ..limits import ARCH_MAX_BRANCHES as MAX_BRANCHES
+from ..limits import ARCH_MAX_DEPTH as MAX_DEPTH
+from ..limits import ARCH_MAX_LAYERS as MAX_LAYERS
+from ..padding import Pads, effective_size, output_size, resolve_padding
+
 MAX_HW, MAX_C, MAX_FLAT = 2048, 4096, 1 << 24
 MAX_FILTERS, MAX_UNITS = 4096, 65536
 MAX_K, MAX_STRIDE, MAX_PAD = 64, 64, 512

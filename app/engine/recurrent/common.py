@@ -10,13 +10,15 @@ import numpy as np
 
 from ..arrays import as_array, check_int, rows_to_lists, to_list
 from ..errors import EngineError
+from ..limits import RNN_FORMULA_MAX as FORMULA_MAX
+from ..limits import RNN_MAX_D as MAX_D
+from ..limits import RNN_MAX_SEED as MAX_SEED
+from ..limits import RNN_MAX_T as MAX_T
+from ..limits import RNN_MAX_U as MAX_U
 from ..numbers import Writer, finite_or_raise
 from .functions import NAMES, act, scalar_act
 from .init import glorot_uniform, orthogonal
 
-MAX_T, MAX_D, MAX_U = 200, 32, 32
-MAX_SEED = 2**31 - 1
-FORMULA_MAX = 4  # formulas with numbers when d ≤ 4, u ≤ 4 (and output units ≤ 4)
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 

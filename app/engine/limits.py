@@ -1,0 +1,56 @@
+"""Every cap on what a request may ask for, in one place.
+
+The engine checks them; the API's schemas import them for OpenAPI; the pages receive them through
+the templates (`page_limits()`), so an editor never allows what the API would refuse. Each cap bounds
+the cost of a request before any work starts.
+"""
+
+from __future__ import annotations
+
+MAX_ABS = 1e9                 # every number a user sends stays within ±1e9, so sums stay finite
+
+# ---- convolution and pooling (/api/conv2d, /api/pool) -----------------------------------------------
+CONV_MAX_HW = 64              # input rows and columns
+CONV_MAX_C = 8                # input channels
+CONV_MAX_F = 16               # filters
+CONV_MAX_K = 11               # kernel (and pool window) rows and columns
+CONV_MAX_STRIDE = 8           # strides and dilation
+CONV_MAX_PAD = 32             # explicit padding on one side
+CONV_MAX_MACS = 100_000_000   # multiply-adds of one request
+CONV_MAX_OUTPUT = 64 * 64 * 16  # output numbers (and padded-input numbers)
+TRACE_MAX_STEPS = 10_000      # trace steps returned
+TRACE_MAX_NUMBERS = 50_000    # products over all returned steps
+
+# ---- recurrent layers (/api/rnn, /api/lstm, /api/gru) ------------------------------------------------
+RNN_MAX_T = 200               # time steps
+RNN_MAX_D = 32                # input features
+RNN_MAX_U = 32                # units (and output units)
+RNN_MAX_SEED = 2**31 - 1
+RNN_FORMULA_MAX = 4           # formulas with numbers when d, units and output units are all ≤ 4
+
+# ---- the MNIST model (/api/mnist/*) -------------------------------------------------------------------
+MNIST_MAX_BATCH = 256
+MNIST_MAX_BATCH_ACTIVATIONS = 8
+IMAGE_MAX_SIDE = 2048         # an uploaded picture's width and height
+IMAGE_MAX_PIXELS = 4_200_000
+STROKES_MAX_CANVAS = 2048     # the drawing canvas' width and height
+STROKES_MAX_POINTS = 20_000
+STROKES_MAX_STROKES = 500
+MNIST_TRACE_MAX_NUMBERS = 4096  # products in one feature-map trace step
+
+# ---- the architectures walker (/api/architectures/shape) ------------------------------------------------
+ARCH_MAX_LAYERS = 200
+ARCH_MAX_DEPTH = 4            # branches inside branches
+ARCH_MAX_BRANCHES = 8
+
+
+def page_limits() -> dict:
+    """The caps the pages' editors need, handed to every page by the templates."""
+    return {
+        "conv": {"max_hw": CONV_MAX_HW, "max_c": CONV_MAX_C, "max_f": CONV_MAX_F, "max_k": CONV_MAX_K,
+                 "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD, "max_abs": MAX_ABS},
+        "rnn": {"max_t": RNN_MAX_T, "max_d": RNN_MAX_D, "max_u": RNN_MAX_U, "formula_max": RNN_FORMULA_MAX},
+        "mnist": {"max_points": STROKES_MAX_POINTS, "max_strokes": STROKES_MAX_STROKES,
+                  "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE},
+        "arch": {"max_layers": ARCH_MAX_LAYERS},
+    }
