@@ -86,6 +86,20 @@ def to_list(arr: np.ndarray):
     return a.tolist()
 
 
+def to_list_or_null(arr: np.ndarray):
+    """to_list, with NaN written as null (pooling's padding cells, which take no part)."""
+    a = np.asarray(arr, dtype=np.float64)
+    missing = np.isnan(a)
+    values = to_list(np.where(missing, 0.0, a))
+    if not missing.any():
+        return values
+
+    def put(v, m):
+        return None if m is True else v if m is False else [put(x, y) for x, y in zip(v, m, strict=True)]
+
+    return put(values, missing.tolist())
+
+
 def rows_to_lists(arr: np.ndarray) -> list[list]:
     """[to_list(row) for row in arr] for a 2-D array, with the whole-number test done for all rows at once."""
     a = np.asarray(arr, dtype=np.float64) + 0.0
@@ -97,4 +111,4 @@ def rows_to_lists(arr: np.ndarray) -> list[list]:
     return [ints[i] if w else floats[i] for i, w in enumerate(whole.tolist())]
 
 
-__all__ = ["as_array", "check_int", "check_pair", "to_list", "rows_to_lists", "MAX_ABS"]
+__all__ = ["as_array", "check_int", "check_pair", "to_list", "to_list_or_null", "rows_to_lists", "MAX_ABS"]

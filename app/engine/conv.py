@@ -13,6 +13,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .activations import activation as get_activation
 from .arrays import as_array, check_pair, to_list
 from .errors import EngineError
+from .formulas import activation_formulas, conv_terms
+from .keras_code import conv2d_code
 from .limits import CONV_MAX_C as MAX_C
 from .limits import CONV_MAX_F as MAX_F
 from .limits import CONV_MAX_HW as MAX_HW
@@ -23,7 +25,7 @@ from .limits import CONV_MAX_PAD as MAX_PAD
 from .limits import CONV_MAX_STRIDE as MAX_STRIDE
 from .limits import TRACE_MAX_NUMBERS as MAX_TRACE_NUMBERS
 from .limits import TRACE_MAX_STEPS as MAX_STEPS
-from .numbers import finite_or_raise, fmt, term, words
+from .numbers import finite_or_raise, words
 from .padding import Pads, effective_size, output_size, resolve_padding
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
@@ -72,31 +74,6 @@ def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1))
     return out
 
 
-def _formulas(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: np.ndarray, bias) -> list:
-    """The formula of every cell of one filter: "(0×2 + 0×1 + 1×3) + (...) + (...) = 3 + 0 + 16 = 19".
-
-    The filter's weights (and bias) are the same in every cell, so they are written once into a template;
-    each cell fills in its inputs, its group sums and its total with one str.format.
-    xs_text (rows, ow, C, kh, kw) factors "3"; ws_text (C, kh, kw) factors "×(-2)";
-    sums (rows, ow, C·kh) group sums; pre (rows, ow) the sums plus bias. Returns rows·ow texts, row by row.
-    """
-    rows, ow, c, kh, kw = xs_text.shape
-    groups = c * kh
-    ws = [w.replace("{", "{{").replace("}", "}}") for w in ws_text.reshape(groups, kw).ravel().tolist()]
-    left = " + ".join("(" + " + ".join("{}" + ws[g * kw + b] for b in range(kw)) + ")" for g in range(groups))
-    bias_text = "" if bias is None else " + " + term(bias)
-    cells = rows * ow
-    args = [xs_text.reshape(cells, groups * kw)]
-    if groups == 1 and bias is None:
-        template = left + " = {}"
-    else:
-        template = left + bias_text + " = " + " + ".join(["{}"] * groups) + bias_text + " = {}"
-        args += [words(sums[:, :, :1], fmt).reshape(cells, 1), words(sums[:, :, 1:]).reshape(cells, groups - 1)]
-    args.append(words(pre, fmt).reshape(cells, 1))
-    fill = template.format
-    return [fill(*cell) for cell in np.concatenate(args, axis=1).tolist()]
-
-
 def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with_filter_index: bool,
                  activation_name: str, limit: int, group_sums: bool = False) -> list[dict]:
     """One step per output cell and filter (filter by filter, row by row), at most `limit`.
@@ -127,7 +104,7 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     x_flat = to_list(win_shown.reshape(cells_n, *win_shown.shape[2:]))
     p_flat = to_list(prods_shown.reshape(filters, cells_n, *prods_shown.shape[3:]))
     w_list = [to_list(w_shown[..., k]) for k in range(filters)]
-    xs_text = words(win.transpose(0, 1, 4, 2, 3))                   # (rows, ow, C, kh, kw), written out
+    xs_text = words(win.transpose(0, 1, 4, 2, 3)).reshape(cells_n, c, kh, kw)   # (cells, C, kh, kw), written out
     ws_text = words(W.transpose(3, 2, 0, 1), prefix="×")            # (F, C, kh, kw), written out
     total_flat = to_list(prods.sum(axis=(3, 4, 5)).reshape(filters, cells_n))
     z_flat = to_list(np.moveaxis(z, 2, 0).reshape(f, oh * ow))
@@ -139,21 +116,21 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     steps: list[dict] = []
     for k in range(filters):
         m = min(cells_n, n - k * oh * ow)                            # this filter's steps
-        formulas = _formulas(xs_text, ws_text[k], sums[k].reshape(rows, ow, c * kh), z[:rows, :, k],
-                             None if b is None else bias_list[k])
+        terms = conv_terms(xs_text, ws_text[k], sums[k].reshape(cells_n, c * kh), z[:rows, :, k].ravel(),
+                           None if b is None else bias_list[k])
         index = ([[i, j, k] for i in range(rows) for j in range(ow)] if with_filter_index
                  else [[i, j] for i in range(rows) for j in range(ow)])
         weights, bias = w_list[k], bias_list[k]
         first = len(steps)
         steps.extend({"index": ix, "window": cell, "inputs": xin, "weights": weights, "products": prod, "sum": total,
-                      "bias": bias, "pre_activation": pre, "value": value, "formula": text}
-                     for ix, cell, xin, prod, total, pre, value, text
-                     in zip(index[:m], cells, x_flat, p_flat[k], total_flat[k], z_flat[k], y_flat[k], formulas,
+                      "bias": bias, "pre_activation": pre, "value": value, "formula": "".join(parts), "terms": parts}
+                     for ix, cell, xin, prod, total, pre, value, parts
+                     in zip(index[:m], cells, x_flat, p_flat[k], total_flat[k], z_flat[k], y_flat[k], terms,
                             strict=False))
         if activation_name != "linear":
-            pre_text, value_text = words(z[:rows, :, k], fmt).ravel(), words(y[:rows, :, k], fmt).ravel()
-            for step, pt, vt in zip(steps[first:], pre_text.tolist(), value_text.tolist(), strict=False):
-                step["activation_formula"] = f"{activation_name}({pt}) = {vt}"
+            texts = activation_formulas(activation_name, z[:rows, :, k].ravel(), y[:rows, :, k].ravel())
+            for step, text in zip(steps[first:], texts, strict=False):
+                step["activation_formula"] = text
         if group_sums:  # the sum of each parenthesised group (the formula's middle part), on request
             group = to_list(sums.reshape(filters, cells_n, c * kh))[k]
             for step, g in zip(steps[first:], group, strict=False):
@@ -188,7 +165,8 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
     d = check_pair(dilation_rate, "dilation_rate", 1, MAX_STRIDE)
     if s != (1, 1) and d != (1, 1):
         # Keras: "Specifying any stride value != 1 is incompatible with specifying any dilation_rate != 1"
-        raise EngineError("dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
+        raise EngineError("dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)",
+                          code="strides_with_dilation")
     if not isinstance(trace, bool):
         raise EngineError("trace", "must be true or false")
     pads = resolve_padding(padding, x.shape[:2], W.shape[:2], s, d)
@@ -198,7 +176,7 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
     ekh, ekw = effective_size(W.shape[0], d[0]), effective_size(W.shape[1], d[1])
     if ekh > hp or ekw > wp:
         raise EngineError("kernel", f"the kernel spans {ekh}×{ekw} cells (with dilation) but the padded "
-                          f"input is only {hp}×{wp}: no output position fits")
+                          f"input is only {hp}×{wp}: no output position fits", code="kernel_too_large")
     oh, ow = output_size(hp, W.shape[0], s[0], d[0]), output_size(wp, W.shape[1], s[1], d[1])
     if oh * ow * f > MAX_OUTPUT:
         raise EngineError("padding", f"the output would have {oh * ow * f:,} numbers; the cap is {MAX_OUTPUT:,}")
@@ -229,4 +207,6 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
         result["steps"] = []
     result["steps_total"] = n_steps
     result["steps_truncated"] = bool(trace) and len(result["steps"]) < n_steps
+    result["keras"] = conv2d_code(x, W, b, s, d, padding.lower() if isinstance(padding, str) else None, pads, act_name,
+                                  flat_in, flat_kernel)
     return result

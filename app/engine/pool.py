@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .arrays import as_array, check_pair, to_list
+from .arrays import as_array, check_pair, to_list, to_list_or_null
 from .conv import MAX_C, MAX_HW, MAX_K, MAX_STEPS, MAX_STRIDE, MAX_TRACE_NUMBERS, pad_input
 from .errors import EngineError
-from .numbers import Writer
+from .formulas import pool_terms
+from .keras_code import pool_code
 from .padding import output_size, resolve_padding
 
 MODES = ("max", "average")
@@ -57,14 +58,9 @@ def pool2d_naive(x: np.ndarray, mode: str, pool=(2, 2), strides=(2, 2), pads=Non
     return out
 
 
-def _real_only(rows: list[list], real: np.ndarray) -> list[list]:
-    """Each row without its padding cells."""
-    return [[t for t, ok in zip(row, oks, strict=True) if ok] for row, oks in zip(rows, real.tolist(), strict=True)]
-
-
 def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> list[dict]:
     """One step per output cell and channel (channel by channel, row by row), at most `limit`.
-    Cells are [row, col] in padded-input coordinates; `values` holds null for padding cells, which take
+    Cells are [row, col] in padded-input coordinates; `inputs` holds null for padding cells, which take
     no part. The numbers and texts are computed for all cells at once; the loop assembles the records."""
     (ph, pw), (sh, sw) = pool, strides
     oh, ow, c = y.shape
@@ -83,40 +79,29 @@ def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> li
         m = min(oh * ow, limit - len(steps))
         if m <= 0:
             break
-        vals = win[ch, :m]
-        values = vals.tolist()
+        vals, reals = win[ch, :m], real[ch, :m]
+        inputs = vals.tolist()
         if padded:
-            values = [[None if v != v else v for v in row] for row in values]
-        counts = real[ch, :m].sum(axis=1).tolist()
+            inputs = [[None if v != v else v for v in row] for row in inputs]
+        counts = reals.sum(axis=1).tolist()
         outs = y[:, :, ch].ravel()[:m]
-        value_list = outs.tolist()
-        shown = np.where(real[ch, :m], vals, 0.0)                      # padding written as 0, then left out
-        writer = Writer(shown, outs)                                    # each number written once
-        texts = writer.fmt(shown).tolist()
-        if padded:
-            texts = _real_only(texts, real[ch, :m])
-        result_texts = writer.fmt(outs).tolist()
+        terms = pool_terms(mode, vals, reals, counts, outs)
         if mode == "max":
-            best = np.nanargmax(np.where(real[ch, :m], vals, -np.inf), axis=1).tolist()   # the first maximum
-            formulas = ["max(" + ", ".join(t) + ") = " + r for t, r in zip(texts, result_texts, strict=True)]
+            best = np.nanargmax(np.where(reals, vals, -np.inf), axis=1).tolist()   # the first maximum
         else:
             total = np.zeros(m)
             for n in range(k):                                          # left to right, as the formula reads
-                total = total + np.where(real[ch, :m, n], vals[:, n], 0.0)
+                total = total + np.where(reals[:, n], vals[:, n], 0.0)
             sums = total.tolist()
-            terms = writer.term(shown).tolist()
-            if padded:
-                terms = _real_only(terms, real[ch, :m])
-            formulas = [f"({' + '.join([t[0], *u[1:]])}) / {n} = {r}"
-                        for t, u, n, r in zip(texts, terms, counts, result_texts, strict=True)]
-        for cell in range(m):
+        for cell, (value, parts) in enumerate(zip(outs.tolist(), terms, strict=True)):
             step = {"index": index[cell] if flat else [*index[cell], ch], "window": windows[cell],
-                    "values": values[cell], "count": counts[cell], "value": value_list[cell]}
+                    "inputs": inputs[cell], "count": counts[cell], "value": value}
             if mode == "max":
                 step["argmax"] = windows[cell][best[cell]]
             else:
                 step["sum"] = sums[cell]
-            step["formula"] = formulas[cell]
+            step["formula"] = "".join(parts)
+            step["terms"] = parts
             steps.append(step)
     return steps
 
@@ -137,10 +122,12 @@ def run_pool(input, mode="max", pool_size=2, strides=None, padding="valid", trac
     hp, wp = x.shape[0] + pads.top + pads.bottom, x.shape[1] + pads.left + pads.right
     if p[0] > hp or p[1] > wp:
         raise EngineError("pool_size", f"the {p[0]}×{p[1]} window is larger than the {hp}×{wp} input: "
-                          "no output position fits")
+                          "no output position fits", code="pool_too_large")
     y = pool2d(x, mode, p, s, pads)
     out = y[:, :, 0] if flat else y
-    result = {"output": to_list(out), "output_shape": list(out.shape), "padding": pads.as_dict()}
+    xp = pad_input(x, pads, np.nan)                                  # padding cells take no part: null
+    result = {"output": to_list(out), "output_shape": list(out.shape), "padding": pads.as_dict(),
+              "padded_input": to_list_or_null(xp[:, :, 0] if flat else xp)}
     total = y.size
     if trace:
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (p[0] * p[1])))
@@ -149,4 +136,5 @@ def run_pool(input, mode="max", pool_size=2, strides=None, padding="valid", trac
         result["steps"] = []
     result["steps_total"] = total
     result["steps_truncated"] = bool(trace) and len(result["steps"]) < total
+    result["keras"] = pool_code(x, mode, p, s, padding.lower(), flat=flat, strides_given=strides is not None)
     return result

@@ -9,7 +9,7 @@ import pytest
 
 from app.engine.numbers import fmt, term
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
-from app.engine.recurrent.common import sub, unit_label
+from app.engine.formulas import sub, unit_label
 from app.engine.recurrent.functions import scalar_act
 
 ACTS = ["tanh", "linear", "relu", "sigmoid", "hard_sigmoid"]
@@ -55,7 +55,7 @@ def rnn_reference(r, x, name):
         h_prev = step["h_prev"]
         f = {"hidden": [applied(name, unit_label("h", t, j, u),
                                 affine(x[t], W[:, j], h_prev, U[:, j], None if b is None else b[j]),
-                                step["pre_activation"][j], step["h"][j]) for j in range(u)]}
+                                step["pre_activations"]["h"][j], step["h"][j]) for j in range(u)]}
         if r["outputs"] is not None:
             f["output"] = output_reference(r, t, step["h"])
         out.append(f)
@@ -175,6 +175,22 @@ def conv_reference(xs, ws, bias, pre) -> str:
     return f"{left} = {middle} = {fmt(pre)}"
 
 
+def conv_terms_reference(xs, ws, formula) -> list[str]:
+    """The formula cut right after each product, in reading order (channel, kernel row, column)."""
+    xs, ws = np.asarray(xs, float), np.asarray(ws, float)
+    if xs.ndim == 2:
+        xs, ws = xs[..., None], ws[..., None]
+    kh, kw, c = xs.shape
+    cuts, at = [], 0
+    for ch in range(c):
+        for a in range(kh):
+            for b in range(kw):
+                product = f"{term(xs[a, b, ch])}×{term(ws[a, b, ch])}"
+                at = formula.index(product, at) + len(product)
+                cuts.append(at)
+    return [formula[i:j] for i, j in zip([0, *cuts], [*cuts, len(formula)], strict=True)]
+
+
 @pytest.mark.parametrize("k", range(40))
 def test_conv_formulas_match_the_loop_reference(k):
     from app.engine.conv import run_conv2d
@@ -196,6 +212,7 @@ def test_conv_formulas_match_the_loop_reference(k):
         ws = K[:, :, :, fi] if np.asarray(step["inputs"]).ndim == 3 else K[:, :, 0, fi]
         want = conv_reference(step["inputs"], ws, None if bias is None else bias[fi], step["pre_activation"])
         assert step["formula"] == want
+        assert step["terms"] == conv_terms_reference(step["inputs"], ws, want)
 
 
 def pool_steps_reference(x, pads, y, mode, pool, strides, flat):
@@ -219,16 +236,18 @@ def pool_steps_reference(x, pads, y, mode, pool, strides, flat):
                             values.append(None)
                 value = float(y[i, j, ch])
                 nums = [v for v, _ in real]
-                step = {"index": [i, j] if flat else [i, j, ch], "window": window, "values": values,
+                step = {"index": [i, j] if flat else [i, j, ch], "window": window, "inputs": values,
                         "count": len(nums), "value": value}
                 if mode == "max":
                     best = max(range(len(real)), key=lambda n, real=real: (real[n][0], -n))  # first maximum
                     step["argmax"] = real[best][1]
-                    step["formula"] = f"max({', '.join(fmt(v) for v in nums)}) = {fmt(value)}"
+                    terms = ["max(" + fmt(nums[0])] + [", " + fmt(v) for v in nums[1:]] + [f") = {fmt(value)}"]
                 else:
                     step["sum"] = float(sum(nums))
-                    joined = " + ".join([fmt(nums[0])] + [term(v) for v in nums[1:]])
-                    step["formula"] = f"({joined}) / {len(nums)} = {fmt(value)}"
+                    terms = (["(" + fmt(nums[0])] + [" + " + term(v) for v in nums[1:]]
+                             + [f") / {len(nums)} = {fmt(value)}"])
+                step["formula"] = "".join(terms)
+                step["terms"] = terms
                 steps.append(step)
     return steps
 

@@ -24,7 +24,7 @@ def test_gate_example_hard_sigmoid_memory_3_7_7_7_0():
     assert f["candidate"] == ["c̃₂ = 4×1 + 1×0 + 0×0 + 0×0 + 0 = 4"]
     assert f["cell"] == ["c₂ = f×c₁ + i×c̃ = 1×3 + 1×4 = 7"]
     assert f["hidden"] == ["h₂ = o×c₂ = 0×7 = 0"]
-    assert r["keras"]["layer"] == ("LSTM(1, activation='linear', recurrent_activation='hard_sigmoid', "
+    assert r["keras"]["layer"] == ("LSTM(1, activation='linear', recurrent_activation=hard_sigmoid_keras2, "
                                    "return_sequences=True)")
 
 

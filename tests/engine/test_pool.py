@@ -31,7 +31,7 @@ def test_average_formula_and_padded_cells_not_counted():
     r = run_pool(THEANO_INPUT, mode="average", padding="same")
     assert r["steps"][0]["formula"] == "(3 + 3 + 0 + 0) / 4 = 1.5"
     corner = r["steps"][-1]  # window over row 4..5, col 4..5: one real cell
-    assert corner["values"] == [1, None, None, None] and corner["count"] == 1
+    assert corner["inputs"] == [1, None, None, None] and corner["count"] == 1
     assert corner["formula"] == "(1) / 1 = 1"
     assert r["padding"] == {"top": 0, "bottom": 1, "left": 0, "right": 1}
 
@@ -60,7 +60,7 @@ def test_vectorised_matches_naive_loop(seed):
     np.testing.assert_allclose(r["output"], ref, atol=1e-12)
     for step in r["steps"]:
         i, j, c = step["index"]
-        real = [v for v in step["values"] if v is not None]
+        real = [v for v in step["inputs"] if v is not None]
         assert step["count"] == len(real)
         expected = max(real) if mode == "max" else sum(real) / len(real)
         assert step["value"] == pytest.approx(expected) == pytest.approx(ref[i, j, c])

@@ -37,7 +37,7 @@ def test_lecture_example_hidden_outputs_and_formulas():
     assert r["steps"][0]["formulas"]["hidden"][0] == "h₁[1] = 1×1 + 1×1 + 0×1 + 0×1 = 2"
     assert r["weights"]["initialized"] == [] and r["weights"]["bias"] is None
     assert r["keras"]["layer"] == "SimpleRNN(2, activation='linear', use_bias=False, return_sequences=True)"
-    assert r["keras"]["output_layer"] == "TimeDistributed(Dense(2, use_bias=False))"
+    assert r["keras"]["output_layer"] == "Dense(2, use_bias=False)"
 
 
 def test_lecture_example_classic_order():

@@ -1,36 +1,34 @@
 """What SimpleRNN, LSTM and GRU share: request validation, weights (given or initialised), the optional
-per-step Dense output layer, formulas with numbers, and the response pieces."""
+per-step Dense output layer, and the sensitivity ‖∂h_T/∂x_t‖ of the response."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from ..arrays import as_array, check_int, rows_to_lists, to_list
+from ..arrays import as_array, check_int, to_list
 from ..errors import EngineError
 from ..limits import RNN_FORMULA_MAX as FORMULA_MAX
 from ..limits import RNN_MAX_D as MAX_D
 from ..limits import RNN_MAX_SEED as MAX_SEED
 from ..limits import RNN_MAX_T as MAX_T
 from ..limits import RNN_MAX_U as MAX_U
-from ..numbers import Writer, finite_or_raise
+from ..numbers import finite_or_raise
 from .functions import NAMES, act, scalar_act
 from .init import glorot_uniform, orthogonal
-
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def sub(n: int) -> str:
-    """1 -> '₁': time steps written as the lecture writes them."""
-    return str(n).translate(SUB)
 
 
 def check_bool(value, field: str) -> bool:
     if not isinstance(value, bool):
         raise EngineError(field, "must be true or false")
     return value
+
+
+def no_options(opts: dict) -> dict:
+    if opts:
+        raise EngineError(sorted(opts)[0], "is not a known field")
+    return {}
 
 
 def check_activation(value, field: str) -> str:
@@ -189,67 +187,6 @@ def dense_naive(h: np.ndarray, dense: Dense) -> list[float]:
     return out
 
 
-def affine_texts(x: np.ndarray, W: np.ndarray, h: np.ndarray | None = None, U: np.ndarray | None = None,
-                 b: np.ndarray | None = None, writer: Writer | None = None) -> np.ndarray:
-    """'1×1 + 1×1 + 0×1 + 0×1 + (-10)' for every step and column: x (T, d) · W (d, n) (+ h (T, u) · U (u, n))
-    (+ b (n,)), one product per term. Returns a (T, n) object array of text.
-
-    A column's weights are the same at every step, so they are written once into a template; each step
-    fills in its inputs (and state) with one str.format."""
-    w = writer or Writer(x, W, h, U, b)
-    T, n = x.shape[0], W.shape[1]
-    factors = [w.term(W, prefix="×")] + ([] if h is None else [w.term(U, prefix="×")])
-    rows = w.term(x) if h is None else np.concatenate([w.term(x), w.term(h)], axis=1)   # (T, d [+ u])
-    weights = np.concatenate(factors, axis=0).T.tolist()                                 # (n, d [+ u])
-    bias = [""] * n if b is None else (" + " + w.term(b)).tolist()
-    rows = rows.tolist()
-    out = np.empty((T, n), dtype=object)
-    for col in range(n):
-        template = " + ".join("{}" + f.replace("{", "{{").replace("}", "}}") for f in weights[col]) + bias[col]
-        fill = template.format
-        out[:, col] = [fill(*row) for row in rows]
-    return out
-
-
-def applied_texts(name: str, labels: np.ndarray, inner: np.ndarray, z: np.ndarray, y: np.ndarray,
-                  writer: Writer) -> np.ndarray:
-    """'h₂ = 1×1 + ... = 7' for linear, 'i₁ = sigmoid(...) = sigmoid(90) = 1' otherwise; elementwise."""
-    if name == "linear":
-        return labels + " = " + inner + " = " + writer.fmt(y)
-    return labels + " = " + name + "(" + inner + ") = " + name + "(" + writer.fmt(z) + ") = " + writer.fmt(y)
-
-
-def unit_label(symbol: str, t: int, k: int, u: int) -> str:
-    """h₁ for one unit, h₁[2] (1-based unit) for several."""
-    return f"{symbol}{sub(t + 1)}" + (f"[{k + 1}]" if u > 1 else "")
-
-
-@lru_cache(maxsize=256)
-def labels(symbol: str, T: int, u: int) -> np.ndarray:
-    """unit_label for every step and unit: a (T, u) object array (cached: only ever read, never changed)."""
-    return _frozen([[unit_label(symbol, t, k, u) for k in range(u)] for t in range(T)])
-
-
-@lru_cache(maxsize=256)
-def step_subs(T: int, offset: int = 0) -> np.ndarray:
-    """(T, 1) object array of subscripts ₀, ₁, ... (t + offset), to broadcast over units."""
-    return _frozen([[sub(t + offset)] for t in range(T)])
-
-
-def _frozen(rows: list) -> np.ndarray:
-    a = np.array(rows, dtype=object)
-    a.flags.writeable = False
-    return a
-
-
-def output_formulas(H: np.ndarray, dense: Dense, Z: np.ndarray, Y: np.ndarray) -> list[list[str]]:
-    """The output layer's formula for every step and output unit: (T, m) nested lists."""
-    T, m = Y.shape
-    wr = Writer(H, dense.V, dense.c, Z, Y)
-    inner = affine_texts(H, dense.V, b=dense.c, writer=wr)
-    return applied_texts(dense.activation, labels("y", T, m), inner, Z, Y, writer=wr).tolist()
-
-
 def small(d: int, u: int, dense: Dense | None) -> bool:
     return d <= FORMULA_MAX and u <= FORMULA_MAX and (dense is None or dense.V.shape[1] <= FORMULA_MAX)
 
@@ -257,24 +194,6 @@ def small(d: int, u: int, dense: Dense | None) -> bool:
 def check_finite(*arrays) -> None:
     for a in arrays:
         finite_or_raise(a, "inputs", "result (or its gradient)")
-
-
-def keras_call(layer: str, u: int, pairs: list[tuple[str, object, object]]) -> str:
-    """'LSTM(1, activation='linear')': only the arguments that differ from Keras 3's defaults."""
-    args = [str(u)]
-    for name, value, default in pairs:
-        if value != default:
-            args.append(f"{name}={value!r}")
-    return f"{layer}({', '.join(args)}, return_sequences=True)"
-
-
-def dense_keras(dense: Dense) -> str:
-    args = [str(dense.V.shape[1])]
-    if dense.activation != "linear":
-        args.append(f"activation={dense.activation!r}")
-    if dense.c is None:
-        args.append("use_bias=False")
-    return f"TimeDistributed(Dense({', '.join(args)}))"
 
 
 def weights_dict(w: Weights, dense: Dense | None) -> dict:
@@ -295,19 +214,3 @@ def sensitivity_dict(J: np.ndarray) -> dict:
     return {"sensitivity": to_list(norm), "sensitivity_per_unit": to_list(per_unit)}
 
 
-def finish(result: dict, H: np.ndarray, dense: Dense | None, steps_extra) -> dict:
-    """Adds the output layer's values and formulas to a response."""
-    if dense is None:
-        result["outputs"] = None
-        return result
-    Z, Y = dense_forward(H, dense)
-    check_finite(Y)
-    result["outputs"] = to_list(Y)
-    texts = output_formulas(H, dense, Z, Y) if steps_extra else None
-    zs, ys = rows_to_lists(Z), rows_to_lists(Y)
-    for t, step in enumerate(result["steps"]):
-        step["output_pre_activation"] = zs[t]
-        step["output"] = ys[t]
-        if steps_extra:
-            step["formulas"]["output"] = texts[t]
-    return result

@@ -12,33 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import rows_to_lists, to_list
-from ..numbers import Writer
-from .common import (
-    Weights,
-    affine_texts,
-    applied_texts,
-    check_activation,
-    check_bool,
-    check_finite,
-    dense_keras,
-    finish,
-    keras_call,
-    labels,
-    parse_inputs,
-    parse_output_layer,
-    parse_state,
-    resolve_weights,
-    sensitivity_dict,
-    small,
-    step_subs,
-    weights_dict,
-)
+from ..formulas import gru_formulas
+from .common import Weights, check_activation, check_bool, no_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
+from .runner import Cell, Result, Run, run
 
 GATES = ("update", "reset", "candidate")  # Keras' block order z, r, h
-SYMBOLS = {"update": "z", "reset": "r", "candidate": "h̃"}
 
 
 def split_bias(w: Weights, u: int, reset_after: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -133,82 +113,43 @@ def jacobians(cache: dict) -> np.ndarray:
     return J
 
 
-def gate_formulas(x, H_prev, w: Weights, Z, A, H, name, rec, after) -> list[dict]:
-    """Every step's formulas (update, reset, candidate, hidden) at once, as text arrays over (T, units)."""
-    T, u = H.shape
-    b_in, b_rec = split_bias(w, u, after)
-    has_b = w.b is not None
-    g2 = slice(0, 2 * u)
-    zg, r, cand = A[:, :u], A[:, u:2 * u], A[:, 2 * u:]
-    wr = Writer(x, w.W, H_prev, w.U, b_in, b_rec, Z, A, 1.0 - zg, H)       # every number written once
-    inner = affine_texts(x, w.W[:, g2], H_prev, w.U[:, g2], b_in[g2] if has_b else None, writer=wr)  # z and r
-    if after and has_b:
-        inner = inner + " + " + wr.term(b_rec[g2])
-    texts = {gate: applied_texts(rec, labels(SYMBOLS[gate], T, u), inner[:, k * u:(k + 1) * u],
-                                 Z[:, k * u:(k + 1) * u], A[:, k * u:(k + 1) * u], writer=wr)
-             for k, gate in enumerate(GATES[:2])}
-    hc = slice(2 * u, 3 * u)
-    xpart = affine_texts(x, w.W[:, hc], b=b_in[hc] if has_b else None, writer=wr)
-    if after:  # r × (h·U + recurrent bias)
-        hpart = affine_texts(H_prev, w.U[:, hc], b=b_rec[hc] if has_b else None, writer=wr)
-        cand_inner = xpart + " + " + wr.term(r) + "×(" + hpart + ")"
-    else:      # (r ⊙ h)·U, one product per term
-        terms = ("(" + wr.term(r)[:, :, None] + "×" + wr.term(H_prev)[:, :, None] + ")"
-                 + wr.term(w.U[:, hc], prefix="×")[None])                       # (T, u, u)
-        cand_inner = xpart
-        for k in range(u):
-            cand_inner = cand_inner + " + " + terms[:, k]
-    texts["candidate"] = applied_texts(name, labels(SYMBOLS["candidate"], T, u), cand_inner, Z[:, hc], cand,
-                                       writer=wr)
-    texts["hidden"] = (labels("h", T, u) + " = z×h" + step_subs(T) + " + (1 − z)×h̃ = " + wr.term(zg) + "×"
-                       + wr.term(H_prev) + " + " + wr.term(1.0 - zg) + "×" + wr.term(cand) + " = " + wr.fmt(H))
-    lists = {k: v.tolist() for k, v in texts.items()}
-    return [{k: lists[k][t] for k in ("update", "reset", "candidate", "hidden")} for t in range(T)]
+def _options(opts: dict) -> dict:
+    opts = dict(opts)
+    rec = check_activation(opts.pop("recurrent_activation", "sigmoid"), "recurrent_activation")
+    after = check_bool(opts.pop("reset_after", True), "reset_after")
+    no_options(opts)
+    return {"rec": rec, "reset_after": after}
 
 
-def steps(x, w, name, rec, after, h0, cache, with_formulas: bool) -> list[dict]:
-    Z, A, H = cache["Z"], cache["A"], cache["H"]
-    T, u = H.shape
-    H_prev = np.vstack([h0[None], H[:-1]])
-    formulas = gate_formulas(x, H_prev, w, Z, A, H, name, rec, after) if with_formulas else [None] * T
-    xs, hs_prev, hs = rows_to_lists(x), rows_to_lists(H_prev), rows_to_lists(H)
-    zs, gs = rows_to_lists(Z.reshape(T * 3, u)), rows_to_lists(A.reshape(T * 3, u))   # 3 gates a step
-    return [{
-        "t": t, "x": xs[t], "h_prev": hs_prev[t],
-        "pre_activations": dict(zip(GATES, zs[3 * t:3 * t + 3], strict=True)),
-        "gates": dict(zip(GATES, gs[3 * t:3 * t + 3], strict=True)),
-        "h": hs[t], "formulas": formulas[t],
-    } for t in range(T)]
+def _forward(r: Run) -> Result:
+    H, cache = forward(r.x, r.w, r.name, r.opts["rec"], r.opts["reset_after"], r.state["h"])
+    u = H.shape[1]
+    blocks = {g: slice(k * u, (k + 1) * u) for k, g in enumerate(GATES)}
+    return Result(H, {g: cache["Z"][:, s] for g, s in blocks.items()}, {g: cache["A"][:, s] for g, s in blocks.items()},
+                  {}, cache)
+
+
+def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
+    after = r.opts["reset_after"]
+    b_in, b_rec = split_bias(r.w, res.H.shape[1], after)
+    return gru_formulas(r.x, r.w.W, r.w.U, b_in, b_rec, r.w.b is not None, H_prev, res.cache["Z"], res.cache["A"],
+                        res.H, r.name, r.opts["rec"], after)
+
+
+CELL = Cell(
+    layer="GRU", blocks=3, options=_options,
+    bias_shape=lambda u, opts: (2, 3 * u) if opts["reset_after"] else (3 * u,),
+    bias_default=lambda u, opts: default_bias(u, 3, rows=2 if opts["reset_after"] else 1),
+    parse_state=lambda value, u: {"h": parse_state(value, "initial_state", u)},
+    forward=_forward, jacobians=jacobians, formulas=_formulas,
+    keras_options=lambda r: [("recurrent_activation", r.opts["rec"], "sigmoid"), ("use_bias", r.w.b is not None, True),
+                             ("reset_after", r.opts["reset_after"], True)],
+    response=lambda r, res: {"recurrent_activation": r.opts["rec"], "reset_after": r.opts["reset_after"]},
+)
 
 
 def run_gru(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
             recurrent_activation="sigmoid", reset_after=True, initial_state=None, seed=0, output_layer=None) -> dict:
     """Validate a request, run GRU over the sequence, and build the response dict."""
-    x = parse_inputs(inputs)
-    T, d = x.shape
-    after = check_bool(reset_after, "reset_after")
-    u, w = resolve_weights(d, units, kernel, recurrent_kernel, bias, use_bias, seed, 3,
-                           (lambda u: (2, 3 * u)) if after else (lambda u: (3 * u,)),
-                           lambda u: default_bias(u, 3, rows=2 if after else 1))
-    name = check_activation(activation, "activation")
-    rec = check_activation(recurrent_activation, "recurrent_activation")
-    h0 = parse_state(initial_state, "initial_state", u)
-    dense = parse_output_layer(output_layer, u, seed)
-    with np.errstate(all="ignore"):
-        H, cache = forward(x, w, name, rec, after, h0)
-        check_finite(H)
-        J = jacobians(cache)
-    check_finite(J)
-    with_formulas = small(d, u, dense)
-    result = {
-        "layer": "GRU", "units": u, "input_dim": d, "timesteps": T, "activation": name,
-        "recurrent_activation": rec, "reset_after": after, "hidden": to_list(H),
-        "steps": steps(x, w, name, rec, after, h0, cache, with_formulas),
-        **sensitivity_dict(J), "weights": weights_dict(w, dense), "initial_state": to_list(h0),
-        "keras": {"layer": keras_call("GRU", u, [("activation", name, "tanh"),
-                                                 ("recurrent_activation", rec, "sigmoid"),
-                                                 ("use_bias", w.b is not None, True),
-                                                 ("reset_after", after, True)]),
-                  "output_layer": None if dense is None else dense_keras(dense)},
-    }
-    return finish(result, H, dense, with_formulas)
+    return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
+               output_layer, recurrent_activation=recurrent_activation, reset_after=reset_after)

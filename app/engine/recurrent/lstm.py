@@ -8,34 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import rows_to_lists, to_list
+from ..arrays import to_list
 from ..errors import EngineError
-from ..numbers import Writer
-from .common import (
-    Weights,
-    affine_texts,
-    applied_texts,
-    check_activation,
-    check_bool,
-    check_finite,
-    dense_keras,
-    finish,
-    keras_call,
-    labels,
-    parse_inputs,
-    parse_output_layer,
-    parse_state,
-    resolve_weights,
-    sensitivity_dict,
-    small,
-    step_subs,
-    weights_dict,
-)
+from ..formulas import lstm_formulas
+from .common import Weights, check_activation, check_bool, no_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
+from .runner import Cell, Result, Run, run
 
 GATES = ("input", "forget", "candidate", "output")  # Keras' block order i, f, c, o
-SYMBOLS = {"input": "i", "forget": "f", "candidate": "c̃", "output": "o"}
 
 
 def forward(x, w: Weights, name: str, rec: str, h0, c0) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -108,85 +89,56 @@ def jacobians(cache: dict) -> np.ndarray:
     return Gz @ w.W.T
 
 
-def gate_formulas(x, H_prev, C_prev, w: Weights, Z, A, C, H, name, rec) -> list[dict]:
-    """Every step's formulas (gates, cell, hidden) at once, built as text arrays over (T, units)."""
-    T, u = H.shape
-    act_c = act(name, C)
-    wr = Writer(x, w.W, H_prev, w.U, w.b, Z, A, C_prev, C, act_c, H)   # every number written once
-    inner = affine_texts(x, w.W, H_prev, w.U, w.b, writer=wr)                 # (T, 4u)
-    texts = {}
-    for block, gate in enumerate(GATES):
-        cols = slice(block * u, (block + 1) * u)
-        texts[gate] = applied_texts(name if gate == "candidate" else rec, labels(SYMBOLS[gate], T, u),
-                                    inner[:, cols], Z[:, cols], A[:, cols], writer=wr)
-    i, f, g, o = (wr.term(A[:, b * u:(b + 1) * u]) for b in range(4))
-    texts["cell"] = (labels("c", T, u) + " = f×c" + step_subs(T) + " + i×c̃ = " + f + "×" + wr.term(C_prev)
-                     + " + " + i + "×" + g + " = " + wr.fmt(C))
-    head = labels("h", T, u) + " = o×"
-    if name == "linear":
-        texts["hidden"] = head + "c" + step_subs(T, 1) + " = " + o + "×" + wr.term(C) + " = " + wr.fmt(H)
-    else:
-        texts["hidden"] = (head + name + "(c" + step_subs(T, 1) + ") = " + o + "×" + name + "("
-                           + wr.fmt(C) + ") = " + o + "×" + wr.term(act_c) + " = " + wr.fmt(H))
-    lists = {k: v.tolist() for k, v in texts.items()}
-    return [{k: lists[k][t] for k in (*GATES, "cell", "hidden")} for t in range(T)]
+def _options(opts: dict) -> dict:
+    opts = dict(opts)
+    rec = check_activation(opts.pop("recurrent_activation", "sigmoid"), "recurrent_activation")
+    forget_one = check_bool(opts.pop("unit_forget_bias", True), "unit_forget_bias")
+    no_options(opts)
+    return {"rec": rec, "unit_forget_bias": forget_one}
 
 
-def steps(x, w: Weights, name, rec, h0, c0, cache, with_formulas: bool) -> list[dict]:
-    Z, A, H, C = cache["Z"], cache["A"], cache["H"], cache["C"]
-    T, u = H.shape
-    H_prev, C_prev = np.vstack([h0[None], H[:-1]]), np.vstack([c0[None], C[:-1]])
-    formulas = gate_formulas(x, H_prev, C_prev, w, Z, A, C, H, name, rec) if with_formulas else [None] * T
-    xs, hs_prev, cs_prev, cs, hs = (rows_to_lists(a) for a in (x, H_prev, C_prev, C, H))
-    zs, gs = rows_to_lists(Z.reshape(T * 4, u)), rows_to_lists(A.reshape(T * 4, u))   # 4 gates a step
-    return [{
-        "t": t, "x": xs[t], "h_prev": hs_prev[t], "c_prev": cs_prev[t],
-        "pre_activations": dict(zip(GATES, zs[4 * t:4 * t + 4], strict=True)),
-        "gates": dict(zip(GATES, gs[4 * t:4 * t + 4], strict=True)),
-        "c": cs[t], "h": hs[t], "formulas": formulas[t],
-    } for t in range(T)]
-
-
-def parse_lstm_state(value, u: int) -> tuple[np.ndarray, np.ndarray]:
+def parse_lstm_state(value, u: int) -> dict:
     if value is None:
-        return np.zeros(u), np.zeros(u)
+        return {"h": np.zeros(u), "c": np.zeros(u)}
     if not isinstance(value, dict):
         raise EngineError("initial_state", 'must be an object {"h": [...], "c": [...]}')
     extra = set(value) - {"h", "c"}
     if extra:
         raise EngineError(f"initial_state.{sorted(extra)[0]}", "is not a known field (use h and c)")
-    return parse_state(value.get("h"), "initial_state.h", u), parse_state(value.get("c"), "initial_state.c", u)
+    return {"h": parse_state(value.get("h"), "initial_state.h", u),
+            "c": parse_state(value.get("c"), "initial_state.c", u)}
+
+
+def _forward(r: Run) -> Result:
+    H, C, cache = forward(r.x, r.w, r.name, r.opts["rec"], r.state["h"], r.state["c"])
+    u = H.shape[1]
+    blocks = {g: slice(k * u, (k + 1) * u) for k, g in enumerate(GATES)}
+    C_prev = np.vstack([r.state["c"][None], C[:-1]])
+    return Result(H, {g: cache["Z"][:, s] for g, s in blocks.items()}, {g: cache["A"][:, s] for g, s in blocks.items()},
+                  {"c_prev": C_prev, "c": C}, cache)
+
+
+def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
+    C = res.extra["c"]
+    return lstm_formulas(r.x, r.w.W, r.w.U, r.w.b, H_prev, res.extra["c_prev"], res.cache["Z"], res.cache["A"], C,
+                         res.H, act(r.name, C), r.name, r.opts["rec"])
+
+
+CELL = Cell(
+    layer="LSTM", blocks=4, options=_options,
+    bias_shape=lambda u, opts: (4 * u,),
+    bias_default=lambda u, opts: default_bias(u, 4, opts["unit_forget_bias"]),
+    parse_state=parse_lstm_state,
+    forward=_forward, jacobians=jacobians, formulas=_formulas,
+    keras_options=lambda r: [("recurrent_activation", r.opts["rec"], "sigmoid"), ("use_bias", r.w.b is not None, True),
+                             ("unit_forget_bias", r.opts["unit_forget_bias"], True)],
+    response=lambda r, res: {"recurrent_activation": r.opts["rec"], "cell": to_list(res.extra["c"])},
+)
 
 
 def run_lstm(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
              recurrent_activation="sigmoid", unit_forget_bias=True, initial_state=None, seed=0,
              output_layer=None) -> dict:
     """Validate a request, run LSTM over the sequence, and build the response dict."""
-    x = parse_inputs(inputs)
-    T, d = x.shape
-    forget_one = check_bool(unit_forget_bias, "unit_forget_bias")
-    u, w = resolve_weights(d, units, kernel, recurrent_kernel, bias, use_bias, seed, 4,
-                           lambda u: (4 * u,), lambda u: default_bias(u, 4, forget_one))
-    name = check_activation(activation, "activation")
-    rec = check_activation(recurrent_activation, "recurrent_activation")
-    h0, c0 = parse_lstm_state(initial_state, u)
-    dense = parse_output_layer(output_layer, u, seed)
-    with np.errstate(all="ignore"):
-        H, C, cache = forward(x, w, name, rec, h0, c0)
-        check_finite(H, C)
-        J = jacobians(cache)
-    check_finite(J)
-    with_formulas = small(d, u, dense)
-    result = {
-        "layer": "LSTM", "units": u, "input_dim": d, "timesteps": T, "activation": name,
-        "recurrent_activation": rec, "hidden": to_list(H), "cell": to_list(C),
-        "steps": steps(x, w, name, rec, h0, c0, cache, with_formulas),
-        **sensitivity_dict(J), "weights": weights_dict(w, dense),
-        "initial_state": {"h": to_list(h0), "c": to_list(c0)},
-        "keras": {"layer": keras_call("LSTM", u, [("activation", name, "tanh"),
-                                                  ("recurrent_activation", rec, "sigmoid"),
-                                                  ("use_bias", w.b is not None, True),
-                                                  ("unit_forget_bias", forget_one, True)]),
-                  "output_layer": None if dense is None else dense_keras(dense)},
-    }
-    return finish(result, H, dense, with_formulas)
+    return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
+               output_layer, recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)

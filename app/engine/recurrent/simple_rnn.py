@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import rows_to_lists, to_list
-from ..numbers import Writer
-from .common import (
-    Weights,
-    affine_texts,
-    applied_texts,
-    check_activation,
-    check_finite,
-    dense_keras,
-    finish,
-    keras_call,
-    labels,
-    parse_inputs,
-    parse_output_layer,
-    parse_state,
-    resolve_weights,
-    sensitivity_dict,
-    small,
-    weights_dict,
-)
+from ..formulas import rnn_formulas
+from .common import Weights, no_options, parse_state
 from .functions import act, dact, scalar_act
+from .runner import Cell, Result, Run, run
 
 
 def forward(x: np.ndarray, w: Weights, name: str, h0: np.ndarray) -> tuple[np.ndarray, dict]:
@@ -74,44 +57,29 @@ def jacobians(cache: dict) -> np.ndarray:
     return J
 
 
-def steps(x, w: Weights, name: str, h0, Z, H, with_formulas: bool) -> list[dict]:
-    T, u = H.shape
-    H_prev = np.vstack([h0[None], H[:-1]])
-    texts = None
-    if with_formulas:  # every step's formulas at once, as text arrays
-        wr = Writer(x, w.W, H_prev, w.U, w.b, Z, H)
-        inner = affine_texts(x, w.W, H_prev, w.U, w.b, writer=wr)
-        texts = applied_texts(name, labels("h", T, u), inner, Z, H, writer=wr).tolist()
-    xs, hs_prev, zs, hs = (rows_to_lists(a) for a in (x, H_prev, Z, H))
-    return [{"t": t, "x": xs[t], "h_prev": hs_prev[t], "pre_activation": zs[t], "h": hs[t],
-             "formulas": {"hidden": texts[t]} if with_formulas else None} for t in range(T)]
+def _forward(r: Run) -> Result:
+    H, cache = forward(r.x, r.w, r.name, r.state["h"])
+    return Result(H, {"h": cache["Z"]}, {}, {}, cache)
+
+
+def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
+    return rnn_formulas(r.x, r.w.W, r.w.U, r.w.b, H_prev, res.pre["h"], res.H, r.name)
+
+
+CELL = Cell(
+    layer="SimpleRNN", blocks=1,
+    options=lambda opts: no_options(opts),
+    bias_shape=lambda u, opts: (u,),
+    bias_default=lambda u, opts: np.zeros(u),
+    parse_state=lambda value, u: {"h": parse_state(value, "initial_state", u)},
+    forward=_forward, jacobians=jacobians, formulas=_formulas,
+    keras_options=lambda r: [("use_bias", r.w.b is not None, True)],
+    response=lambda r, res: {},
+)
 
 
 def run_rnn(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
             initial_state=None, seed=0, output_layer=None) -> dict:
     """Validate a request, run SimpleRNN over the sequence, and build the response dict."""
-    x = parse_inputs(inputs)
-    T, d = x.shape
-    u, w = resolve_weights(d, units, kernel, recurrent_kernel, bias, use_bias, seed, 1,
-                           lambda u: (u,), lambda u: np.zeros(u))
-    name = check_activation(activation, "activation")
-    h0 = parse_state(initial_state, "initial_state", u)
-    dense = parse_output_layer(output_layer, u, seed)
-    with np.errstate(all="ignore"):
-        H, cache = forward(x, w, name, h0)
-        check_finite(H)
-        J = jacobians(cache)
-    check_finite(J)
-    with_formulas = small(d, u, dense)
-    result = {
-        "layer": "SimpleRNN", "units": u, "input_dim": d, "timesteps": T, "activation": name,
-        "hidden": to_list(H), "steps": steps(x, w, name, h0, cache["Z"], H, with_formulas),
-        **sensitivity_dict(J), "weights": weights_dict(w, dense), "initial_state": to_list(h0),
-        "keras": {"layer": keras_call("SimpleRNN", u, [("activation", name, "tanh"), ("use_bias", w.b is not None,
-                                                                                     True)]),
-                  "output_layer": None},
-    }
-    finish(result, H, dense, with_formulas)
-    if dense is not None:
-        result["keras"]["output_layer"] = dense_keras(dense)
-    return result
+    return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
+               output_layer)
