@@ -51,9 +51,9 @@ def cases() -> list[dict]:
         body = {"input": x, "kernel": kernel, "padding": padding, "bias": [0.5, -1, 2],
                 "strides": [1, 2] if k % 2 else 1, "activation": ["linear", "relu", "tanh"][k % 3]}
         requests.append((f"conv-random-{k}", "/api/conv2d", body))
-        requests.append((f"pool-random-{k}", "/api/pool", {"input": x, "mode": ["max", "average"][k % 2],
-                                                             "pool_size": [2, 3][k % 2], "padding": ["valid", "same"][k % 2],
-                                                             "strides": None if k < 3 else [1, 2]}))
+        pool = {"input": x, "mode": ["max", "average"][k % 2], "pool_size": [2, 3][k % 2],
+                "padding": ["valid", "same"][k % 2], "strides": None if k < 3 else [1, 2]}
+        requests.append((f"pool-random-{k}", "/api/pool", pool))
     seq = rng.uniform(-1, 1, (4, 3)).round(3).tolist()
     requests += [
         ("lstm-random", "/api/lstm", {"inputs": seq, "units": 2, "seed": 1, "recurrent_activation": "hard_sigmoid",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.engine.formulas import sub, unit_label
 from app.engine.numbers import fmt, term
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
-from app.engine.formulas import sub, unit_label
 from app.engine.recurrent.functions import scalar_act
 
 ACTS = ["tanh", "linear", "relu", "sigmoid", "hard_sigmoid"]
