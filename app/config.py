@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.engine import limits
+
 ROOT = Path(__file__).resolve().parent.parent
-MiB = 1024 * 1024
 
 
 @dataclass
@@ -15,14 +16,16 @@ class Settings:
     root: Path = ROOT
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
-    weights_dir: Path = ROOT / "app" / "weights"
-    default_body_cap: int = 1 * MiB
-    # per-path prefixes with their own caps (the MNIST endpoint takes images and batches)
-    body_caps: dict[str, int] = field(default_factory=lambda: {"/api/mnist/": 8 * MiB})
+    # request bodies: 1 MiB unless a route documents more (pictures as data URLs, batches, uploads)
+    default_body_cap: int = limits.JSON_BODY_BYTES
+    body_caps: dict[str, int] = field(default_factory=lambda: {
+        "/api/mnist/predict": limits.MNIST_JSON_BYTES, "/api/mnist/trace": limits.MNIST_JSON_BYTES,
+        "/api/mnist/predict/upload": limits.MNIST_UPLOAD_BYTES})
     # threads per worker process for engine work (app/api/compute.py), and for everything else that runs
     # in a thread (static files, pages)
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))
     threads: int = int(os.environ.get("APP_THREADS", "4"))
+    blas_threads: int = int(os.environ.get("BLAS_THREADS", "1"))
     # after this many requests on one keep-alive connection the response says "Connection: close" (0: never);
     # busy workers also close connections sooner (app/balance.py)
     keepalive_requests: int = int(os.environ.get("KEEPALIVE_REQUESTS", "100"))

@@ -9,6 +9,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from threadpoolctl import threadpool_limits
 
 from app import balance, pages
 from app.api import errors
@@ -32,7 +33,8 @@ layouts (channels_last, Conv2D is cross-correlation, kernel (kh, kw, C, F), Tens
 padding with the extra row/column at the bottom/right), so a result can be checked against Keras.
 
 Every 4xx has one shape: `{"error": {"status", "code", "field", "rule", "message"}}`.
-Bodies over 1 MiB (8 MiB for /api/mnist/) get 413 before they are parsed.
+Bodies over 1 MiB (4 MiB for /api/mnist/predict and /trace, 8 MiB for uploads) get 413 before they are
+parsed; a JSON body must be sent as application/json (415 otherwise).
 """
 
 
@@ -41,6 +43,9 @@ async def lifespan(_: FastAPI):
     # Endpoints are CPU-bound NumPy work: a few threads per worker process serve requests in arrival order;
     # forty (Starlette's default) only fight over the GIL and hold more buffers at once.
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    # Many small matrix products at once (one per request, one process per worker): one BLAS thread each
+    # avoids oversubscribing the cores. Set here, where the server starts, not on import of the package.
+    threadpool_limits(limits=settings.blas_threads)
     # A trace is tens of thousands of small lists that die by reference counting; with the default
     # threshold (700) they set off full collections that doubled the slowest responses.
     gc.freeze()
@@ -55,7 +60,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="CNN & RNN, number by number", version="0.1.0", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, lifespan=lifespan,
                   default_response_class=JSONResponse)
-    errors.install(app)
+    errors.install(app, not_found_page=pages.not_found_page)
     app.include_router(api_router)
     install_docs(app)
     install_openapi(app)

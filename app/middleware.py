@@ -16,10 +16,7 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def body_cap(path: str) -> int:
-    for prefix, cap in settings.body_caps.items():
-        if path.startswith(prefix):
-            return cap
-    return settings.default_body_cap
+    return settings.body_caps.get(path.rstrip("/") or "/", settings.default_body_cap)
 
 
 class BodyLimitMiddleware:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import settings
+from app.engine.limits import page_limits
 
 LANGS = ("en", "zh-TW")
 # name -> (path, title key); the navigation bar shows them in this order (home is the brand link)
@@ -61,7 +62,8 @@ def render(request: Request, page: str, status_code: int = 200) -> HTMLResponse:
     title_key = PAGES.get(page, (None, "notfound.title"))[1]
     return templates.TemplateResponse(request, template, {
         "lang": lang, "page": page, "t": t, "title_key": title_key, "nav": PAGES,
-        "i18n_json": table, "page_strings": (settings.static_dir / "i18n" / f"{page}.en.json").exists(),
+        "i18n_json": table, "limits": page_limits(),
+        "page_strings": (settings.static_dir / "i18n" / f"{page}.en.json").exists(),
     }, status_code=status_code)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.mnist.inference import WEIGHTS, load_default_model, predict_pixels  # noqa: E402
+from app.mnist.inference import WEIGHTS, load_model, predict  # noqa: E402
 from app.mnist.preprocess import preprocess, rasterize_strokes  # noqa: E402
 
 
@@ -35,15 +35,15 @@ def main():
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     t = time.perf_counter()
-    model = load_default_model()
+    model = load_model(WEIGHTS)
     ms = (time.perf_counter() - t) * 1000
     print(f"load weights          {ms:8.1f} ms  ({WEIGHTS.stat().st_size} bytes)")
     sample = np.load(ROOT / "tests" / "data" / "mnist_test_sample.npz")
     x = sample["images"].astype(np.float32) / 255
     for label, f in [
         ("predict 1 image", lambda: model.predict(x[:1])),
-        ("predict_pixels 1", lambda: predict_pixels(x[:1])),
-        ("predict_pixels 1 +act", lambda: predict_pixels(x[:1], activations=True)),
+        ("inference.predict 1", lambda: predict(model, x[:1])),
+        ("inference.predict 1 +act", lambda: predict(model, x[:1], activations="float32")),
         ("predict batch 256", lambda: model.predict(x[:256])),
     ]:
         med, best = timed(f, args.repeat)

@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 from starlette.exceptions import HTTPException
 
 from app.api.responses import JSONResponse
+from app.api.routing import JSONRoute
 from app.engine.architectures import catalog
 from app.engine.architectures.walker import MAX_LAYERS, TYPES, walk
 
 from .schemas import ERRORS, Strict
 
-router = APIRouter(prefix="/api", tags=["architectures"])
+router = APIRouter(prefix="/api", tags=["architectures"], route_class=JSONRoute)
 
 Layer = Annotated[dict[str, Any], WithJsonSchema({
     "type": "object", "required": ["type"],

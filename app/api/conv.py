@@ -4,12 +4,13 @@ from fastapi import APIRouter
 
 from app.api.compute import compute
 from app.api.responses import JSONResponse
+from app.api.routing import JSONRoute
 from app.engine.conv import run_conv2d
 from app.engine.pool import run_pool
 
 from .schemas import ERRORS, Conv2DRequest, Conv2DResponse, PoolRequest, PoolResponse
 
-router = APIRouter(prefix="/api", tags=["convolution"])
+router = APIRouter(prefix="/api", tags=["convolution"], route_class=JSONRoute)
 
 
 @router.post("/conv2d", response_model=Conv2DResponse, responses=ERRORS)

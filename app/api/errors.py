@@ -14,7 +14,16 @@ from app.api.responses import JSONResponse
 from app.engine.errors import EngineError
 
 CODES = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-         415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests"}
+         415: "unsupported_media_type", 421: "misdirected_request", 422: "invalid_request",
+         429: "too_many_requests", 431: "headers_too_large", 503: "unavailable"}
+
+
+class ApiError(Exception):
+    """A refusal the API itself decides (not a broken engine rule): status, field, rule and code."""
+
+    def __init__(self, status: int, field: str | None, rule: str, code: str | None = None):
+        super().__init__(rule)
+        self.status, self.field, self.rule, self.code = status, field, rule, code
 
 
 def error_body(status: int, field: str | None, rule: str, code: str | None = None) -> dict:
@@ -69,10 +78,16 @@ def validation_to_error(exc: RequestValidationError) -> JSONResponse:
     return error_response(422, _field(err.get("loc", ())), rule)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, not_found_page=None) -> None:
+    """The handlers that give every error the one shape; `not_found_page(request)` answers 404s outside /api
+    (the pages' own 404, passed in by app/main.py so that the API does not depend on the pages)."""
     @app.exception_handler(EngineError)
     async def _engine(_: Request, exc: EngineError):
         return error_response(422, exc.field, exc.rule, code=exc.code)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError):
+        return error_response(exc.status, exc.field, exc.rule, code=exc.code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
@@ -87,8 +102,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        if exc.status_code == 404 and not request.url.path.startswith("/api"):
-            from app.pages import not_found_page
+        if exc.status_code == 404 and not_found_page is not None and not request.url.path.startswith("/api"):
             return not_found_page(request)
         rule = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404:

@@ -9,27 +9,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.compute import compute
 from app.api.responses import JSONResponse
+from app.api.routing import JSONRoute
+from app.engine import limits as L
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
 from app.examples.rnn import GATE_INPUTS, GATE_LSTM, LECTURE_RNN
 
-from .schemas import ERRORS, Strict, array_type
+from .schemas import ERRORS, KerasCode, LSTMStep, RecurrentStep, Strict, array_type
 
-router = APIRouter(prefix="/api", tags=["recurrent"])
+router = APIRouter(prefix="/api", tags=["recurrent"], route_class=JSONRoute)
 
+T, D, U = L.RNN_MAX_T, L.RNN_MAX_D, L.RNN_MAX_U
 Activation = Literal["tanh", "sigmoid", "relu", "linear", "hard_sigmoid"]
-Inputs = array_type((1, 2), [200, 32], "(T, d): one row per time step (T ≤ 200, d ≤ 32); (T,) means d = 1")
-Vector = array_type((1,), [32], "(units,)")
+Inputs = array_type((1, 2), [T, D], f"(T, d): one row per time step (T ≤ {T}, d ≤ {D}); (T,) means d = 1")
+Vector = array_type((1,), [U], "(units,)")
 ACT_DOC = ("Keras name; None means linear. hard_sigmoid is Keras 2's clip(0.2·x + 0.5, 0, 1) "
            "(Keras 3 uses x/6 + 0.5).")
 
 
 class OutputLayer(Strict):
     """A Dense layer applied to every h_t: y_t = activation(h_t·kernel + bias)."""
-    kernel: array_type((2,), [32, 32], "(units, output units); omitted: glorot_uniform with the seed") | None = None
-    bias: array_type((1,), [32], "(output units,); omitted: zeros") | None = None
+    kernel: array_type((2,), [U, U], "(units, output units); omitted: glorot_uniform with the seed") | None = None
+    bias: array_type((1,), [U], "(output units,); omitted: zeros") | None = None
     use_bias: bool = Field(True, strict=True)
     activation: Activation | None = Field("linear", description=ACT_DOC)
-    units: int | None = Field(None, ge=1, le=32, strict=True, description="output units when no kernel is given")
+    units: int | None = Field(None, ge=1, le=U, strict=True, description="output units when no kernel is given")
 
 
 class LSTMState(Strict):
@@ -39,17 +42,17 @@ class LSTMState(Strict):
 
 class RecurrentRequest(Strict):
     inputs: Inputs
-    units: int | None = Field(None, ge=1, le=32, strict=True, description="optional when a kernel is given")
+    units: int | None = Field(None, ge=1, le=U, strict=True, description="optional when a kernel is given")
     use_bias: bool = Field(True, strict=True)
     activation: Activation | None = Field("tanh", description=ACT_DOC)
-    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True, description="for the initialisers of omitted weights")
+    seed: int = Field(0, ge=0, le=L.RNN_MAX_SEED, strict=True, description="for the initialisers of omitted weights")
     output_layer: OutputLayer | None = None
 
 
 class RNNRequest(RecurrentRequest):
-    kernel: array_type((2,), [32, 32], "(d, units); omitted: glorot_uniform") | None = None
-    recurrent_kernel: array_type((2,), [32, 32], "(units, units); omitted: orthogonal") | None = None
-    bias: array_type((1,), [32], "(units,); omitted: zeros") | None = None
+    kernel: array_type((2,), [D, U], "(d, units); omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [U, U], "(units, units); omitted: orthogonal") | None = None
+    bias: array_type((1,), [U], "(units,); omitted: zeros") | None = None
     initial_state: Vector | None = Field(None, description="h₀, (units,); omitted: zeros")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -57,9 +60,9 @@ class RNNRequest(RecurrentRequest):
 
 
 class LSTMRequest(RecurrentRequest):
-    kernel: array_type((2,), [32, 128], "(d, 4·units), blocks i, f, c, o; omitted: glorot_uniform") | None = None
-    recurrent_kernel: array_type((2,), [32, 128], "(units, 4·units); omitted: orthogonal") | None = None
-    bias: array_type((1,), [128], "(4·units,); omitted: zeros (ones in f with unit_forget_bias)") | None = None
+    kernel: array_type((2,), [D, 4 * U], "(d, 4·units), blocks i, f, c, o; omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [U, 4 * U], "(units, 4·units); omitted: orthogonal") | None = None
+    bias: array_type((1,), [4 * U], "(4·units,); omitted: zeros (ones in f with unit_forget_bias)") | None = None
     recurrent_activation: Activation | None = Field("sigmoid", description=ACT_DOC)
     unit_forget_bias: bool = Field(True, strict=True, description="initial bias 1 in the forget block")
     initial_state: LSTMState | None = Field(None, description='{"h": [...], "c": [...]}; omitted: zeros')
@@ -69,9 +72,9 @@ class LSTMRequest(RecurrentRequest):
 
 
 class GRURequest(RecurrentRequest):
-    kernel: array_type((2,), [32, 96], "(d, 3·units), blocks z, r, h; omitted: glorot_uniform") | None = None
-    recurrent_kernel: array_type((2,), [32, 96], "(units, 3·units); omitted: orthogonal") | None = None
-    bias: array_type((1, 2), [2, 96], "reset_after: (2, 3·units) (input row, recurrent row); "
+    kernel: array_type((2,), [D, 3 * U], "(d, 3·units), blocks z, r, h; omitted: glorot_uniform") | None = None
+    recurrent_kernel: array_type((2,), [U, 3 * U], "(units, 3·units); omitted: orthogonal") | None = None
+    bias: array_type((1, 2), [2, 3 * U], "reset_after: (2, 3·units) (input row, recurrent row); "
                                       "else (3·units,); omitted: zeros") | None = None
     recurrent_activation: Activation | None = Field("sigmoid", description=ACT_DOC)
     reset_after: bool = Field(True, strict=True, description="Keras 3 default true; Keras 2 default false")
@@ -81,9 +84,8 @@ class GRURequest(RecurrentRequest):
         {"inputs": [[1, 0], [0, 1], [1, 1]], "units": 2, "seed": 0}]})
 
 
-class Keras(BaseModel):
-    layer: str = Field(description="the Keras call that computes the same thing")
-    output_layer: str | None
+class RecurrentKeras(KerasCode):
+    output_layer: str | None = Field(description="the per-step Dense layer's call, with an output layer")
 
 
 class RecurrentResponse(BaseModel):
@@ -94,16 +96,17 @@ class RecurrentResponse(BaseModel):
     activation: str
     hidden: list[list[float]] = Field(description="(T, units): every h_t")
     outputs: list[list[float]] | None = Field(description="(T, output units) with an output layer")
-    steps: list[dict] = Field(description="per t: x, h_prev, pre-activation(s), gates, new state, formulas "
-                                          "(with numbers when d, units ≤ 4)")
+    steps: list[RecurrentStep] = Field(description="per t: x, h_prev, pre-activations, gates, new state, formulas "
+                                                   "(with numbers when d, units ≤ 4)")
     sensitivity: list[float] = Field(description="‖∂h_T/∂x_t‖ for every t (backpropagation through time)")
     sensitivity_per_unit: list[list[float]] = Field(description="(T, units): ‖∂h_T[k]/∂x_t‖")
     weights: dict = Field(description="the weights used: given, or drawn by Keras' initialisers")
     initial_state: list[float] | dict
-    keras: Keras
+    keras: RecurrentKeras
 
 
 class LSTMResponse(RecurrentResponse):
+    steps: list[LSTMStep]
     recurrent_activation: str
     cell: list[list[float]] = Field(description="(T, units): every c_t")
 

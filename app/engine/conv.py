@@ -138,6 +138,30 @@ def conv2d_steps(xp, W, b, z, y, strides, dilation, *, flat_channels: bool, with
     return steps
 
 
+def conv2d_cell_step(x: np.ndarray, W: np.ndarray, b: np.ndarray, index, strides=(1, 1), padding="valid",
+                     dilation=(1, 1), activation: str = "linear") -> dict:
+    """The step of one output cell (i, j, f) of a layer whose whole input is x (H, W, C), W (kh, kw, C, F),
+    b (F,): only that cell's window is convolved (by `conv2d`) and traced (by `conv2d_steps`).
+    The step's window is in padded-input coordinates; it adds the layer's `padding` and `kernel_shape`,
+    and the sum of each parenthesised group (`group_sums`)."""
+    i, j, k = index
+    kh, kw, c, _ = W.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    pads = resolve_padding(padding, x.shape[:2], (kh, kw), strides, dilation)
+    r0, c0 = i * sh, j * sw
+    patch = pad_input(x, pads)[r0:r0 + effective_size(kh, dh), c0:c0 + effective_size(kw, dw)]  # (ekh, ekw, C)
+    Wk, bk = W[:, :, :, k:k + 1], b[k:k + 1]
+    z = conv2d(patch, Wk, (1, 1), dilation) + bk                                   # (1, 1, 1)
+    y = get_activation(activation)(z)
+    step = conv2d_steps(patch, Wk, bk, z, y, (1, 1), dilation, flat_channels=False, with_filter_index=True,
+                        activation_name=activation, limit=1, group_sums=True)[0]
+    step["index"] = [i, j, k]
+    step["window"] = [[r + r0, q + c0] for r, q in step["window"]]
+    step["padding"] = pads.as_dict()
+    step["kernel_shape"] = [kh, kw, c]
+    return step
+
+
 def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
                activation="linear", trace=True) -> dict:
     """Validate a request, convolve, and build the response dict (the API's contract)."""

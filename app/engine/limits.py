@@ -38,6 +38,11 @@ STROKES_MAX_POINTS = 20_000
 STROKES_MAX_STROKES = 500
 MNIST_TRACE_MAX_NUMBERS = 4096  # products in one feature-map trace step
 
+# ---- request bodies (app/config.py applies them per path) ----------------------------------------------
+JSON_BODY_BYTES = 1 << 20       # any JSON body, unless its route documents more
+MNIST_JSON_BYTES = 4 << 20      # /api/mnist/predict and /trace: batches of 256 and pictures as data URLs
+MNIST_UPLOAD_BYTES = 8 << 20    # /api/mnist/predict/upload: a picture as multipart
+
 # ---- the architectures walker (/api/architectures/shape) ------------------------------------------------
 ARCH_MAX_LAYERS = 200
 ARCH_MAX_DEPTH = 4            # branches inside branches
@@ -51,6 +56,7 @@ def page_limits() -> dict:
                  "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD, "max_abs": MAX_ABS},
         "rnn": {"max_t": RNN_MAX_T, "max_d": RNN_MAX_D, "max_u": RNN_MAX_U, "formula_max": RNN_FORMULA_MAX},
         "mnist": {"max_points": STROKES_MAX_POINTS, "max_strokes": STROKES_MAX_STROKES,
-                  "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE},
+                  "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE,
+                  "max_upload_bytes": MNIST_UPLOAD_BYTES, "max_json_bytes": MNIST_JSON_BYTES},
         "arch": {"max_layers": ARCH_MAX_LAYERS},
     }

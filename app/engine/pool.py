@@ -14,7 +14,7 @@ from .conv import MAX_C, MAX_HW, MAX_K, MAX_STEPS, MAX_STRIDE, MAX_TRACE_NUMBERS
 from .errors import EngineError
 from .formulas import pool_terms
 from .keras_code import pool_code
-from .padding import output_size, resolve_padding
+from .padding import Pads, output_size, resolve_padding
 
 MODES = ("max", "average")
 
@@ -104,6 +104,20 @@ def pool_steps(x, pads, y, mode, pool, strides, *, flat: bool, limit: int) -> li
             step["terms"] = parts
             steps.append(step)
     return steps
+
+
+def pool_cell_step(x: np.ndarray, index, pool=(2, 2), strides=(2, 2)) -> dict:
+    """The max-pooling step of one output cell (i, j, c) of a layer whose whole input is x (H, W, C),
+    'valid' padding: only that cell's window is pooled (by `pool2d`) and traced (by `pool_steps`)."""
+    i, j, k = index
+    r0, c0 = i * strides[0], j * strides[1]
+    patch = x[r0:r0 + pool[0], c0:c0 + pool[1], k:k + 1]                   # (ph, pw, 1)
+    y = pool2d(patch, "max", pool, pool)                                     # (1, 1, 1)
+    step = pool_steps(patch, Pads(0, 0, 0, 0), y, "max", pool, pool, flat=False, limit=1)[0]
+    step["index"] = [i, j, k]
+    step["window"] = [[r + r0, q + c0] for r, q in step["window"]]
+    step["argmax"] = [step["argmax"][0] + r0, step["argmax"][1] + c0]
+    return step
 
 
 def run_pool(input, mode="max", pool_size=2, strides=None, padding="valid", trace=True) -> dict:

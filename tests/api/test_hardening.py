@@ -128,9 +128,8 @@ def test_gzip_with_isal_round_trips_api_json_and_streamed_static_files(client):
     r = client.get("/docs-assets/swagger-ui-bundle.js", headers={"accept-encoding": "gzip"})
     assert bundle.stat().st_size > 200_000 and r.headers["content-encoding"] == "gzip"
     assert r.content == bundle.read_bytes()
-    small = client.post("/api/conv2d", json={"input": [[1, 2], [3, 4]], "kernel": [[1]]},
-                        headers={"accept-encoding": "gzip"})
-    assert "content-encoding" not in small.headers                               # under 1 KB: sent as is
+    small = client.get("/api/architectures", headers={"accept-encoding": "gzip"})
+    assert len(small.content) < 1024 and "content-encoding" not in small.headers   # under 1 KB: sent as is
 
 
 def test_keep_alive_connections_close_after_the_limit(client, monkeypatch):
@@ -147,3 +146,39 @@ def test_keep_alive_connections_close_after_the_limit(client, monkeypatch):
     assert len(closes) == 3 and closes[1] - closes[0] == 4 and closes[2] - closes[1] == 4
     monkeypatch.setattr(settings, "keepalive_requests", 0)
     assert all(client.get("/api/examples").headers.get("connection") != "close" for _ in range(12))
+
+
+# ---- content types and the shape of a body (changed in 0.2) ------------------------------------------
+@pytest.mark.parametrize("path", ["/api/conv2d", "/api/pool", "/api/rnn", "/api/lstm", "/api/gru",
+                                  "/api/architectures/shape", "/api/mnist/predict", "/api/mnist/trace"])
+@pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; b=x", None])
+def test_json_endpoints_refuse_other_content_types(client, path, ctype):
+    """A cross-site form or text/plain fetch cannot make the server work: no CORS preflight guards them."""
+    headers = {"content-type": ctype} if ctype else {}
+    r = client.post(path, content=b'{"input": [[1]], "kernel": [[1]]}', headers=headers)
+    assert_error(r, 415, "content-type")
+
+
+def test_the_upload_endpoint_takes_multipart_only(client):
+    r = client.post("/api/mnist/predict/upload", json={"pixels": [[0] * 28] * 28})
+    assert_error(r, 415, "content-type")
+
+
+@pytest.mark.parametrize("raw, rule", [
+    (b'{"input": ' + b"[" * 40 + b"]" * 40 + b', "kernel": [[1]]}', "levels deep"),
+    (b'{"input": [' + b"0," * 450_000 + b'0], "kernel": [[1]]}', "values"),
+    (b'{"input": [' + b"[]," * 300_000 + b'[]], "kernel": [[1]]}', "values"),
+])
+def test_deep_or_huge_bodies_are_refused_before_parsing(client, raw, rule):
+    err = assert_error(client.post("/api/conv2d", content=raw, headers={"content-type": "application/json"}),
+                       422, "body")
+    assert rule in err["rule"], err
+
+
+def test_brackets_inside_strings_do_not_count():
+    from app.api.routing import BodyRefused, scan_json
+
+    scan_json(b'{"a": "' + b"[" * 100 + b'"}')                          # inside a string: no nesting
+    scan_json(b'{"a": "\\"' + b"[" * 100 + b'"}')                       # an escaped quote does not end it
+    with pytest.raises(BodyRefused):
+        scan_json(b'{"a": "\\\\"' + b", [" * 40 + b"]" * 40 + b"}")    # an escaped backslash does

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from app.api import mnist as api
 from app.engine.nn import Sequential
 from app.main import app
-from app.mnist import inference
+from app.mnist import inference, inputs
 from app.train import architecture
 from tests.conftest import assert_error
 
@@ -48,7 +48,7 @@ def untrained():
 @pytest.fixture(scope="module")
 def trained():
     app.dependency_overrides.pop(api.get_model, None)
-    return inference.load_default_model()
+    return inference.load_model()
 
 
 def digit_pixels(value=1.0) -> list:
@@ -97,7 +97,7 @@ def test_predict_pixels_returns_probabilities_and_the_input(client, untrained):
     assert body["digit"] == int(np.argmax(body["probabilities"]))
     assert body["confidence"] == pytest.approx(max(body["probabilities"]))
     assert body["runner_up"] != body["digit"]
-    assert body["low_confidence"] == (body["confidence"] < api.LOW_CONFIDENCE)
+    assert body["low_confidence"] == (body["confidence"] < inference.LOW_CONFIDENCE)
     assert body["nothing_drawn"] is False and body["steps"] is None
     assert np.allclose(body["preprocessed"], pixels, atol=1e-4)
     expected = untrained.predict(np.array([pixels], dtype=np.float32))[0]
@@ -141,7 +141,7 @@ def test_strokes_are_rasterised_and_steps_returned(client, untrained):
     assert max(len(steps["box"]), len(steps["box"][0])) == 20
     assert steps["input_size"] == [280, 280]
     assert steps["final_center_of_mass"] == pytest.approx([14, 14], abs=0.6)
-    assert max(len(steps["ink"]), len(steps["ink"][0])) <= api.INK_PREVIEW_SIDE
+    assert max(len(steps["ink"]), len(steps["ink"][0])) <= inputs.INK_PREVIEW_SIDE
     pre = np.array(r.json()["preprocessed"])
     assert pre.shape == (28, 28) and pre.max() == pytest.approx(1, abs=0.05) and pre.min() >= 0
 
@@ -189,21 +189,21 @@ def test_image_data_url_png_jpeg_webp_and_transparent(client, untrained):
     assert r.status_code == 200 and r.json()["steps"]["polarity"] == "alpha"
     big = drawn_seven(1600)
     r = client.post("/api/mnist/predict", json={"image": data_url(png_bytes(big))})
-    assert r.status_code == 200 and r.json()["steps"]["input_size"] == [api.WORK_SIDE, api.WORK_SIDE]
+    assert r.status_code == 200 and r.json()["steps"]["input_size"] == [inputs.WORK_SIDE, inputs.WORK_SIDE]
 
 
 def test_multipart_upload(client, untrained):
     raw = png_bytes(drawn_seven())
-    r = client.post("/api/mnist/predict", files={"file": ("seven.png", raw, "image/png")})
+    r = client.post("/api/mnist/predict/upload", files={"file": ("seven.png", raw, "image/png")})
     assert r.status_code == 200, r.text
     assert len(r.json()["probabilities"]) == 10 and "activations" not in r.json()
-    r = client.post("/api/mnist/predict", files={"file": ("seven.png", raw, "image/png")},
+    r = client.post("/api/mnist/predict/upload", files={"file": ("seven.png", raw, "image/png")},
                     data={"include_activations": "true"})
     assert [a["name"] for a in r.json()["activations"]] == LAYERS
-    assert_error(client.post("/api/mnist/predict", files={"other": ("x.png", raw, "image/png")}), 422, "file")
-    assert_error(client.post("/api/mnist/predict", files={"file": ("x.png", b"not an image", "image/png")}), 422,
+    assert_error(client.post("/api/mnist/predict/upload", files={"other": ("x.png", raw, "image/png")}), 422, "file")
+    assert_error(client.post("/api/mnist/predict/upload", files={"file": ("x.png", b"not an image", "image/png")}), 422,
                  "file")
-    assert_error(client.post("/api/mnist/predict", files={"file": ("x.png", raw, "image/png")},
+    assert_error(client.post("/api/mnist/predict/upload", files={"file": ("x.png", raw, "image/png")},
                              data={"include_activations": "maybe"}), 422, "include_activations")
 
 
@@ -287,7 +287,7 @@ def test_decompression_bomb_and_truncated_image_are_refused_quickly(client, untr
         assert time.perf_counter() - t0 < 1.0
         assert "2048" in err["rule"], err
     t0 = time.perf_counter()
-    r = client.post("/api/mnist/predict", files={"file": ("bomb.png", bomb_png(), "image/png")})
+    r = client.post("/api/mnist/predict/upload", files={"file": ("bomb.png", bomb_png(), "image/png")})
     assert_error(r, 422, "file")
     assert time.perf_counter() - t0 < 1.0
     whole = png_bytes(drawn_seven(300))
@@ -334,7 +334,7 @@ def test_trace_conv2_and_pool(client, untrained):
     r = client.post("/api/mnist/trace", json={**SEVEN, "layer": "pool1", "index": [5, 6, 2]})
     step = r.json()["step"]
     assert r.json()["kind"] == "maxpool2d" and step["window"] == [[10, 12], [10, 13], [11, 12], [11, 13]]
-    assert step["value"] == max(step["values"]) and step["formula"].startswith("max(")
+    assert step["value"] == max(step["inputs"]) and step["formula"].startswith("max(")
     assert step["value"] == pytest.approx(r.json()["model_value"], abs=1e-6)
 
 
@@ -357,7 +357,7 @@ def test_trace_of_nothing_drawn_is_refused(client, untrained):
 
 # ---- no weights: 503 -----------------------------------------------------------------------------
 def test_without_weights_every_endpoint_says_not_trained(client, monkeypatch, tmp_path):
-    monkeypatch.setenv(api.WEIGHTS_ENV, str(tmp_path / "missing.npz"))
+    monkeypatch.setenv(inference.WEIGHTS_ENV, str(tmp_path / "missing.npz"))
     saved = app.dependency_overrides.pop(api.get_model, None)
     try:
         for r in (client.post("/api/mnist/predict", json=ONE), client.get("/api/mnist/model"),
@@ -373,9 +373,9 @@ def test_model_card_from_another_weights_file(client, monkeypatch, tmp_path):
     model = Sequential(architecture(), (28, 28, 1), seed=1)
     model.save(tmp_path / "m.npz")
     (tmp_path / "m.json").write_text('{"name": "mnist_cnn", "test_accuracy": 0.5}')
-    monkeypatch.setenv(api.WEIGHTS_ENV, str(tmp_path / "m.npz"))
+    monkeypatch.setenv(inference.WEIGHTS_ENV, str(tmp_path / "m.npz"))
     card = client.get("/api/mnist/model").json()
-    assert card["test_accuracy"] == 0.5 and card["low_confidence_threshold"] == api.LOW_CONFIDENCE
+    assert card["test_accuracy"] == 0.5 and card["low_confidence_threshold"] == inference.LOW_CONFIDENCE
 
 
 # ---- the shipped weights -------------------------------------------------------------------------

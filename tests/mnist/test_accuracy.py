@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
-from app.mnist.inference import WEIGHTS, load_default_model, predict_image, predict_pixels
+from app.mnist.inference import WEIGHTS, load_model, predict
 from app.mnist.preprocess import preprocess, rasterize_strokes
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
@@ -17,13 +17,13 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
 
 @pytest.fixture(scope="module")
 def model():
-    return load_default_model()
+    return load_model(WEIGHTS)
 
 
 def test_weights_file_is_small_float32_and_cached(model):
     assert WEIGHTS.stat().st_size <= 2 * 1024 * 1024
     assert all(v.dtype == np.float32 for v in model.params.values())
-    assert load_default_model() is model
+    assert load_model(WEIGHTS) is model
 
 
 def test_at_least_99_percent_on_the_committed_sample(model):
@@ -41,22 +41,19 @@ def test_model_card_matches_the_weights(model):
     assert card["test_accuracy"] == pytest.approx(np.trace(card["confusion_matrix"]) / 10000, abs=1e-4)
 
 
-def test_predict_pixels_shapes_and_activations(model):
+def test_predict_shapes_and_activations(model):
     d = np.load(SAMPLE)
     x = d["images"][:3] / 255.0
-    results = predict_pixels(x, activations=True)
-    assert [r["digit"] for r in results] == d["labels"][:3].tolist()
-    for r in results:
-        assert len(r["probabilities"]) == 10 and abs(sum(r["probabilities"]) - 1) < 1e-5
-        assert r["activations"][0]["name"] == "conv1" and r["activations"][-1]["name"] == "softmax"
-        assert list(r["activations"][0]["array"].shape) == r["activations"][0]["shape"]
-    single = predict_pixels(x[0])
-    assert len(single) == 1
-    assert single[0]["probabilities"] == pytest.approx(results[0]["probabilities"], abs=1e-6)
+    results = predict(model, x, activations="lists")
+    assert [int(np.argmax(p)) for p, _ in results] == d["labels"][:3].tolist()
+    for p, acts in results:
+        assert p.shape == (10,) and abs(p.sum() - 1) < 1e-5
+        assert acts[0]["name"] == "conv1" and acts[-1]["name"] == "softmax"
+        assert list(np.shape(acts[0]["values"])) == acts[0]["shape"] == [24, 24, 32]
+    (single, none), = predict(model, x[:1])
+    assert none is None and single == pytest.approx(results[0][0], abs=1e-6)
     with pytest.raises(EngineError):
-        predict_pixels(np.zeros((2, 27, 28)))
-    with pytest.raises(EngineError):
-        predict_pixels(np.full((1, 28, 28), 2.0))
+        predict(model, np.zeros((2, 27, 28)))
 
 
 DRAWN = {  # strokes on a 280×280 canvas, as a user would draw them
@@ -83,13 +80,13 @@ def test_drawn_digits_are_recognised(model, digit):
         strokes = [[[x * scale + dx, y * scale + 30] for x, y in s] for s in DRAWN[digit]]
         ink = rasterize_strokes(strokes, canvas, canvas, line_width=pen)
         pixels = preprocess(1.0 - ink if invert else ink)["pixels"]
-        result = predict_pixels(pixels)[0]
-        assert result["digit"] == digit, (canvas, scale, pen, result["probabilities"])
+        (p, _), = predict(model, pixels[None])
+        assert int(np.argmax(p)) == digit, (canvas, scale, pen, p)
 
 
-def test_predict_image_on_a_dark_on_light_drawing_and_on_nothing(model):
+def test_a_dark_on_light_drawing_and_nothing(model):
     paper = 1.0 - rasterize_strokes(DRAWN[7], 280, 280)  # black ink on white paper
-    result = predict_image(paper)
-    assert result["digit"] == 7 and result["preprocess"]["polarity"] == "dark-on-light"
-    assert max(result["probabilities"]) == result["probabilities"][7]
-    assert predict_image(np.ones((280, 280))) is None  # blank paper: no guess
+    steps = preprocess(paper)
+    (p, _), = predict(model, steps["pixels"][None])
+    assert int(np.argmax(p)) == 7 and steps["polarity"] == "dark-on-light"
+    assert preprocess(np.ones((280, 280))) is None  # blank paper: no guess

@@ -2,22 +2,20 @@
 // than the padded input, strides with dilation), followed by the engine's own rule as the detail.
 import { t } from "../lib/i18n.js";
 
-const KNOWN = [
-  { field: "kernel", has: "no output position fits", key: "error.too_big" },
-  { field: "pool_size", has: "no output position fits", key: "error.pool_too_big" },
-  { field: "dilation_rate", has: "cannot both be > 1", key: "error.stride_dilation" },
-];
+// The API's machine-readable error codes the pages explain in their own words.
+const KNOWN = { kernel_too_large: "error.too_big", pool_too_large: "error.pool_too_big",
+  strides_with_dilation: "error.stride_dilation" };
 
 /** Fill `box` with the explanation of `error` ({field, rule, message}); clear it for null. */
 export function showError(box, error) {
   box.replaceChildren();
   box.hidden = !error;
   if (!error) return;
-  const known = KNOWN.find((k) => k.field === error.field && (error.rule || "").includes(k.has));
+  const known = KNOWN[error.code];
   const head = document.createElement("strong");
   head.textContent = t("error.title");
   const text = document.createElement("span");
-  text.textContent = " " + (known ? t(known.key) : t("error.generic", { field: error.field || "-" }));
+  text.textContent = " " + (known ? t(known) : t("error.generic", { field: error.field || "-" }));
   const detail = document.createElement("small");
   detail.className = "error-detail";
   detail.textContent = t("error.detail") + " " + (error.rule || error.message || "");

@@ -105,7 +105,7 @@ export function renderTrace(heading, body, data, input, link = () => null) {
     caption.textContent = t("draw.trace.pool_values", { from: fromLabel });
     paint(f);
     const values = [];
-    for (let a = 0; a < win.height; a++) values.push(step.values.slice(a * win.width, (a + 1) * win.width));
+    for (let a = 0; a < win.height; a++) values.push(step.inputs.slice(a * win.width, (a + 1) * win.width));
     const winner = [step.argmax[0] - step.window[0][0], step.argmax[1] - step.window[0][1]];
     const top = el("div", { class: "trace-top" });
     top.append(picture, numberTable(t("draw.trace.inputs"), values, { highlight: winner }));

@@ -8,7 +8,7 @@ import { readState, writeState } from "../lib/url.js";
 import { showError, showStageError, showTextError } from "../conv/errors.js";
 import { fillPresets } from "../conv/presets.js";
 import { MatrixEditor, matrixText, parseMatrix, randomMatrix, reshape } from "../conv/editor.js";
-import { outputSizeText, partialFormula } from "../conv/formula.js";
+import { outputSizeText } from "../conv/formula.js";
 import { GridView, maxAbsOf } from "../conv/grid.js";
 import { convKeras, renderKeras } from "../conv/keras.js";
 import { fromApiInput, fromApiKernel, toApiInput, toApiKernel } from "../conv/model.js";
@@ -240,7 +240,7 @@ function showStep(i) {
     } else {
       padded.forEach((g) => g.mark("now", []));
     }
-    $("formula").textContent = partialFormula(st.formula, k);
+    $("formula").textContent = k >= n ? st.formula : k > 0 ? st.terms.slice(0, k).join("") + " …" : "";
     $("facts").textContent = "";
   };
   const done = () => {

@@ -1,6 +1,7 @@
 // /draw: a drawing pad whose strokes go to POST /api/mnist/predict; the answer, the probabilities, the
 // preprocessing, the feature maps and (on a click) the trace of one feature-map number come back from
 // the API and are only drawn here.
+import { limits } from "../lib/limits.js";
 import { getJSON, latest } from "../lib/api.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
@@ -13,7 +14,7 @@ import { renderTrace } from "../draw/trace.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
-const MAX_FILE = 6 * 1024 * 1024; // base64 adds a third: stays under the endpoint's 8 MiB cap
+const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4); // as a data URL, base64 adds a third
 const DEFAULTS = { layer: "conv1", cell: null, sample: null };
 
 const $ = (id) => document.getElementById(id);

@@ -113,9 +113,9 @@ function showStep(i) {
   const [, pw] = m.pool;
   win.forEach((_, n) => {
     const a = Math.floor(n / pw), b = n % pw;
-    detail.set(a, b, st.values[n], inMax, { pad: st.values[n] === null });
+    detail.set(a, b, st.inputs[n], inMax, { pad: st.inputs[n] === null });
   });
-  detail.mark("skip", win.map((_, n) => [Math.floor(n / pw), n % pw]).filter((_, n) => st.values[n] === null));
+  detail.mark("skip", win.map((_, n) => [Math.floor(n / pw), n % pw]).filter((_, n) => st.inputs[n] === null));
   padded.reveal(...win[win.length - 1]);
   padded.reveal(...win[0]);
   output.mark("cur", [[r, c]]);

@@ -1,0 +1,177 @@
+"""What a request to the MNIST endpoints can send, turned into the network's 28×28 input.
+
+Exactly one of:
+    pixels   28×28 numbers in 0..1, white digit on black as in MNIST (no preprocessing)
+    batch    up to 256 of those
+    image    a PNG / JPEG / WebP data URL, or the bytes of a multipart upload
+    strokes  a drawing pad's polylines [[x, y], ...] on a `width` × `height` canvas, rasterised here
+Pictures and strokes are prepared the way MNIST's digits were made (app/mnist/preprocess.py), and the
+steps are returned so a page can show them. Everything is checked before any costly work starts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import warnings
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from app.engine import limits
+from app.engine.arrays import as_array
+from app.engine.errors import EngineError
+from app.mnist import preprocess
+
+FORMATS = ("PNG", "JPEG", "WEBP")
+DATA_URL = re.compile(r"data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
+WORK_SIDE = 560              # larger pictures are box-filtered down to this before preprocessing
+INK_PREVIEW_SIDE = 64        # the ink map in `steps` is shrunk to at most this many pixels a side
+PIXELS = "28×28 numbers in 0..1, white digit (1) on black (0) as in MNIST"
+INPUTS = ("pixels", "batch", "image", "strokes")
+
+Image.MAX_IMAGE_PIXELS = limits.IMAGE_MAX_PIXELS  # Pillow's own bomb guard: over 2× this it refuses to open
+
+
+# ---- numbers ----------------------------------------------------------------------------------------
+
+def check_pixels(value, field: str, batch: bool = False) -> np.ndarray:
+    """(28, 28), or (N, 28, 28) with batch, in 0..1 -> float32."""
+    rank, cap = ((3,), (limits.MNIST_MAX_BATCH, 28, 28)) if batch else ((2,), (28, 28))
+    x = as_array(value, field, rank, cap, "(N, 28, 28)" if batch else "(28, 28)")
+    if x.shape[-2:] != (28, 28):
+        raise EngineError(field, f"{'each image ' if batch else ''}must be 28×28; got {x.shape[-2]}×{x.shape[-1]}")
+    if x.min() < 0 or x.max() > 1:
+        raise EngineError(field, "values must lie in 0..1 (white digit on black, as in MNIST)")
+    return x.astype(np.float32)
+
+
+def has_ink(x: np.ndarray) -> bool:
+    """The same rule as for drawings: enough pixels above the ink level."""
+    return int((x > preprocess.INK_LEVEL).sum()) >= 3
+
+
+# ---- pictures ---------------------------------------------------------------------------------------
+
+def decode_data_url(text: str) -> bytes:
+    match = DATA_URL.match(text)
+    if not match:
+        raise EngineError("image", "must be a data URL: data:image/png;base64,... (PNG, JPEG or WebP)")
+    try:
+        return base64.b64decode(text[match.end():], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise EngineError("image", "the data after 'base64,' is not valid base64") from exc
+
+
+def open_image(raw: bytes, field: str = "image") -> Image.Image:
+    """Bytes -> a decoded PIL image, refusing bombs by the header's size before any pixel is decoded;
+    pictures larger than WORK_SIDE are box-filtered down to it."""
+    side, pixels = limits.IMAGE_MAX_SIDE, limits.IMAGE_MAX_PIXELS
+    if not raw:
+        raise EngineError(field, "is empty")
+    bad = f"cannot be decoded as {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(raw), formats=FORMATS)  # lazy: reads the header only
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise EngineError(field, f"is larger than {side}×{side} pixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise EngineError(field, bad) from exc
+    w, h = img.size
+    if w > side or h > side or w * h > pixels or w < 1 or h < 1:
+        raise EngineError(field, f"is {w}×{h} pixels; the cap is {side}×{side}")
+    try:
+        if img.format == "JPEG":
+            img.draft("RGB" if img.mode != "L" else "L", (WORK_SIDE, WORK_SIDE))  # decode at a reduced scale
+        img.load()
+    except Exception as exc:  # any decoder failure (truncated, corrupt) is the sender's
+        raise EngineError(field, f"{bad}: truncated or corrupt ({type(exc).__name__})") from exc
+    if max(img.size) > WORK_SIDE:
+        has_alpha = "A" in img.mode or "transparency" in img.info
+        img = img.convert("RGBA" if has_alpha else "L")
+        img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+    return img
+
+
+# ---- strokes ----------------------------------------------------------------------------------------
+
+def count_points(strokes) -> None:
+    """Refuses too many points before any per-point work (the exact checks come with rasterising)."""
+    if isinstance(strokes, list) and sum(len(s) for s in strokes if isinstance(s, list)) > limits.STROKES_MAX_POINTS:
+        raise EngineError("strokes", f"at most {limits.STROKES_MAX_POINTS} points in all")
+
+
+def shrink_strokes(strokes, width, height):
+    """A canvas larger than WORK_SIDE is rasterised at WORK_SIDE: the 20 px box does not need more, and
+    the pen (10% of the canvas) scales with it, so the result is the same up to resolution; the cost is
+    not (20,000 points on 2048×2048 take seconds). Anything malformed is left for the validator."""
+    side = max(width, height)
+    if side <= WORK_SIDE or not isinstance(strokes, list):
+        return strokes, width, height, 1.0
+    s = WORK_SIDE / side
+
+    def is_num(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    scaled = [[[p[0] * s, p[1] * s] if isinstance(p, list) and len(p) == 2 and all(map(is_num, p)) else p
+               for p in stroke] if isinstance(stroke, list) else stroke for stroke in strokes]
+    return scaled, max(1, round(width * s)), max(1, round(height * s)), s
+
+
+def strokes_to_ink(strokes, width, height):
+    """-> (ink map (H, W) float32, the scale the canvas was drawn at)."""
+    for name, value in (("width", width), ("height", height)):
+        if value is None:
+            raise EngineError(name, "is required with strokes (the canvas size in the strokes' pixels)")
+    count_points(strokes)
+    strokes, w, h, scale = shrink_strokes(strokes, width, height)
+    return preprocess.rasterize_strokes(strokes, w, h), scale
+
+
+# ---- one request's input ----------------------------------------------------------------------------
+
+def steps_json(result: dict | None, source_shape) -> dict | None:
+    """A preprocess() result as JSON-ready lists (without the 28×28 itself), with the source's size."""
+    if result is None:
+        return None
+    lists = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE)
+    steps = {k: v for k, v in lists.items() if k != "pixels"}
+    steps["input_size"] = [int(source_shape[0]), int(source_shape[1])]
+    steps.setdefault("ink_scale", 1.0)
+    return steps
+
+
+def given(fields: dict, allowed=INPUTS) -> str:
+    """The name of the one input a request holds (fields: name -> value or None)."""
+    names = [name for name in allowed if fields.get(name) is not None]
+    if len(names) != 1:
+        raise EngineError("body", f"must hold exactly one of {', '.join(allowed)}; got "
+                                  f"{', '.join(names) if names else 'none'}")
+    if names[0] != "strokes":
+        extra = next((k for k in ("width", "height") if fields.get(k) is not None), None)
+        if extra:
+            raise EngineError(extra, "goes with strokes only")
+    return names[0]
+
+
+def to_pixels(kind: str, value, width=None, height=None, field: str | None = None):
+    """One drawing -> (28×28 float32, or None when nothing is drawn; preprocessing steps or None).
+
+    kind: "pixels", "image" (a data URL), "file" (picture bytes) or "strokes"."""
+    if kind == "pixels":
+        x = check_pixels(value, field or "pixels")
+        return (x if has_ink(x) else None), None
+    if kind == "strokes":
+        ink, scale = strokes_to_ink(value, width, height)
+        result = preprocess.preprocess(ink)
+        steps = steps_json(result, ink.shape)
+        if steps is not None:
+            steps["raster_scale"] = scale
+        return (None if result is None else result["pixels"]), steps
+    raw = value if kind == "file" else decode_data_url(value)
+    img = open_image(raw, field or kind)
+    result = preprocess.preprocess(img)
+    return (None if result is None else result["pixels"]), steps_json(result, (img.height, img.width))
