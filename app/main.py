@@ -59,7 +59,8 @@ async def lifespan(_: FastAPI):
 def create_app() -> FastAPI:
     app = FastAPI(title="CNN & RNN, number by number", version="0.1.0", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, lifespan=lifespan,
-                  default_response_class=JSONResponse)
+                  default_response_class=JSONResponse,
+                  generate_unique_id_function=lambda route: route.name)  # operation ids: conv2d, lstm, predict
     errors.install(app, not_found_page=pages.not_found_page)
     app.include_router(api_router)
     install_docs(app)

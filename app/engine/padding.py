@@ -22,19 +22,6 @@ class Pads:
         return {"top": self.top, "bottom": self.bottom, "left": self.left, "right": self.right}
 
 
-def pair(value, field: str) -> tuple[int, int]:
-    """An int or a pair of ints -> (rows, cols)."""
-    if isinstance(value, bool):
-        raise EngineError(field, "must be an integer or a pair of integers")
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        return int(value[0]), int(value[1])
-    raise EngineError(field, "must be an integer or a pair of integers")
-
-
 def effective_size(k: int, d: int) -> int:
     """Extent of a kernel of size k with dilation d: (k - 1)·d + 1."""
     return (k - 1) * d + 1

@@ -211,12 +211,6 @@ def preprocess(image):
     }
 
 
-def to_mnist(image):
-    """Just the (28, 28) float32 input, or None when nothing is drawn."""
-    steps = preprocess(image)
-    return None if steps is None else steps["pixels"]
-
-
 def steps_to_lists(steps, decimals=3, max_side=280):
     """A preprocess() result as JSON-ready lists. The ink map is shrunk to at most max_side px."""
     if steps is None:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from app.engine.errors import EngineError
-from app.mnist.preprocess import center_of_mass, preprocess, rasterize_strokes, steps_to_lists, to_mnist
+from app.mnist.preprocess import center_of_mass, preprocess, rasterize_strokes, steps_to_lists
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
 
@@ -115,7 +115,7 @@ def test_thin_pen_is_thickened_like_mnist(base):
 ])
 def test_empty_canvas_is_nothing_drawn(image):
     assert preprocess(image) is None
-    assert to_mnist(image) is None
+    assert preprocess(image) is None
 
 
 def test_nearly_empty_canvas_is_nothing_drawn():
