@@ -26,9 +26,6 @@ class Settings:
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))
     threads: int = int(os.environ.get("APP_THREADS", "4"))
     blas_threads: int = int(os.environ.get("BLAS_THREADS", "1"))
-    # after this many requests on one keep-alive connection the response says "Connection: close" (0: never);
-    # busy workers also close connections sooner (app/balance.py)
-    keepalive_requests: int = int(os.environ.get("KEEPALIVE_REQUESTS", "100"))
     # CORS is off unless origins are listed, e.g. CORS_ORIGINS="https://a.example,https://b.example"
     cors_origins: list[str] = field(default_factory=lambda: [
         o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()])

@@ -11,19 +11,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from threadpoolctl import threadpool_limits
 
-from app import balance, pages
+from app import pages
 from app.api import errors
 from app.api.responses import JSONResponse
 from app.api.router import api_router
 from app.compression import GZipMiddleware
 from app.config import settings
 from app.docs import install_docs
-from app.middleware import (
-    BodyLimitMiddleware,
-    KeepAliveLimitMiddleware,
-    SecurityHeadersMiddleware,
-    ServerTimingMiddleware,
-)
+from app.middleware import BodyLimitMiddleware, ResponseHeadersMiddleware
 from app.openapi import install_openapi
 from app.sockets import nodelay_on_listening_sockets
 
@@ -51,9 +46,7 @@ async def lifespan(_: FastAPI):
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     nodelay_on_listening_sockets()
-    balance.open_board()
     yield
-    balance.close_board()
 
 
 def create_app() -> FastAPI:
@@ -72,9 +65,7 @@ def create_app() -> FastAPI:
                            allow_headers=["content-type"])
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)  # ISA-L: a 290 KB trace in 0.65 ms
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ServerTimingMiddleware)
-    app.add_middleware(KeepAliveLimitMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware)
     return app
 
 

@@ -1,11 +1,10 @@
-"""ASGI middleware: body size caps (413 before parsing) and security headers on every response."""
+"""ASGI middleware: body size caps (413 before parsing), security headers and Server-Timing on every response."""
 
 from __future__ import annotations
 
 import json
 import time
 
-from app import balance
 from app.config import settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -85,27 +84,10 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        extra = security_headers(scope["path"])
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in extra if h[0] not in names]
-            await send(message)
-
-        return await self.app(scope, receive, send_with_headers)
-
-
-class ServerTimingMiddleware:
-    """Adds `Server-Timing: app;dur=<ms>`: the time from the request's arrival to its response headers
-    (parsing, computing, rendering and compressing the body; not the network)."""
+class ResponseHeadersMiddleware:
+    """Adds the security headers to every response that lacks them, and `Server-Timing: app;dur=<ms>`:
+    the time from the request's arrival to its response headers (parsing, computing, rendering and
+    compressing the body; not the network). One middleware: each layer costs every request."""
 
     def __init__(self, app):
         self.app = app
@@ -114,73 +96,15 @@ class ServerTimingMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start = time.perf_counter()
+        extra = security_headers(scope["path"])
 
-        async def send_with_timing(message):
+        async def send_with_headers(message):
             if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
                 ms = (time.perf_counter() - start) * 1000
-                timing = (b"server-timing", f"app;dur={ms:.1f}".encode())
-                message["headers"] = [*message.get("headers", []), timing]
+                message["headers"] = [*headers, *(h for h in extra if h[0] not in names),
+                                      (b"server-timing", f"app;dur={ms:.1f}".encode())]
             await send(message)
 
-        return await self.app(scope, receive, send_with_timing)
-
-
-class KeepAliveLimitMiddleware:
-    """Decides when a keep-alive connection is closed, so clients spread over the worker processes.
-
-    - When this worker has two or more requests in progress more than the least busy other worker of the
-      same server (app/balance.py), its response says "Connection: close": the client reconnects, and the
-      connection is accepted by whichever worker is free first.
-    - And after `settings.keepalive_requests` requests on one connection in any case, as Apache's
-      MaxKeepAliveRequests and nginx's keepalive_requests do (0: no limit).
-    A connection is known by its client address and port (a request's `scope["client"]`)."""
-
-    MAX_TRACKED = 1024  # connections whose count is kept; older ones are forgotten
-
-    def __init__(self, app):
-        self.app = app
-        self.counts: dict[tuple, int] = {}
-        self.in_progress = 0
-
-    def _over_limit(self, client) -> bool:
-        limit = settings.keepalive_requests
-        if not limit or not client:
-            return False
-        key = tuple(client)
-        n = self.counts.pop(key, 0) + 1            # re-inserted last: the dict stays in least-recent order
-        if n >= limit:
-            return True
-        self.counts[key] = n
-        if len(self.counts) > self.MAX_TRACKED:
-            del self.counts[next(iter(self.counts))]   # a connection long gone
-        return False
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        client = scope.get("client")
-        over = self._over_limit(client)
-        board = balance.board
-        self.in_progress += 1
-        if board is not None:
-            board.set(self.in_progress)
-
-        async def send_maybe_closing(message):
-            if message["type"] == "http.response.start":
-                close = over
-                if not close and board is not None:
-                    least = board.least_other()
-                    close = least is not None and self.in_progress - least >= 2
-                if close:
-                    if client:
-                        self.counts.pop(tuple(client), None)   # this connection ends here
-                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
-                    message["headers"] = [*headers, (b"connection", b"close")]
-            await send(message)
-
-        try:
-            return await self.app(scope, receive, send_maybe_closing)
-        finally:
-            self.in_progress -= 1
-            if board is not None:
-                board.set(self.in_progress)
+        return await self.app(scope, receive, send_with_headers)

@@ -61,11 +61,3 @@ def nodelay_on_listening_sockets() -> int:
         except OSError:
             pass
     return count
-
-
-def listening_socket_key() -> str | None:
-    """The inodes of this process's listening TCP sockets: the same in every worker of one server (they
-    inherit its socket), different for another server. None when nothing listens yet (a single process:
-    uvicorn binds after start-up)."""
-    inodes = sorted({inode for _, inode in _listening_tcp_sockets()})
-    return "-".join(map(str, inodes)) if inodes else None

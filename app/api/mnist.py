@@ -48,8 +48,12 @@ def _format(req: PredictRequest) -> str | None:
     return req.activations_format if req.include_activations else None
 
 
+def _fields(req, names) -> dict:
+    return {name: getattr(req, name) for name in names}   # as sent: model_dump would copy every list
+
+
 def run_predict(model: Sequential, req: PredictRequest) -> dict:
-    fields = req.model_dump(include={"pixels", "batch", "image", "strokes", "width", "height"})
+    fields = _fields(req, ("pixels", "batch", "image", "strokes", "width", "height"))
     kind = inputs.given(fields)
     if kind == "batch":
         xs = inputs.check_pixels(req.batch, "batch", batch=True)
@@ -64,7 +68,7 @@ def run_upload(model: Sequential, raw: bytes, activations: str | None) -> dict:
 
 
 def run_trace(model: Sequential, req: TraceRequest) -> dict:
-    fields = req.model_dump(include={"pixels", "image", "strokes", "width", "height"})
+    fields = _fields(req, ("pixels", "image", "strokes", "width", "height"))
     kind = inputs.given(fields, allowed=("pixels", "image", "strokes"))
     x, _ = inputs.to_pixels(kind, fields[kind], req.width, req.height)
     if x is None:
@@ -85,7 +89,8 @@ async def predict(req: PredictRequest, model: Model):
 
 
 @router.post("/predict/upload", response_model=PredictResponse, responses=ERRORS_503)
-async def predict_upload(model: Model, file: Annotated[UploadFile, File(description="PNG, JPEG or WebP", json_schema_extra=BINARY)],
+async def predict_upload(model: Model,
+                         file: Annotated[UploadFile, File(description="PNG, JPEG or WebP", json_schema_extra=BINARY)],
                          include_activations: Annotated[bool, Form()] = False,
                          activations_format: Annotated[Format, Form()] = "lists"):
     """The same answer for a picture sent as a multipart upload (`curl -F file=@digit.png`)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,12 +37,22 @@ def _load(path: str, mtime: float) -> Sequential:
     return Sequential.load(path)
 
 
+_seen: dict[str, tuple[float, float]] = {}   # path -> (when its mtime was last read, that mtime)
+RECHECK_SECONDS = 2.0
+
+
 def load_model(path: Path | None = None) -> Sequential | None:
-    """The trained model, loaded once per file version; None while no weights file exists."""
-    path = path or weights_path()
+    """The trained model, loaded once per file version (the file's mtime is read again at most every
+    RECHECK_SECONDS, so a retrained model is picked up); None while no weights file exists."""
+    path = str(path or weights_path())
+    now = time.monotonic()
+    seen = _seen.get(path)
     try:
-        return _load(str(path), path.stat().st_mtime)
+        if seen is None or now - seen[0] > RECHECK_SECONDS:
+            seen = _seen[path] = (now, os.stat(path).st_mtime)
+        return _load(path, seen[1])
     except (OSError, ValueError, KeyError):
+        _seen.pop(path, None)
         return None
 
 

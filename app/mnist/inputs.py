@@ -104,31 +104,14 @@ def count_points(strokes) -> None:
         raise EngineError("strokes", f"at most {limits.STROKES_MAX_POINTS} points in all")
 
 
-def shrink_strokes(strokes, width, height):
-    """A canvas larger than WORK_SIDE is rasterised at WORK_SIDE: the 20 px box does not need more, and
-    the pen (10% of the canvas) scales with it, so the result is the same up to resolution; the cost is
-    not (20,000 points on 2048×2048 take seconds). Anything malformed is left for the validator."""
-    side = max(width, height)
-    if side <= WORK_SIDE or not isinstance(strokes, list):
-        return strokes, width, height, 1.0
-    s = WORK_SIDE / side
-
-    def is_num(v):
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-    scaled = [[[p[0] * s, p[1] * s] if isinstance(p, list) and len(p) == 2 and all(map(is_num, p)) else p
-               for p in stroke] if isinstance(stroke, list) else stroke for stroke in strokes]
-    return scaled, max(1, round(width * s)), max(1, round(height * s)), s
-
-
-def strokes_to_ink(strokes, width, height):
-    """-> (ink map (H, W) float32, the scale the canvas was drawn at)."""
+def strokes_steps(strokes, width, height) -> dict | None:
+    """Strokes -> preprocess_strokes()'s result (None when nothing is drawn); only the drawing's region is
+    rasterised, so the canvas size does not set the cost."""
     for name, value in (("width", width), ("height", height)):
         if value is None:
             raise EngineError(name, "is required with strokes (the canvas size in the strokes' pixels)")
     count_points(strokes)
-    strokes, w, h, scale = shrink_strokes(strokes, width, height)
-    return preprocess.rasterize_strokes(strokes, w, h), scale
+    return preprocess.preprocess_strokes(strokes, width, height)
 
 
 # ---- one request's input ----------------------------------------------------------------------------
@@ -165,12 +148,8 @@ def to_pixels(kind: str, value, width=None, height=None, field: str | None = Non
         x = check_pixels(value, field or "pixels")
         return (x if has_ink(x) else None), None
     if kind == "strokes":
-        ink, scale = strokes_to_ink(value, width, height)
-        result = preprocess.preprocess(ink)
-        steps = steps_json(result, ink.shape)
-        if steps is not None:
-            steps["raster_scale"] = scale
-        return (None if result is None else result["pixels"]), steps
+        result = strokes_steps(value, width, height)
+        return (None if result is None else result["pixels"]), steps_json(result, (height, width))
     raw = value if kind == "file" else decode_data_url(value)
     img = open_image(raw, field or kind)
     result = preprocess.preprocess(img)

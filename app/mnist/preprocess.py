@@ -185,7 +185,11 @@ def preprocess(image):
     ink, polarity, contrast = ink_map(image)
     if contrast < MIN_CONTRAST:
         return None
-    min_pixels = max(3, int(MIN_INK_FRACTION * ink.size))
+    return prepare(ink, polarity, contrast, min_pixels=max(3, int(MIN_INK_FRACTION * ink.size)))
+
+
+def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3):
+    """Steps 2-5 on an ink map (paper 0, ink 1): crop, thicken, 20 px box, centre of mass, 28×28."""
     if int((ink > INK_LEVEL).sum()) < min_pixels:
         return None
     bbox = bounding_box(ink)
@@ -228,20 +232,28 @@ def steps_to_lists(steps, decimals=3, max_side=280):
 
 
 # ---- strokes -> image ----------------------------------------------------------------------------
+RASTER_SIDE = 128   # a drawing's region is rasterised with its longer side at most this many px
+PREVIEW_SIDE = 64   # the whole canvas, for the steps' ink preview
+MAX_REACH = 10      # points may lie up to this many canvas sizes outside the canvas
+MAX_LENGTH = 200    # the strokes' total length, in canvas sizes (what rasterising costs)
+
+
 def stroke_width(width, height, strokes=None):
     """Pen diameter in px: 10% of the canvas' shorter side, so a digit that fills most of the
     canvas ends up ~2-3 px thick at 28×28 like MNIST's; capped at 18% of the drawing's own longer
     side so that a tiny digit on a big canvas does not become a blob."""
     w = 0.1 * min(width, height)
     if strokes:
-        pts = np.array([p for s in strokes for p in s], dtype=np.float64)
+        pts = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
         extent = float((pts.max(axis=0) - pts.min(axis=0)).max())
         if extent > 0:
             w = min(w, 0.18 * extent)
     return max(1.0, w)
 
 
-def _check_strokes(strokes, width, height):
+def check_strokes(strokes, width, height) -> list[np.ndarray]:
+    """-> one (n, 2) float64 array of [x, y] per non-empty stroke, after every check: canvas size, counts,
+    finite numbers within MAX_REACH canvases of the canvas, and a total length that bounds the cost."""
     for name, v in (("width", width), ("height", height)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= MAX_CANVAS:
             raise EngineError(name, f"must be an integer from 1 to {MAX_CANVAS}")
@@ -251,37 +263,82 @@ def _check_strokes(strokes, width, height):
         raise EngineError("strokes", f"at most {MAX_STROKES} strokes")
     total = 0
     clean = []
+    reach = MAX_REACH * max(width, height)
     for i, stroke in enumerate(strokes):
         if not isinstance(stroke, (list, tuple)):
             raise EngineError(f"strokes.{i}", "must be a list of [x, y] points")
         total += len(stroke)
         if total > MAX_POINTS:
             raise EngineError("strokes", f"at most {MAX_POINTS} points in all")
-        pts = []
         for j, p in enumerate(stroke):
             if (not isinstance(p, (list, tuple)) or len(p) != 2
                     or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                               for v in p)):
-                raise EngineError(f"strokes.{i}.{j}", "must be a pair of finite numbers [x, y]")
-            pts.append((float(p[0]), float(p[1])))
-        if pts:
-            clean.append(pts)
+                               and -reach <= v <= reach for v in p)):
+                raise EngineError(f"strokes.{i}.{j}", "must be a pair of finite numbers [x, y] within "
+                                  f"{MAX_REACH} canvas sizes of the canvas (±{reach:g})")
+        if stroke:
+            clean.append(np.asarray(stroke, dtype=np.float64))
+    length = sum(float(np.hypot(*np.diff(s, axis=0).T).sum()) for s in clean if len(s) > 1)
+    if length > MAX_LENGTH * max(width, height):
+        raise EngineError("strokes", f"are {length / max(width, height):,.0f} canvas sizes long in all; "
+                                     f"the cap is {MAX_LENGTH}")
     return clean
 
 
-def rasterize_strokes(strokes, width, height, line_width=None):
-    """Polylines [[x, y], ...] on a width×height canvas -> (height, width) float32, ink 1 on 0.
-
-    Round caps and joints: a disc is drawn at every point as well as the segments between them.
-    """
-    clean = _check_strokes(strokes, width, height)
-    lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
-    img = Image.new("L", (int(width), int(height)), 0)
+def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> np.ndarray:
+    """Draws polylines ((n, 2) arrays in canvas px) onto a size = (width, height) image whose top-left
+    is the canvas point `origin`, at `scale` image px per canvas px -> (height, width) float32, ink 1 on 0.
+    Round caps and joints: a disc is drawn at every point as well as the segments between them."""
+    img = Image.new("L", (int(size[0]), int(size[1])), 0)
     draw = ImageDraw.Draw(img)
+    lw = line_width * scale
     r = lw / 2
     for pts in clean:
-        if len(pts) > 1:
-            draw.line(pts, fill=255, width=max(1, round(lw)))
-        for x, y in pts:
+        xy = (pts - np.asarray(origin)) * scale
+        flat = xy.ravel().tolist()
+        if len(xy) > 1:
+            draw.line(flat, fill=255, width=max(1, round(lw)))
+        for x, y in zip(flat[::2], flat[1::2], strict=True):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
     return np.asarray(img, dtype=np.float32) / 255
+
+
+def rasterize_strokes(strokes, width, height, line_width=None):
+    """Polylines [[x, y], ...] on a width×height canvas -> (height, width) float32, ink 1 on 0."""
+    clean = check_strokes(strokes, width, height)
+    lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
+    return draw_strokes(clean, (width, height), line_width=lw)
+
+
+def preprocess_strokes(strokes, width, height, line_width=None):
+    """Strokes -> the same dict as preprocess(), without rasterising the whole canvas at full size:
+    only the drawing's region is drawn, at most RASTER_SIDE px on its longer side (the 20 px box needs no
+    more), and the whole canvas once more at PREVIEW_SIDE px for the ink preview. `bbox` and
+    `thickened_by` are in canvas px; adds "raster_scale" (region px per canvas px) and "ink_scale"."""
+    clean = check_strokes(strokes, width, height)
+    lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
+    if not clean:
+        return None
+    pts = np.concatenate(clean)
+    r = lw / 2 + 1
+    x0, y0 = np.maximum(pts.min(axis=0) - r, 0)
+    x1, y1 = np.minimum(pts.max(axis=0) + r, (width, height))
+    if x1 <= x0 or y1 <= y0:
+        return None                                          # drawn entirely off the canvas
+    x0, y0 = math.floor(x0), math.floor(y0)
+    scale = min(1.0, RASTER_SIDE / max(x1 - x0, y1 - y0))
+    size = (max(1, math.ceil((x1 - x0) * scale)), max(1, math.ceil((y1 - y0) * scale)))
+    region = draw_strokes(clean, size, (x0, y0), scale, lw)
+    # as much ink as the canvas-wide rule asks for (MIN_INK_FRACTION of the canvas), counted at this scale
+    min_pixels = max(3, int(MIN_INK_FRACTION * width * height * scale * scale))
+    result = prepare(region, min_pixels=min_pixels)
+    if result is None:
+        return None
+    k = min(1.0, PREVIEW_SIDE / max(width, height))
+    top, left, bottom, right = result["bbox"]
+    result.update(
+        ink=draw_strokes(clean, (max(1, round(width * k)), max(1, round(height * k))), scale=k, line_width=lw),
+        bbox=[y0 + math.floor(top / scale), x0 + math.floor(left / scale),
+              min(height, y0 + math.ceil(bottom / scale)), min(width, x0 + math.ceil(right / scale))],
+        thickened_by=round(result["thickened_by"] / scale), raster_scale=round(scale, 6), ink_scale=k)
+    return result

@@ -132,22 +132,6 @@ def test_gzip_with_isal_round_trips_api_json_and_streamed_static_files(client):
     assert len(small.content) < 1024 and "content-encoding" not in small.headers   # under 1 KB: sent as is
 
 
-def test_keep_alive_connections_close_after_the_limit(client, monkeypatch):
-    """Every KEEPALIVE_REQUESTS-th request on one connection is answered with Connection: close, so clients
-    reconnect and spread over the worker processes (the test client is one connection: one address, one port)."""
-    from app.config import settings
-    from app.main import app
-
-    monkeypatch.setattr(settings, "keepalive_requests", 4)
-    keep = next(m for m in app.user_middleware if m.cls.__name__ == "KeepAliveLimitMiddleware")
-    assert keep is not None
-    seen = [client.get("/api/examples").headers.get("connection") for _ in range(12)]
-    closes = [i for i, c in enumerate(seen) if c == "close"]
-    assert len(closes) == 3 and closes[1] - closes[0] == 4 and closes[2] - closes[1] == 4
-    monkeypatch.setattr(settings, "keepalive_requests", 0)
-    assert all(client.get("/api/examples").headers.get("connection") != "close" for _ in range(12))
-
-
 # ---- content types and the shape of a body (changed in 0.2) ------------------------------------------
 @pytest.mark.parametrize("path", ["/api/conv2d", "/api/pool", "/api/rnn", "/api/lstm", "/api/gru",
                                   "/api/architectures/shape", "/api/mnist/predict", "/api/mnist/trace"])

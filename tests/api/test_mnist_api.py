@@ -146,16 +146,23 @@ def test_strokes_are_rasterised_and_steps_returned(client, untrained):
     assert pre.shape == (28, 28) and pre.max() == pytest.approx(1, abs=0.05) and pre.min() >= 0
 
 
-def test_a_large_canvas_is_rasterised_at_560_px_with_the_same_result(client, untrained):
+def test_only_the_drawing_is_rasterised_whatever_the_canvas(client, untrained):
+    """The drawing's region is drawn at most RASTER_SIDE px on its longer side (changed in 0.2: the whole
+    canvas, up to 560 px): the same digit on a 7× larger canvas gives the same 28×28."""
+    from app.mnist.preprocess import RASTER_SIDE
+
     small = client.post("/api/mnist/predict", json=SEVEN).json()
     big = {"strokes": [[[x * 7, y * 7] for x, y in SEVEN["strokes"][0]]], "width": 1960, "height": 1960}
     r = client.post("/api/mnist/predict", json=big)
     assert r.status_code == 200, r.text
     steps = r.json()["steps"]
-    assert steps["raster_scale"] == pytest.approx(560 / 1960) and steps["input_size"] == [560, 560]
+    assert steps["input_size"] == [1960, 1960] and steps["ink_scale"] == pytest.approx(64 / 1960)
+    top, left, bottom, right = steps["bbox"]
+    assert max(bottom - top, right - left) * steps["raster_scale"] == pytest.approx(RASTER_SIDE, abs=3)
+    assert [v / 7 for v in steps["bbox"]] == pytest.approx(small["steps"]["bbox"], abs=2)
     diff = np.abs(np.array(r.json()["preprocessed"]) - np.array(small["preprocessed"]))
     assert diff.mean() < 0.03, diff.mean()
-    assert small["steps"]["raster_scale"] == 1.0
+    assert small["steps"]["raster_scale"] < 1.0
 
 
 def test_activations_every_layer_in_lists_and_float32(client, untrained):

@@ -176,3 +176,37 @@ def test_rasterize_guards(strokes, w, h, field):
     with pytest.raises(EngineError) as e:
         rasterize_strokes(strokes, w, h)
     assert e.value.field == field
+
+
+# ---- strokes: only the drawing's region is rasterised ---------------------------------------------
+@pytest.mark.parametrize("k", range(12))
+def test_region_rasterising_gives_what_the_whole_canvas_gives(k):
+    """preprocess_strokes draws only the drawing's region, at most RASTER_SIDE px: the 28×28 stays what
+    rasterising the whole canvas at full size gives (seeded random digits, canvases and positions)."""
+    from app.mnist.preprocess import preprocess_strokes
+
+    rng = np.random.default_rng(k)
+    canvas = int(rng.choice([140, 280, 600, 1200]))
+    scale = rng.uniform(0.2, 1.0) * canvas / 280
+    strokes = moved(FOUR if k % 2 else [[[90, 60], [200, 60], [120, 250]]], scale=scale,
+                    dx=rng.uniform(0, canvas - 260 * scale), dy=rng.uniform(0, canvas - 260 * scale))
+    full = preprocess(rasterize_strokes(strokes, canvas, canvas))
+    region = preprocess_strokes(strokes, canvas, canvas)
+    assert region["box"].shape == full["box"].shape and np.abs(region["box"] - full["box"]).mean() < 0.03
+    assert region["center_of_mass"] == pytest.approx(full["center_of_mass"], abs=0.15)
+    assert np.abs(np.subtract(region["offset"], full["offset"])).max() <= 1   # a centre of mass at .5 may round
+    assert region["bbox"] == pytest.approx(full["bbox"], abs=max(2, 1.5 / region["raster_scale"]))
+    assert max(region["ink"].shape) == min(canvas, 64) and region["ink_scale"] == min(1, 64 / canvas)
+
+
+def test_strokes_far_outside_the_canvas_or_too_long_are_refused():
+    from app.mnist.preprocess import preprocess_strokes
+
+    with pytest.raises(EngineError) as e:
+        preprocess_strokes([[[10, 10], [3e9, 10]]], 280, 280)
+    assert e.value.field == "strokes.0.1" and "within 10 canvas sizes" in e.value.rule
+    assert preprocess_strokes([[[2799, 10], [2790, 100]]], 280, 280) is None        # drawn off the canvas
+    zigzag = [[[(i % 2) * 270.0, i * 0.01] for i in range(300)]]                   # 300 × 270 px ≈ 290 canvases
+    with pytest.raises(EngineError) as e:
+        preprocess_strokes(zigzag, 280, 280)
+    assert e.value.field == "strokes" and "canvas sizes long" in e.value.rule
