@@ -4,6 +4,7 @@
 
 Starts one app process (the real app, plus a bare endpoint mounted only for this benchmark:
 POST /bench/bare returns {"ok": true} without reading the body), drives it with wrk (Debian's `wrk`,
+a different body for each request in turn: 200 MNIST test digits, 200 jittered sample drawings;
 installed with apt-get when missing) for each kind in turn, round after round, and prints each kind's
 median rate and its ratio to the bare endpoint's rate measured in the same rounds, and the server's CPU
 time per request (from /proc; on a machine shared with other work the CPU ratio is the steadier of the
@@ -49,9 +50,13 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", h
 LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local f = io.open("{body}", "rb")
-wrk.body = f:read("*a")
-f:close()
+local bodies = {{}}
+for line in io.lines("{body}") do bodies[#bodies + 1] = line end
+local k = 0
+request = function()
+  k = k % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[k])
+end
 """
 
 
@@ -71,15 +76,24 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk is not installed: apt-get install wrk")
 
 
-def bodies() -> dict[str, bytes]:
-    x = [[0.0] * 28 for _ in range(28)]
-    for r in range(4, 24):
-        for c in range(12, 16):
-            x[r][c] = 1.0
-    seven = {"strokes": [[[70, 50], [90, 50], [120, 50], [150, 50], [180, 50], [210, 50], [190, 100], [160, 160],
-                          [140, 200], [120, 240]]], "width": 280, "height": 280}
-    return {"bare": b'{"pixels": []}', "pixels": json.dumps({"pixels": x}).encode(),
-            "strokes": json.dumps(seven).encode()}
+def bodies(n: int = 200) -> dict[str, list[bytes]]:
+    """Different bodies for every request in a row: MNIST test digits as pixels (4 decimals, as the page
+    would send them), and the /draw page's sample strokes moved, scaled and jittered."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    with np.load(ROOT / "tests" / "data" / "mnist_test_sample.npz") as f:
+        images = f["images"][:n].astype(np.float64) / 255
+    pixels = [json.dumps({"pixels": np.round(im, 4).tolist()}).encode() for im in images]
+    samples = json.loads((ROOT / "static" / "js" / "draw" / "samples.json").read_text())["digits"]
+    strokes = []
+    for k in range(n):
+        digit = samples[str(k % 10)]
+        s, dx, dy = rng.uniform(0.6, 1.0), rng.uniform(-20, 40), rng.uniform(-20, 40)
+        moved = [[[round(x * s + dx + rng.normal(0, 1.5), 1), round(y * s + dy + rng.normal(0, 1.5), 1)]
+                  for x, y in stroke] for stroke in digit]
+        strokes.append(json.dumps({"strokes": moved, "width": 280, "height": 280}).encode())
+    return {"bare": [b'{"pixels": []}'], "pixels": pixels, "strokes": strokes}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -124,14 +138,14 @@ def main() -> None:
         cpu: dict[str, list[float]] = {k: [] for k in paths}
         with tempfile.TemporaryDirectory() as tmp:
             scripts = {}
-            for kind, body in bodies().items():
-                body_path, lua_path = os.path.join(tmp, f"{kind}.json"), os.path.join(tmp, f"{kind}.lua")
-                Path(body_path).write_bytes(body)
+            for kind, some in bodies().items():
+                body_path, lua_path = os.path.join(tmp, f"{kind}.jsonl"), os.path.join(tmp, f"{kind}.lua")
+                Path(body_path).write_bytes(b"\n".join(some) + b"\n")
                 Path(lua_path).write_text(LUA.format(body=body_path))
                 scripts[kind] = (body_path, lua_path)
                 if kind != "bare":
                     answers = [urllib.request.urlopen(urllib.request.Request(
-                        base + paths[kind], data=body, headers={"content-type": "application/json"})).read()
+                        base + paths[kind], data=some[0], headers={"content-type": "application/json"})).read()
                         for _ in range(2)]
                     assert answers[0] == answers[1], f"{kind}: two answers differ"
             for k in range(args.rounds):
