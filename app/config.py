@@ -26,6 +26,10 @@ class Settings:
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))
     threads: int = int(os.environ.get("APP_THREADS", "4"))
     blas_threads: int = int(os.environ.get("BLAS_THREADS", "1"))
+    # Host names served: None = loopback names on loopback addresses and Unix sockets, any name elsewhere
+    # (app/middleware.py HostCheckMiddleware); ALLOWED_HOSTS="192.168.1.20,explainer.local" lists them
+    allowed_hosts: list[str] | None = field(default_factory=lambda: (
+        None if os.environ.get("ALLOWED_HOSTS") is None else os.environ["ALLOWED_HOSTS"].split(",")))
     # CORS is off unless origins are listed, e.g. CORS_ORIGINS="https://a.example,https://b.example"
     cors_origins: list[str] = field(default_factory=lambda: [
         o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()])

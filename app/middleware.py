@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+from starlette.middleware.cors import CORSMiddleware as _StarletteCORS
+
 from app.config import settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -63,10 +65,10 @@ class BodyLimitMiddleware:
         return await self.app(scope, replay, send)
 
 
-async def _reject(send, status: int, rule: str):
+async def _reject(send, status: int, rule: str, field: str = "body", code: str | None = None):
     from app.api.errors import error_body
 
-    body = json.dumps(error_body(status, "body", rule)).encode()
+    body = json.dumps(error_body(status, field, rule, code)).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close"), *security_headers("/api")]})
@@ -108,3 +110,85 @@ class ResponseHeadersMiddleware:
             await send(message)
 
         return await self.app(scope, receive, send_with_headers)
+
+
+class HeadMiddleware:
+    """HEAD works wherever GET does: the request is served as a GET and only its headers are sent
+    (the server drops a HEAD response's body; Content-Length stays the GET body's)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        return await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def host_name(headers) -> str | None:
+    """The Host header without its port, lower case: "[::1]:8000" -> "[::1]"."""
+    for name, value in headers:
+        if name == b"host":
+            host = value.decode("latin-1").strip().lower()
+            if host.startswith("["):
+                return host[:host.find("]") + 1] if "]" in host else host
+            return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return None
+
+
+def is_loopback_or_socket(server) -> bool:
+    """Whether a connection arrived on a loopback address or a Unix socket (uvicorn's scope["server"])."""
+    if server is None or server[1] is None:
+        return True                                       # a Unix socket: a local proxy's
+    host = server[0]
+    return host.startswith("127.") or host in ("::1", "localhost") or host.startswith("::ffff:127.")
+
+
+class HostCheckMiddleware:
+    """DNS rebinding guard: a server reached on a loopback address (or a Unix socket) answers only requests
+    for loopback host names, so a web page cannot make a student's browser talk to the local server under
+    another name. ALLOWED_HOSTS (comma-separated; "*.example.org" for subdomains, "*" for any) replaces the
+    rule: it lists the names served on any address, e.g. a classroom server's LAN address."""
+
+    def __init__(self, app, allowed: list[str] | None = None):
+        self.app = app
+        self.allowed = None if allowed is None else [h.strip().lower() for h in allowed if h.strip()]
+
+    def _ok(self, host: str | None, server) -> bool:
+        if self.allowed is None:
+            return not is_loopback_or_socket(server) or host in LOOPBACK_NAMES
+        if host is None:
+            return False
+        return any(a == "*" or a == host or (a.startswith("*.") and host.endswith(a[1:])) for a in self.allowed)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self._ok(host_name(scope.get("headers") or []), scope.get("server")):
+            return await self.app(scope, receive, send)
+        await _reject(send, 400, "is not a name this server answers to (set ALLOWED_HOSTS to add names)",
+                      field="host", code="host_not_allowed")
+
+
+class CORSMiddleware(_StarletteCORS):
+    """Starlette's CORS, with its refused preflights in the one error shape instead of plain text."""
+
+    def preflight_response(self, request_headers):
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        from app.api.errors import error_response
+
+        refused = error_response(400, "origin", response.body.decode(errors="replace").lower().replace(
+            "disallowed cors ", "not allowed here: "), code="cors_refused")
+        for name, value in response.headers.items():
+            if name.startswith("access-control-") or name == "vary":
+                refused.headers[name] = value
+        return refused

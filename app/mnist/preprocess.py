@@ -71,14 +71,17 @@ def _luminance(rgb):
 def ink_map(image):
     """-> (ink (H, W) float32 with paper 0 and the strongest ink 1, polarity, contrast).
 
-    polarity: "alpha" (a transparent canvas: ink is wherever it is opaque), "dark-on-light" or
+    polarity: "alpha" (a transparent canvas: ink is wherever it is opaque; or clear ink on opaque paper),
+    "dark-on-light" or
     "light-on-dark" (the paper is the median of the border pixels).
     """
     grey, alpha = _as_float_channels(image)
     if grey.shape[0] > MAX_CANVAS * 4 or grey.shape[1] > MAX_CANVAS * 4:
         raise EngineError("image", f"must be at most {MAX_CANVAS * 4} pixels on each side")
-    if alpha is not None and alpha.min() < 0.98:  # transparency is in use: alpha carries the drawing
-        raw, polarity = alpha, "alpha"
+    if alpha is not None and alpha.min() < 0.98:  # transparency is in use: alpha carries the drawing,
+        edge = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
+        # as opaque ink on a clear canvas, or as clear ink (a palette's transparent index) on opaque paper
+        raw, polarity = (alpha if float(np.median(edge)) < 0.5 else 1.0 - alpha), "alpha"
     else:
         border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
         paper = float(np.median(border))
