@@ -54,3 +54,13 @@ def page_limits() -> dict:
                   "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE},
         "arch": {"max_layers": ARCH_MAX_LAYERS},
     }
+# one layer of a description (the walker's bounds on sizes, so every count stays exact)
+ARCH_MAX_HW = 2048            # input and map height and width
+ARCH_MAX_C = 4096             # input channels
+ARCH_MAX_FLAT = 1 << 24       # values of a flat vector (an input of [features], or after Flatten)
+ARCH_MAX_FILTERS = 4096       # Conv2D filters
+ARCH_MAX_UNITS = 65536        # Dense units
+ARCH_MAX_K = 64               # kernel and pool window side
+ARCH_MAX_STRIDE = 64          # strides and dilation
+ARCH_MAX_PAD = 512            # padding on one side
+ARCH_MAX_COUNT = 10 ** 15     # one layer's parameters or multiply-adds: every total stays exact in a JS number

@@ -18,18 +18,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import check_bool, check_int, check_pair
 from ..errors import EngineError
 
 # Caps on a user's list (the reference networks use the same walker with max_layers=None).
 from ..limits import ARCH_MAX_BRANCHES as MAX_BRANCHES
+from ..limits import ARCH_MAX_C as MAX_C
+from ..limits import ARCH_MAX_COUNT as MAX_COUNT
 from ..limits import ARCH_MAX_DEPTH as MAX_DEPTH
+from ..limits import ARCH_MAX_FILTERS as MAX_FILTERS
+from ..limits import ARCH_MAX_FLAT as MAX_FLAT
+from ..limits import ARCH_MAX_HW as MAX_HW
+from ..limits import ARCH_MAX_K as MAX_K
 from ..limits import ARCH_MAX_LAYERS as MAX_LAYERS
+from ..limits import ARCH_MAX_PAD as MAX_PAD
+from ..limits import ARCH_MAX_STRIDE as MAX_STRIDE
+from ..limits import ARCH_MAX_UNITS as MAX_UNITS
+from ..limits import CONV_MAX_K, CONV_MAX_STRIDE
 from ..padding import Pads, effective_size, output_size, resolve_padding
 
-MAX_HW, MAX_C, MAX_FLAT = 2048, 4096, 1 << 24
-MAX_FILTERS, MAX_UNITS = 4096, 65536
-MAX_K, MAX_STRIDE, MAX_PAD = 64, 64, 512
-MAX_COUNT = 10 ** 15  # any one parameter or multiply-add count; keeps every total exact in a JS number
+LINK_MIN_SIDE, LINK_MAX_SIDE = 7, 12  # the side of the conv page link's sample input (well within CONV_MAX_HW)
 
 ALIASES = {
     "conv2d": "Conv2D", "dense": "Dense", "flatten": "Flatten",
@@ -58,29 +66,6 @@ def shape_text(shape) -> str:
 
 
 # ---- reading one field of a layer -------------------------------------------------------------------
-
-def _int(value, field, lo, hi) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise EngineError(field, "must be an integer")
-    if not lo <= value <= hi:
-        raise EngineError(field, f"must be between {lo} and {hi}")
-    return value
-
-
-def _pair(value, field, lo, hi) -> tuple[int, int]:
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise EngineError(field, "must be an integer or a pair of integers")
-        return _int(value[0], f"{field}.0", lo, hi), _int(value[1], f"{field}.1", lo, hi)
-    v = _int(value, field, lo, hi)
-    return v, v
-
-
-def _bool(value, field) -> bool:
-    if not isinstance(value, bool):
-        raise EngineError(field, "must be true or false")
-    return value
-
 
 def _known(layer: dict, field: str, allowed: tuple[str, ...]) -> None:
     for key in layer:
@@ -166,13 +151,13 @@ def _conv2d(layer, field, shape, counting):
     h, w, c = _need_image(shape, field, "Conv2D")
     if "filters" not in layer or "kernel_size" not in layer:
         raise EngineError(field, "Conv2D needs filters and kernel_size")
-    f = _int(layer["filters"], f"{field}.filters", 1, MAX_FILTERS)
-    k = _pair(layer["kernel_size"], f"{field}.kernel_size", 1, MAX_K)
-    s = _pair(layer.get("strides", 1), f"{field}.strides", 1, MAX_STRIDE)
-    d = _pair(layer.get("dilation_rate", 1), f"{field}.dilation_rate", 1, MAX_STRIDE)
+    f = check_int(layer["filters"], f"{field}.filters", 1, MAX_FILTERS)
+    k = check_pair(layer["kernel_size"], f"{field}.kernel_size", 1, MAX_K)
+    s = check_pair(layer.get("strides", 1), f"{field}.strides", 1, MAX_STRIDE)
+    d = check_pair(layer.get("dilation_rate", 1), f"{field}.dilation_rate", 1, MAX_STRIDE)
     if s != (1, 1) and d != (1, 1):
         raise EngineError(f"{field}.dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
-    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    bias = check_bool(layer.get("use_bias", True), f"{field}.use_bias")
     _activation(layer, field)
     pads = _padding(layer, field, (h, w), k, s, d)
     oh, ow, size_text = _spatial(layer, field, shape, "kernel", k, s, d, pads)
@@ -193,10 +178,10 @@ def _conv2d(layer, field, shape, counting):
 def _pool(layer, field, shape, counting, kind):
     _known(layer, field, ("type", "name", "pool_size", "strides", "padding", "ceil_mode"))
     h, w, c = _need_image(shape, field, kind)
-    k = _pair(layer.get("pool_size", 2), f"{field}.pool_size", 1, MAX_K)
+    k = check_pair(layer.get("pool_size", 2), f"{field}.pool_size", 1, MAX_K)
     strides = layer.get("strides")
-    s = k if strides is None else _pair(strides, f"{field}.strides", 1, MAX_STRIDE)
-    ceil = _bool(layer.get("ceil_mode", False), f"{field}.ceil_mode")
+    s = k if strides is None else check_pair(strides, f"{field}.strides", 1, MAX_STRIDE)
+    ceil = check_bool(layer.get("ceil_mode", False), f"{field}.ceil_mode")
     pads = _padding(layer, field, (h, w), k, s, (1, 1))
     oh, ow, size_text = _spatial(layer, field, shape, "pool", k, s, (1, 1), pads, ceil)
     return {"output_shape": [oh, ow, c], "shape_formula": size_text,
@@ -208,8 +193,8 @@ def _dense(layer, field, shape, counting):
     _known(layer, field, ("type", "name", "units", "use_bias", "activation"))
     if "units" not in layer:
         raise EngineError(field, "Dense needs units")
-    u = _int(layer["units"], f"{field}.units", 1, MAX_UNITS)
-    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    u = check_int(layer["units"], f"{field}.units", 1, MAX_UNITS)
+    bias = check_bool(layer.get("use_bias", True), f"{field}.use_bias")
     _activation(layer, field)
     d, lead = shape[-1], list(shape[:-1])  # Keras' Dense acts on the last axis
     params = d * u + (u if bias else 0)
@@ -251,7 +236,7 @@ def _global_pool(layer, field, shape, counting, kind):
 def _adaptive(layer, field, shape, counting):
     _known(layer, field, ("type", "name", "output_size"))
     h, w, c = _need_image(shape, field, "AdaptiveAvgPool2d")
-    oh, ow = _pair(layer.get("output_size", 1), f"{field}.output_size", 1, MAX_HW)
+    oh, ow = check_pair(layer.get("output_size", 1), f"{field}.output_size", 1, MAX_HW)
     return {"output_shape": [oh, ow, c], "shape_formula": f"{h}×{w} → {oh}×{ow}",
             "config": {"output_size": [oh, ow]}}
 
@@ -295,7 +280,7 @@ def conv_link(config: dict, seed: int) -> dict | None:
     """Query values for /conv: this layer's kernel size, strides and padding on a small random 2-D input."""
     k, s, d, pads = config["kernel_size"], config["strides"], config["dilation_rate"], config["pads"]
     ek = max(effective_size(k[0], d[0]), effective_size(k[1], d[1]))
-    if max(k) > 11 or max(s) > 8 or max(d) > 8 or ek > 12:
+    if max(k) > CONV_MAX_K or max(s) > CONV_MAX_STRIDE or max(d) > CONV_MAX_STRIDE or ek > LINK_MAX_SIDE:
         return None
     spec = config["padding"]
     values = [pads["top"], pads["bottom"], pads["left"], pads["right"]]
@@ -308,7 +293,7 @@ def conv_link(config: dict, seed: int) -> dict | None:
             spec = values[0]
         else:
             spec = [[pads["top"], pads["bottom"]], [pads["left"], pads["right"]]]
-    n = min(12, max(7, ek + 2 * max(s)))
+    n = min(LINK_MAX_SIDE, max(LINK_MIN_SIDE, ek + 2 * max(s)))
     rng = np.random.default_rng(seed)
     link = {"kernel": rng.integers(-1, 3, (k[0], k[1])).tolist(), "strides": list(s), "padding": spec,
             "input": rng.integers(0, 10, (n, n)).tolist()}
@@ -424,9 +409,9 @@ def check_input_shape(value, field="input_shape") -> list[int]:
     if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
         raise EngineError(field, "must be [height, width, channels] or [features]")
     if len(value) == 1:
-        return [_int(value[0], f"{field}.0", 1, MAX_FLAT)]
-    return [_int(value[0], f"{field}.0", 1, MAX_HW), _int(value[1], f"{field}.1", 1, MAX_HW),
-            _int(value[2], f"{field}.2", 1, MAX_C)]
+        return [check_int(value[0], f"{field}.0", 1, MAX_FLAT)]
+    return [check_int(value[0], f"{field}.0", 1, MAX_HW), check_int(value[1], f"{field}.1", 1, MAX_HW),
+            check_int(value[2], f"{field}.2", 1, MAX_C)]
 
 
 def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = MAX_LAYERS,
