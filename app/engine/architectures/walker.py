@@ -36,6 +36,7 @@ from ..limits import ARCH_MAX_STRIDE as MAX_STRIDE
 from ..limits import ARCH_MAX_UNITS as MAX_UNITS
 from ..limits import CONV_MAX_K, CONV_MAX_STRIDE
 from ..padding import Pads, effective_size, output_size, resolve_padding
+from ..receptive_field import Field, describe, field_adaptive, field_input, field_union, field_whole, field_window
 
 LINK_MIN_SIDE, LINK_MAX_SIDE = 7, 12  # the side of the conv page link's sample input (well within CONV_MAX_HW)
 
@@ -302,6 +303,26 @@ def conv_link(config: dict, seed: int) -> dict | None:
     return link
 
 
+# ---- receptive fields (app/engine/receptive_field.py has the rules) ------------------------------------
+
+def _receptive(kind, out, in_shape, rf: Field | None) -> Field | None:
+    """The field of a layer's output from its input's: windows grow it, global readers take the whole map."""
+    if rf is None or len(in_shape) != 3:
+        return rf  # a flat vector: Dense, Dropout, ... read what the Flatten or global pooling before them saw
+    cfg, out_hw = out.get("config") or {}, out["output_shape"][:2]
+    if kind in ("Conv2D", "MaxPooling2D", "AveragePooling2D"):
+        d = cfg.get("dilation_rate", [1, 1])
+        return field_window(rf, cfg.get("kernel_size") or cfg["pool_size"], cfg["strides"], d,
+                            cfg["pads"]["top"], cfg["pads"]["left"], out_hw)
+    if kind == "ZeroPadding2D":
+        return field_window(rf, (1, 1), (1, 1), (1, 1), cfg["pads"]["top"], cfg["pads"]["left"], out_hw)
+    if kind == "AdaptiveAvgPool2d":
+        return field_adaptive(rf, out_hw)
+    if kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"):
+        return field_whole(rf)
+    return rf  # no window: activations, normalisation, dropout, Dense on a map (a 1×1 convolution)
+
+
 # ---- the walk ---------------------------------------------------------------------------------------
 
 def _layer_type(layer, field) -> str:
@@ -340,18 +361,18 @@ class _Walk:
         self.counting = counting
         self.rows: list[dict] = []
 
-    def sequence(self, layers, shape, field, block, branch, depth) -> tuple[list, list]:
+    def sequence(self, layers, shape, rf, field, block, branch, depth) -> tuple[list, Field | None, list]:
         tree = []
         for i, layer in enumerate(layers):
-            shape, node = self.layer(layer, shape, f"{field}.{i}", block, branch, depth)
+            shape, rf, node = self.layer(layer, shape, rf, f"{field}.{i}", block, branch, depth)
             tree.append(node)
-        return shape, tree
+        return shape, rf, tree
 
-    def layer(self, layer, shape, field, block, branch, depth):
+    def layer(self, layer, shape, rf, field, block, branch, depth):
         kind = _layer_type(layer, field)
         name = layer.get("name") or f"{kind.lower()}_{len(self.rows)}"
         if kind in MERGES:
-            return self.merge(layer, kind, name, shape, field, block, branch, depth)
+            return self.merge(layer, kind, name, shape, rf, field, block, branch, depth)
         out = RULES[kind](layer, field, tuple(shape), self.counting)
         row = self.row(kind, name, field, block, branch, depth, shape, out)
         for key in ("params", "macs"):
@@ -359,14 +380,16 @@ class _Walk:
                 raise EngineError(field, f"{key} of this layer ({num(row[key])}) exceed the cap of {num(MAX_COUNT)}")
         if kind == "Conv2D":
             row["conv_link"] = conv_link(out["config"], seed=row["index"])
-        return row["output_shape"], row["index"]
+        rf = _receptive(kind, out, shape, rf)
+        row.update(describe(rf, len(row["output_shape"]) == 3))
+        return row["output_shape"], rf, row["index"]
 
-    def merge(self, layer, kind, name, shape, field, block, branch, depth):
+    def merge(self, layer, kind, name, shape, rf, field, block, branch, depth):
         _known(layer, field, ("type", "name", "branches"))
         results = []
         for j, layers in enumerate(layer["branches"]):
-            results.append(self.sequence(layers, shape, f"{field}.branches.{j}", name, j, depth + 1))
-        shapes = [list(s) for s, _ in results]
+            results.append(self.sequence(layers, shape, rf, f"{field}.branches.{j}", name, j, depth + 1))
+        shapes = [list(s) for s, _, _ in results]
         first = shapes[0]
         for j, s in enumerate(shapes[1:], start=1):
             if kind == "Add" and s != first:
@@ -385,7 +408,9 @@ class _Walk:
         row = self.row(kind, name, field, block, branch, depth, shape, out)
         row["branches"] = [{"output_shape": s, "identity": len(layer["branches"][j]) == 0}
                            for j, s in enumerate(shapes)]
-        return row["output_shape"], {"merge": row["index"], "branches": [tree for _, tree in results]}
+        rf = None if rf is None else field_union([f for _, f, _ in results])
+        row.update(describe(rf, len(row["output_shape"]) == 3))
+        return row["output_shape"], rf, {"merge": row["index"], "branches": [tree for _, _, tree in results]}
 
     def row(self, kind, name, field, block, branch, depth, shape, out) -> dict:
         row = {
@@ -432,7 +457,8 @@ def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = 
     if max_layers is not None and n > max_layers:
         raise EngineError(field, f"has {n} layers (branches included); the cap is {max_layers}")
     w = _Walk(counting)
-    out_shape, tree = w.sequence(layers, shape, field, None, None, 0)
+    rf = field_input(shape[0], shape[1]) if len(shape) == 3 else None
+    out_shape, _, tree = w.sequence(layers, shape, rf, field, None, None, 0)
     rows = w.rows
     trainable = sum(r["trainable"] for r in rows)
     non_trainable = sum(r["non_trainable"] for r in rows)
