@@ -24,7 +24,7 @@ from .limits import CONV_MAX_PAD, CONV_MAX_STRIDE, FILTER_MAX_F, FILTER_MAX_K, F
 from .numbers import finite_or_raise
 from .padding import output_size, resolve_padding
 
-CHUNK_NUMBERS = 1 << 20  # numbers in one band of windows handed to conv2d (8 MB): bounds memory, not cost
+CHUNK_NUMBERS = 1 << 18  # numbers in one band of windows handed to conv2d (2 MB, cache-sized: measured fastest)
 
 # The presets, 3×3 each: the smallest window with a centre, and what image-kernel explainers show.
 # "sum": a kernel summing to 1 keeps a flat area's brightness; one summing to 0 turns it black (0).
