@@ -22,11 +22,15 @@ Convolutional Neural Networks", Distill 2019), starting at the input with r = 1,
   union over the map's cells (reached at the first or the last cell).
 
 These numbers ignore the input's edges (the field of a border cell reaches into the padding). Beside
-them, every cell's exact bounding box is carried along: lo[i] is the first input pixel cell i depends on
-and hi[i] one past the last, following every window tap that meets a real cell (padding depends on no
-pixel, so nothing outside the input is counted). A cell whose windows only ever meet padding sees
-nothing: lo = EMPTY, hi = −EMPTY. Pixels inside the box may still go unread when strides exceed windows
-or dilation leaves gaps.
+them, two boxes per cell are carried along:
+- exact: lo[i] is the first input pixel cell i depends on and hi[i] one past the last, following every
+  window tap that meets a real cell (padding depends on no pixel, so nothing outside the input is
+  counted). A cell whose windows only ever meet padding sees nothing: lo = EMPTY, hi = −EMPTY. Pixels
+  inside the box may still go unread when strides exceed windows or dilation leaves gaps.
+- unclipped: ulo[i], uhi[i], the same walk with padding cells seeing what a cell there would see
+  (the neighbouring cell's box moved by the jump). Where every layer has one window size and one step this
+  is [start + i·j, start + i·j + r); after a merge of branches with different jumps or an adaptive pooling
+  with uneven windows it is that cell's own box, at most r wide.
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ class Axis:
     r: int
     j: int
     start: int
-    lo: np.ndarray  # (n,) int64: first input pixel each cell depends on (EMPTY when none)
-    hi: np.ndarray  # (n,) int64: one past the last (−EMPTY when none)
+    lo: np.ndarray   # (n,) int64: first input pixel each cell depends on (EMPTY when none)
+    hi: np.ndarray   # (n,) int64: one past the last (−EMPTY when none)
+    ulo: np.ndarray  # (n,) int64: where each cell's unclipped field begins (may be < 0)
+    uhi: np.ndarray  # (n,) int64: where it ends (may pass the input's size)
 
     @property
     def n(self) -> int:
@@ -58,7 +64,12 @@ class Axis:
 
 def axis_input(n: int) -> Axis:
     cells = np.arange(n, dtype=np.int64)
-    return Axis(1, 1, 0, cells, cells + 1)
+    return Axis(1, 1, 0, cells, cells + 1, cells, cells + 1)
+
+
+def _extend(v: np.ndarray, before: int, after: int, j: int) -> np.ndarray:
+    """A monotone array continued into `before` + `after` padding cells, one jump j per cell."""
+    return np.concatenate([v[0] + j * np.arange(-before, 0), v, v[-1] + j * np.arange(1, after + 1)])
 
 
 def axis_window(a: Axis, k: int, s: int, d: int, pad: int, n_out: int) -> Axis:
@@ -68,9 +79,13 @@ def axis_window(a: Axis, k: int, s: int, d: int, pad: int, n_out: int) -> Axis:
     hi = np.full(lo.size, -EMPTY)
     lo[pad:pad + a.n], hi[pad:pad + a.n] = a.lo, a.hi
     reduce = window_reduce_naive if k <= 16 else window_reduce  # the loop is faster for small windows
-    lo_out = reduce(lo, k, d, np.minimum)[:(n_out - 1) * s + 1:s]       # (n_out,)
-    hi_out = reduce(hi, k, d, np.maximum)[:(n_out - 1) * s + 1:s]
-    return Axis(a.r + (k - 1) * d * a.j, a.j * s, a.start - pad * a.j, lo_out, hi_out)
+    last = (n_out - 1) * s + 1
+    lo_out = reduce(lo, k, d, np.minimum)[:last:s]                      # (n_out,)
+    hi_out = reduce(hi, k, d, np.maximum)[:last:s]
+    first_tap, last_tap = 0, (k - 1) * d                                # ulo, uhi grow: the ends decide
+    ulo = _extend(a.ulo, pad, lo.size - pad - a.n, a.j)[first_tap:first_tap + last:s]
+    uhi = _extend(a.uhi, pad, lo.size - pad - a.n, a.j)[last_tap:last_tap + last:s]
+    return Axis(a.r + (k - 1) * d * a.j, a.j * s, a.start - pad * a.j, lo_out, hi_out, ulo, uhi)
 
 
 def window_reduce_naive(x: np.ndarray, k: int, d: int, op) -> np.ndarray:
@@ -118,7 +133,7 @@ def axis_adaptive(a: Axis, o: int) -> Axis:
     lo = np.where(inside, a.lo[at], EMPTY).min(axis=1)
     hi = np.where(inside, a.hi[at], -EMPTY).max(axis=1)
     step = int(np.diff(starts).max())
-    return Axis(a.r + (k - 1) * a.j, a.j * step, a.start, lo, hi)
+    return Axis(a.r + (k - 1) * a.j, a.j * step, a.start, lo, hi, a.ulo[starts], a.uhi[ends - 1])
 
 
 def axis_whole(a: Axis) -> Axis:
@@ -129,12 +144,12 @@ def axis_whole(a: Axis) -> Axis:
 def axis_union(axes: list[Axis]) -> Axis:
     """What a merge's cell sees: the union of the branches' fields of the same cell."""
     n = axes[0].n
-    lo = np.minimum.reduce([a.lo for a in axes])
-    hi = np.maximum.reduce([a.hi for a in axes])
+    lo, ulo = np.minimum.reduce([a.lo for a in axes]), np.minimum.reduce([a.ulo for a in axes])
+    hi, uhi = np.maximum.reduce([a.hi for a in axes]), np.maximum.reduce([a.uhi for a in axes])
     start = min(a.start for a in axes)
     j = max(a.j for a in axes)
     r = max(max(a.start + a.r + i * a.j for a in axes) - min(a.start + i * a.j for a in axes) for i in (0, n - 1))
-    return Axis(r, j, start, lo, hi)
+    return Axis(r, j, start, lo, hi, ulo, uhi)
 
 
 @dataclass(frozen=True)
@@ -177,14 +192,13 @@ def square(h: int, w: int) -> int | list[int]:
 
 
 def cell_region(f: Field, i: int, j: int) -> dict:
-    """Where output cell (i, j) looks: the exact box clipped to the input, and the recurrence's unclipped one.
+    """Where output cell (i, j) looks: the exact box (inside the input), and the unclipped one.
 
     -> {"region": [top, left, bottom, right) or None when it sees no pixel, "unclipped": [top, left, bottom, right)}
     """
     lo_h, hi_h, lo_w, hi_w = (int(v) for v in (f.h.lo[i], f.h.hi[i], f.w.lo[j], f.w.hi[j]))
-    top, left = f.h.start + i * f.h.j, f.w.start + j * f.w.j
     return {"region": [lo_h, lo_w, hi_h, hi_w] if hi_h > lo_h and hi_w > lo_w else None,
-            "unclipped": [top, left, top + f.h.r, left + f.w.r]}
+            "unclipped": [int(f.h.ulo[i]), int(f.w.ulo[j]), int(f.h.uhi[i]), int(f.w.uhi[j])]}
 
 
 def describe(f: Field | None, spatial: bool) -> dict:

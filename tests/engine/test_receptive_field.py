@@ -94,6 +94,10 @@ def test_adaptive_pooling_windows():
     assert fields([5, 5, 1], [{"type": "AdaptiveAvgPool2d", "output_size": 3}]) == [(3, 2, 0)]
     a = rf.axis_adaptive(rf.axis_input(5), 3)
     assert a.lo.tolist() == [0, 1, 3] and a.hi.tolist() == [2, 4, 5]
+    # uneven windows: the unclipped box is the cell's own window (9 -> 5: [3, 6) for cell 2), at most r wide
+    row = walk([9, 6, 1], [{"type": "AdaptiveAvgPool2d", "output_size": 5}])["layers"][0]
+    assert (row["receptive_field"], row["jump"]) == ([3, 2], [2, 1])  # rows: sizes 2, 3, 3, 3, 2; starts 0, 1, 3, 5, 7
+    assert row["rf_region"] == {"cell": [2, 2], "region": [3, 2, 6, 4], "unclipped": [3, 2, 6, 4]}
 
 
 def test_merges_take_the_union_of_their_branches():
@@ -304,3 +308,89 @@ def test_sequential_region_errors(layer, i, j, field, rule):
     with pytest.raises(EngineError) as err:
         rf.sequential_region(spec, (28, 28), layer, i, j)
     assert err.value.field == field and err.value.rule.startswith(rule)
+
+
+# ---- the walker's exact regions against a per-cell set walk ----------------------------------------------
+
+def _sets_after(row, cfg_layer, sets_in, n_in):
+    """Per axis: for every output cell, the set of input pixels it depends on (padding depends on none),
+    written cell by cell from each layer's windows, without the engine's arrays."""
+    kind, (oh, ow) = row["type"], row["output_shape"][:2] if len(row["output_shape"]) == 3 else (1, 1)
+    out = []
+    for axis, (n_out, sets) in enumerate(zip((oh, ow), sets_in, strict=True)):
+        n = n_in[axis]
+        cfg = row["config"] or {}
+        if kind in ("Conv2D", "MaxPooling2D", "AveragePooling2D", "ZeroPadding2D"):
+            k = (cfg.get("kernel_size") or cfg.get("pool_size") or [1, 1])[axis]
+            s = (cfg.get("strides") or [1, 1])[axis]
+            d = (cfg.get("dilation_rate") or [1, 1])[axis]
+            pad = cfg["pads"]["top" if axis == 0 else "left"]
+            windows = [[i * s + t * d - pad for t in range(k)] for i in range(n_out)]
+        elif kind == "AdaptiveAvgPool2d":
+            windows = [list(range(i * n // n_out, -(-(i + 1) * n // n_out))) for i in range(n_out)]
+        elif kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"):
+            windows = [list(range(n))]
+        else:
+            windows = [[i] for i in range(n_out)]
+        out.append([frozenset().union(*(sets[p] for p in w if 0 <= p < n)) for w in windows])
+    return out
+
+
+def _walk_sets(layers, rows, at, sets):
+    """Walk a description beside the walker's rows (branches first, then their merge), setting row["_sets"]."""
+    for layer in layers:
+        if layer["type"] in ("Concatenate", "Add"):
+            ends = [_walk_sets(branch, rows, at, sets) for branch in layer["branches"]]
+            row = rows[at[0]]
+            at[0] += 1
+            sets = [[frozenset().union(*(e[axis][i] for e in ends)) for i in range(len(ends[0][axis]))]
+                    for axis in (0, 1)]
+        else:
+            row = rows[at[0]]
+            at[0] += 1
+            if len(row["input_shape"]) == 3:
+                sets = _sets_after(row, layer, sets, row["input_shape"][:2])
+        row["_sets"] = sets
+    return sets
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_walker_regions_match_a_per_cell_set_walk(seed):
+    rng = np.random.default_rng(seed)
+
+    def layer(depth=0):
+        t = str(rng.choice(["Conv2D", "MaxPooling2D", "AveragePooling2D", "ZeroPadding2D", "AdaptiveAvgPool2d",
+                            "ReLU", "Concatenate", "Add", "GlobalMaxPooling2D", "Flatten"]))
+        if t == "Conv2D":
+            out = conv([int(rng.integers(1, 4)), int(rng.integers(1, 4))], s=int(rng.integers(1, 3)),
+                       padding=[str(rng.choice(["valid", "same"])), int(rng.integers(0, 4))][int(rng.integers(0, 2))])
+            if rng.random() < 0.3:
+                out["strides"], out["dilation_rate"] = 1, [int(rng.integers(1, 4)), 1]
+            return out
+        if t in ("MaxPooling2D", "AveragePooling2D"):
+            return {**pool(int(rng.integers(2, 4)), int(rng.integers(1, 4)), str(rng.choice(["valid", "same"])), t),
+                    "ceil_mode": bool(rng.random() < 0.3)}
+        if t == "ZeroPadding2D":
+            return {"type": t, "padding": [[int(rng.integers(0, 3)), int(rng.integers(0, 3))]] * 2}
+        if t == "AdaptiveAvgPool2d":
+            return {"type": t, "output_size": int(rng.integers(1, 8))}
+        if t in ("Concatenate", "Add") and depth == 0:
+            same = [conv(3, padding="same", filters=2), pool(3, 1, "same"), conv(1, filters=2)]
+            return {"type": t, "branches": [[same[int(rng.integers(0, 3))]], []]}
+        return {"type": "ReLU"} if t in ("Concatenate", "Add") else {"type": t}
+
+    checked = 0
+    while checked < 40:
+        h, w = int(rng.integers(3, 16)), int(rng.integers(3, 16))
+        layers = [layer() for _ in range(int(rng.integers(1, 5)))]
+        try:
+            rows = walk([h, w, 2], layers)["layers"]
+        except EngineError:
+            continue
+        _walk_sets(layers, rows, [0], [[frozenset([i]) for i in range(h)], [frozenset([j]) for j in range(w)]])
+        for row in rows:
+            cell = row["rf_region"]["cell"] or [0, 0]
+            rs, cs = row["_sets"][0][cell[0]], row["_sets"][1][cell[1]]
+            want = [min(rs), min(cs), max(rs) + 1, max(cs) + 1] if rs and cs else None
+            assert row["rf_region"]["region"] == want, (row["name"], row["rf_region"], want, layers)
+            checked += 1
