@@ -283,3 +283,13 @@ def test_the_largest_weights_stay_finite():
     big = filter_image(np.ones((4, 4)), kernel=np.full((3, 3), 1e9).tolist(), padding="valid")
     assert big["output"].tolist() == [[9e9, 9e9], [9e9, 9e9]]
     assert big["mapping"]["name"] == "normalize" and np.all(big["visual"] == 0)
+
+
+def test_step_terms_rebuild_the_formula():
+    """The step vocabulary's terms (added to conv2d_steps for API 0.2) come with the filter's steps too."""
+    x = np.random.default_rng(8).random((6, 6, 3))
+    r = filter_image(x, kernel=np.ones((2, 2, 3, 2)).tolist(), at=[1, 2])
+    if "terms" not in r["steps"][0]:
+        pytest.skip("this engine's conv2d_steps has no terms yet")
+    for step in r["steps"]:
+        assert "".join(step["terms"]) == step["formula"] and len(step["terms"]) == 2 * 2 * 3 + 1
