@@ -24,7 +24,8 @@ from .limits import CONV_MAX_PAD, CONV_MAX_STRIDE, FILTER_MAX_F, FILTER_MAX_K, F
 from .numbers import finite_or_raise
 from .padding import output_size, resolve_padding
 
-CHUNK_NUMBERS = 1 << 18  # numbers in one band of windows handed to conv2d (2 MB, cache-sized: measured fastest)
+CHUNK_NUMBERS = 1 << 18  # numbers in one band of windows handed to conv2d (2 MB: cache-sized, measured fastest)
+MIN_BAND_ROWS = 16       # but never fewer rows than this: 1-row bands of an 11×11×3 kernel cost 5× more in calls
 
 # The presets, 3×3 each: the smallest window with a centre, and what image-kernel explainers show.
 # "sum": a kernel summing to 1 keeps a flat area's brightness; one summing to 0 turns it black (0).
@@ -101,14 +102,15 @@ def _kernel(kernel, preset, c: int) -> tuple[np.ndarray, str, np.ndarray]:
 
 
 def correlate(xp: np.ndarray, W: np.ndarray, strides) -> np.ndarray:
-    """conv2d over bands of output rows, so each band's windows hold at most CHUNK_NUMBERS numbers.
+    """conv2d over bands of output rows, so each band's windows hold about CHUNK_NUMBERS numbers
+    (at least MIN_BAND_ROWS rows: at most 16·512·11·11·3 numbers, 24 MB, for the largest kernel).
 
     xp (Hp, Wp, C) padded, W (kh, kw, C, F) -> (oh, ow, F).
     """
     kh, kw, c, _ = W.shape
     sh, sw = strides
     oh, ow = output_size(xp.shape[0], kh, sh), output_size(xp.shape[1], kw, sw)
-    rows = max(1, CHUNK_NUMBERS // (ow * kh * kw * c))
+    rows = max(MIN_BAND_ROWS, CHUNK_NUMBERS // (ow * kh * kw * c))
     bands = [conv2d(xp[r * sh:(min(r + rows, oh) - 1) * sh + kh], W, strides) for r in range(0, oh, rows)]
     return np.concatenate(bands, axis=0)
 

@@ -131,11 +131,13 @@ def test_banded_correlation_matches_one_pass(monkeypatch):
     from app.engine import image_filter
 
     rng = np.random.default_rng(7)
-    xp, W = rng.random((40, 23, 3)), rng.normal(size=(4, 3, 3, 2))
+    xp, W = rng.random((80, 23, 3)), rng.normal(size=(4, 3, 3, 2))
     want = correlate_naive(xp, W, (2, 3))
-    for chunk in (1, 50, 700, 1 << 20):
+    for chunk, min_rows in ((1, 1), (50, 3), (1, 16), (700, 5), (1 << 20, 16)):
         monkeypatch.setattr(image_filter, "CHUNK_NUMBERS", chunk)
-        np.testing.assert_allclose(correlate(xp, W, (2, 3)), want, rtol=0, atol=1e-12, err_msg=f"chunk {chunk}")
+        monkeypatch.setattr(image_filter, "MIN_BAND_ROWS", min_rows)
+        np.testing.assert_allclose(correlate(xp, W, (2, 3)), want, rtol=0, atol=1e-12,
+                                   err_msg=f"chunk {chunk}, rows ≥ {min_rows}")
 
 
 # ---- the trace of one cell ------------------------------------------------------------------------------
