@@ -25,6 +25,7 @@ from app.engine.limits import FILTER_IMAGE_MAX_PIXELS, FILTER_IMAGE_MAX_SIDE, FI
 
 CHANNELS = ("gray", "rgb")
 HIGH_BIT = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+ORIENTATION = 0x0112  # the EXIF tag
 EIGHT_BIT = ("1", "L", "P", "RGB", "RGBA", "RGBX", "RGBa", "LA", "PA", "CMYK", "YCbCr", "HSV")
 
 
@@ -50,7 +51,8 @@ def _eight_bit(image: Image.Image, channels: str) -> Image.Image:
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, rgba).convert("RGB")
-    return image.convert("L" if channels == "gray" else "RGB")
+    mode = "L" if channels == "gray" else "RGB"
+    return image if image.mode == mode else image.convert(mode)  # (convert to the same mode copies)
 
 
 def _high_bit(image: Image.Image, channels: str, size) -> np.ndarray:
@@ -74,12 +76,16 @@ def to_array(image: Image.Image, channels: str = "gray", max_side: int = FILTER_
     if not isinstance(image, Image.Image):
         raise EngineError("image", "must be a decoded picture")
     check_size(image)
-    image = ImageOps.exif_transpose(image)
+    if image.getexif().get(ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)  # (it copies even an upright picture: 16 MP cost 100 ms)
     size = scaled_size(*image.size, max_side)
     if image.mode in HIGH_BIT:
         return _high_bit(image, channels, size)
     if image.mode not in EIGHT_BIT:
         raise EngineError("image", f"pictures in Pillow's mode {image.mode} are not supported; use RGB or grey")
+    factor = min(image.size[0] // size[0], image.size[1] // size[1]) // 2
+    if factor > 1 and image.mode in ("L", "LA", "RGB", "RGBA"):
+        image = image.reduce(factor)  # what reducing_gap=2 does, done before the colour conversion: 16× fewer pixels
     image = _eight_bit(image, channels)
     if image.size != size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
