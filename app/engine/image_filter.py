@@ -168,6 +168,8 @@ def filter_image(image, kernel=None, preset: str | None = None, padding="same", 
         "padding": {"top", "bottom", "left", "right"}, "strides": [sh, sw],
         "output" (oh, ow) float64 for one output channel, else (oh, ow, F), "output_shape",
         "output_range": [min, max], "visual": uint8 RGB (oh, ow, 3), "mapping": colormap.colorize's dict,
+        "visual_index" uint8 (oh, ow) and "visual_palette" uint8 (256, 3) (visual = palette[index]) for one
+        output channel, else None: png.png_data_url writes them as a one-byte-a-pixel PNG,
         and with `at`: "at": [row, col], "steps": one /api/conv2d step per output channel of that cell}
     """
     x = check_image(image)
@@ -189,12 +191,14 @@ def filter_image(image, kernel=None, preset: str | None = None, padding="same", 
     finite_or_raise(y, "kernel")
     sums = W.sum(axis=(0, 1, 2))                                     # (F,) each filter's weights
     out = y[:, :, 0] if y.shape[2] == 1 and K.ndim == 2 else y
-    visual, mapping = colorize(out, display, sums)
+    visual, mapping, indexed = colorize(out, display, sums)
     result = {
         "channels": "gray" if c == 1 else "rgb", "input": x[:, :, 0] if c == 1 else x, "preset": preset,
         "kernel": to_list(K), "mode": mode, "padding": pads.as_dict(), "strides": list(s),
         "output": out, "output_shape": list(out.shape), "output_range": [float(y.min()), float(y.max())],
         "visual": visual, "mapping": mapping,
+        "visual_index": None if indexed is None else indexed[0],
+        "visual_palette": None if indexed is None else indexed[1],
     }
     if at is not None:
         if not isinstance(at, (list, tuple)) or len(at) != 2:

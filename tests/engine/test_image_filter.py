@@ -205,19 +205,35 @@ def test_sharpen_is_grey_and_clipped():
     assert np.array_equal(r["visual"][:, :, 1], np.floor(np.clip(y, 0, 1) * 255 + 0.5))
 
 
-def test_edges_use_the_diverging_palette_rounded_as_javascript_does():
+def test_edges_use_the_diverging_palette():
     y = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0, 0.5]])
-    rgb, m = colormap.colorize(y, "auto", kernel_sums=np.zeros(1))
-    assert (m["name"], m["domain"], m["colors"]) == ("diverging", [-2.0, 2.0], [[33, 102, 172], [247, 247, 247],
-                                                                               [230, 97, 1]])
+    rgb, m, (index, palette) = colormap.colorize(y, "auto", kernel_sums=np.zeros(1))
+    # |y| = 2, 1, 0, 1, 2, 0.5: its 99th percentile is 2
+    assert (m["name"], m["domain"], m["colors"], m["steps"]) == (
+        "diverging", [-2.0, 2.0], [[33, 102, 172], [247, 247, 247], [230, 97, 1]], 127)
+    assert index.tolist() == [[1, 64, 128, 192, 255, 160]]   # 128 ± ⌊127·|v|/2 + 0.5⌋
+    assert np.array_equal(rgb, palette[index])
     assert rgb[0, 0].tolist() == [33, 102, 172] and rgb[0, 2].tolist() == [247, 247, 247]
     assert rgb[0, 4].tolist() == [230, 97, 1]
-    # −1 is halfway to blue: 247 + (33 − 247)·0.5 = 140, 247 + (102 − 247)·0.5 = 174.5 -> 175 (Math.round), 209.5 -> 210
-    assert rgb[0, 1].tolist() == [140, 175, 210]
-    # +1: 247 − 17·0.5 = 238.5 -> 239, 247 − 150·0.5 = 172, 247 − 246·0.5 = 124
-    assert rgb[0, 3].tolist() == [239, 172, 124]
+    # −1: 64 steps of 127 towards blue: 247 + (33 − 247)·64/127 = 139.16 -> 139, 173.93 -> 174, 209.20 -> 209
+    assert rgb[0, 1].tolist() == [139, 174, 209]
+    # +1: 247 − 17·64/127 = 238.43 -> 238, 247 − 150·64/127 = 171.41 -> 171, 247 − 246·64/127 = 123.03 -> 123
+    assert rgb[0, 3].tolist() == [238, 171, 123]
     r = filter_image(np.random.default_rng(3).random((6, 6)), preset="sobel_y")
-    assert r["mapping"]["name"] == "diverging" and r["mapping"]["domain"][1] == max(map(abs, r["output_range"]))
+    assert r["mapping"]["name"] == "diverging"
+    assert r["mapping"]["domain"][1] == np.percentile(np.abs(r["output"]), 99, method="nearest")
+
+
+def test_a_few_strong_edges_do_not_wash_out_the_rest():
+    y = np.zeros((20, 50))
+    y[5:7] = 1.0                                                  # 100 ordinary edges
+    y[0, 0] = 100.0                                               # and one huge one: the 99th percentile is 1
+    rgb, m, _ = colormap.colorize(y, "diverging")
+    assert m["domain"] == [-1.0, 1.0] and m["clipped"] == {"below": 0, "above": 1}
+    assert rgb[5, 3].tolist() == [230, 97, 1] and rgb[0, 0].tolist() == [230, 97, 1]   # both full orange
+    sparse = np.zeros((10, 10))
+    sparse[3, 3] = -0.25                                          # the percentile is 0: the largest |v| instead
+    assert colormap.colorize(sparse, "diverging")[1]["domain"] == [-0.25, 0.25]
 
 
 def test_several_channels_become_red_green_blue():

@@ -14,7 +14,7 @@ from PIL import Image
 
 from app.engine.errors import EngineError
 from app.engine.image_filter import filter_image
-from app.imaging.png import encode_png, png_data_url
+from app.imaging.png import encode_png, filter_png, png_data_url
 from app.imaging.resize import scaled_size, to_array
 
 PHOTOS = Path(__file__).resolve().parents[2] / "static" / "img" / "photos"
@@ -134,6 +134,20 @@ def test_png_round_trip():
     assert base64.b64decode(url.split(",", 1)[1]) == encode_png(rgb)
     with pytest.raises(ValueError):
         encode_png(rgb.astype(np.float64))
+
+
+@pytest.mark.parametrize("preset, mode", [("sobel_x", "P"), ("gaussian_blur", "L")])
+def test_filter_png_is_one_byte_a_pixel_and_decodes_to_the_visual(preset, mode):
+    x = np.random.default_rng(1).random((20, 30))
+    r = filter_image(x, preset=preset)
+    url = filter_png(r)
+    png = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert png.mode == mode and png.size == (30, 20)
+    assert np.array_equal(np.asarray(png.convert("RGB")), r["visual"])
+    rgb = filter_image(np.random.default_rng(1).random((20, 30, 3)), preset=preset)
+    assert rgb["visual_index"] is None
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(base64.b64decode(filter_png(rgb).split(",")[1])))
+                                     .convert("RGB")), rgb["visual"])
 
 
 # ---- the bundled photos -----------------------------------------------------------------------------
