@@ -25,7 +25,7 @@ from app.engine.colormap import colorize
 from app.engine.conv import conv2d, pad_input
 from app.engine.image_filter import correlate, correlate_naive, filter_image, preset_kernel
 from app.engine.padding import resolve_padding
-from app.imaging.png import encode_png, png_data_url
+from app.imaging.png import encode_png, filter_png, png_data_url
 from app.imaging.resize import to_array
 
 PHOTO = Path(__file__).resolve().parent.parent / "static" / "img" / "photos" / "astronaut.jpg"
@@ -95,19 +95,21 @@ def main() -> None:
     blur = timed(lambda: filter_image(x, preset="gaussian_blur"), n)
     row("filter_image, gaussian_blur (grey mapping)", blur, reference[0])
 
-    visual = filter_image(x, preset="sobel_x")["visual"]
-    grey = filter_image(x, preset="gaussian_blur")["visual"]
-    row("PNG data URL, diverging colours (RGB)", timed(lambda: png_data_url(visual), n))
-    row("PNG data URL, grey (saved as 8-bit grey)", timed(lambda: png_data_url(grey), n))
-    print(f"  PNG sizes: diverging {len(encode_png(visual)):,} bytes, grey {len(encode_png(grey)):,} bytes")
+    edges, blurred = filter_image(x, preset="sobel_x"), filter_image(x, preset="gaussian_blur")
+    rgb_png = timed(lambda: png_data_url(edges["visual"]), n)
+    row("PNG data URL, diverging as 24-bit RGB (reference)", rgb_png)
+    row("filter_png, diverging as an 8-bit palette PNG", timed(lambda: filter_png(edges), n), rgb_png[0])
+    row("filter_png, grey as an 8-bit grey PNG", timed(lambda: filter_png(blurred), n), rgb_png[0])
+    print(f"  PNG sizes: diverging {len(encode_png(edges['visual'])):,} bytes as RGB, "
+          f"{len(encode_png(edges['visual'], edges['visual_index'], edges['visual_palette'])):,} with a palette; "
+          f"grey {len(encode_png(blurred['visual'])):,} bytes")
     row("to_array: decoded 512×512 JPEG -> grey floats", timed(lambda: to_array(photo, "gray", 512), n))
     row("to_array: decoded 4096×4096 -> 512×512 grey", timed(lambda: to_array(big, "gray", 512), max(3, n // 4)))
     row("to_array: decoded 4096×4096 -> 512×512 rgb", timed(lambda: to_array(big, "rgb", 512), max(3, n // 4)))
 
     def whole():
         pic = to_array(photo, "gray", 512)
-        r = filter_image(pic, preset="sobel_x", at=[200, 300])
-        return png_data_url(r["visual"])
+        return filter_png(filter_image(pic, preset="sobel_x", at=[200, 300]))
 
     total = timed(whole, n)
     row("512×512 JPEG already decoded -> PNG data URL", total)
