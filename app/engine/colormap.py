@@ -28,6 +28,8 @@ from .errors import EngineError
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 NEGATIVE, ZERO, POSITIVE = (33, 102, 172), (247, 247, 247), (230, 97, 1)  # as static/js/lib/colors.js
 DISPLAYS = ("auto", "gray", "normalize", "diverging")
+STEPS = 127       # diverging: steps of colour on each side of 0
+PERCENTILE = 99   # diverging and signed: the scale m is this percentile of |value|
 
 
 def choose(y: np.ndarray, kernel_sums: np.ndarray) -> str:
@@ -49,6 +51,14 @@ def choose(y: np.ndarray, kernel_sums: np.ndarray) -> str:
     return "normalize"
 
 
+def scale(y: np.ndarray) -> float:
+    """The 99th percentile of |y|: the value at rank round(0.99·(n − 1)) of the sorted |values| (NumPy's
+    percentile with method="nearest", by one partial sort)."""
+    a = np.abs(y).ravel()
+    rank = round(PERCENTILE / 100 * (a.size - 1))
+    return float(np.partition(a, rank)[rank])
+
+
 def _round(x: np.ndarray) -> np.ndarray:
     return np.floor(x + 0.5).astype(np.uint8)  # Math.round
 
@@ -65,8 +75,6 @@ def diverging_palette() -> np.ndarray:
 
 GREY_RAMP = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 DIVERGING = diverging_palette()
-STEPS = 127  # diverging: steps of colour on each side of 0
-PERCENTILE = 99  # diverging and signed: the scale m is this percentile of |value|
 
 
 def colorize(y: np.ndarray, display: str = "auto", kernel_sums=None):
@@ -94,18 +102,22 @@ def colorize(y: np.ndarray, display: str = "auto", kernel_sums=None):
     lo, hi = float(y.min()), float(y.max())
     m = 0.0
     if name in ("diverging", "signed"):
-        m = float(np.percentile(np.abs(y), PERCENTILE, method="nearest")) or max(abs(lo), abs(hi))
+        m = scale(y) or max(abs(lo), abs(hi))
     clipped = {"below": int((y < -m).sum()), "above": int((y > m).sum())} if m > 0 else {"below": 0, "above": 0}
     grey = "grey" if f == 1 else "each channel"
     if name == "diverging":  # one channel
         v = planes[:, :, 0]
-        k = _round(np.minimum(1.0, np.abs(v) / m) * STEPS) if m > 0 else np.zeros(v.shape, np.uint8)
+        k = np.zeros(v.shape, np.uint8)
+        if m > 0:
+            t = np.abs(v) / m                                           # t = min(1, |v| / m), k = ⌊127·t + 0.5⌋
+            np.minimum(t, 1.0, out=t)
+            k = _round(t * STEPS)
         index = np.where(v < 0, 128 - k, 128 + k).astype(np.uint8)     # 1..255, 128 = zero
         mapping = {"name": name, "domain": [-m, m], "colors": [list(NEGATIVE), list(ZERO), list(POSITIVE)],
                    "channels": "gray", "clipped": clipped, "steps": STEPS,
                    "text": f"{-m:.4g} → blue, 0 → white, {m:.4g} → orange"
                            + (" (beyond: full colour)" if any(clipped.values()) else "")}
-        return DIVERGING[index], mapping, (index, DIVERGING)
+        return DIVERGING.take(index, axis=0), mapping, (index, DIVERGING)
     if name == "gray":
         domain, colors = [0.0, 1.0], [list(BLACK), list(WHITE)]
         clipped = {"below": int((y < 0).sum()), "above": int((y > 1).sum())}

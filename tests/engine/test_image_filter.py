@@ -224,6 +224,12 @@ def test_edges_use_the_diverging_palette():
     assert r["mapping"]["domain"][1] == np.percentile(np.abs(r["output"]), 99, method="nearest")
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 100, 101, 1000, 4097])
+def test_scale_is_numpys_nearest_percentile(n):
+    y = np.random.default_rng(n).normal(size=n)
+    assert colormap.scale(y) == np.percentile(np.abs(y), 99, method="nearest")
+
+
 def test_a_few_strong_edges_do_not_wash_out_the_rest():
     y = np.zeros((20, 50))
     y[5:7] = 1.0                                                  # 100 ordinary edges
