@@ -12,6 +12,8 @@ plus PyTorch's ceil_mode for pooling. Parameters are counted as Keras counts the
 4·C, of which 2·C trainable) or, with counting="torchvision", as PyTorch's parameters() does (running
 mean and variance are buffers, not parameters). Multiply-adds (MACs) are counted for Conv2D and Dense:
 one per weight per output position; biases, pooling and normalisation are not multiply-adds.
+Receptive fields follow app/engine/receptive_field.py: each row's receptive_field, jump, rf_start and the
+exact region its centre cell sees.
 """
 
 from __future__ import annotations
@@ -443,6 +445,9 @@ def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = 
          field: str = "layers") -> dict:
     """Shapes, parameters and multiply-adds of every layer. Raises EngineError naming the first layer that
     does not fit (its path in the request, e.g. "layers.3" or "layers.5.branches.1.0").
+
+    Each row also carries "receptive_field", "jump", "rf_start" (int, or [h, w] when they differ) and
+    "rf_region" {"cell", "region", "unclipped"} (receptive_field.describe; all None for a [features] input).
 
     -> {"input_shape", "output_shape", "layers": [row, ...], "tree": [index | {"merge", "branches"}],
         "total_params", "trainable_params", "non_trainable_params", "buffers", "total_macs",
