@@ -72,6 +72,13 @@ def check_pair(value, field: str, lo: int, hi: int) -> tuple[int, int]:
     return v, v
 
 
+def check_bool(value, field: str) -> bool:
+    """true or false (JSON's booleans only: 0 and 1 are refused)."""
+    if not isinstance(value, bool):
+        raise EngineError(field, "must be true or false")
+    return value
+
+
 def to_list(arr: np.ndarray):
     """ndarray -> nested lists for JSON: whole numbers as ints (3, not 3.0), others as floats, -0.0 as 0."""
     a = np.asarray(arr, dtype=np.float64)

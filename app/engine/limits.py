@@ -50,6 +50,23 @@ MNIST_UPLOAD_BYTES = 8 << 20    # /api/mnist/predict/upload: a picture as multip
 ARCH_MAX_LAYERS = 200
 ARCH_MAX_DEPTH = 4            # branches inside branches
 ARCH_MAX_BRANCHES = 8
+# one layer of a description (the walker's bounds on sizes, so every count stays exact)
+ARCH_MAX_HW = 2048            # input and map height and width
+ARCH_MAX_C = 4096             # input channels
+ARCH_MAX_FLAT = 1 << 24       # values of a flat vector (an input of [features], or after Flatten)
+ARCH_MAX_FILTERS = 4096       # Conv2D filters
+ARCH_MAX_UNITS = 65536        # Dense units
+ARCH_MAX_K = 64               # kernel and pool window side
+ARCH_MAX_STRIDE = 64          # strides and dilation
+ARCH_MAX_PAD = 512            # padding on one side
+ARCH_MAX_COUNT = 10 ** 15     # one layer's parameters or multiply-adds: every total stays exact in a JS number
+
+# ---- image filters (/api/image/filter): a picture through a 3×3 (up to 11×11) kernel -------------------
+FILTER_IMAGE_MAX_SIDE = 4096  # a decoded picture's width and height, before it is scaled down
+FILTER_IMAGE_MAX_PIXELS = 4096 * 4096
+FILTER_MAX_SIDE = 512         # max_side: the longer side after scaling (and the engine's input side)
+FILTER_MAX_K = 11             # kernel rows and columns
+FILTER_MAX_F = 3              # filters of a (kh, kw, C, F) kernel
 
 
 def page_limits() -> dict:

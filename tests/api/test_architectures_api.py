@@ -121,3 +121,20 @@ def test_shape_truncated_json(client):
 def test_openapi_documents_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/architectures", "/api/architectures/{net_id}", "/api/architectures/shape"} <= set(paths)
+
+
+def test_receptive_fields_are_served(client):
+    """Every layer carries receptive_field, jump, rf_start and the centre cell's region (issue 16)."""
+    rows = {r["name"]: r for r in client.get("/api/architectures/vgg16").json()["layers"]}
+    assert (rows["block5_pool"]["receptive_field"], rows["block5_pool"]["jump"]) == (212, 32)
+    assert rows["block5_pool"]["rf_region"] == {"cell": [3, 3], "region": [6, 6, 218, 218],
+                                                "unclipped": [6, 6, 218, 218]}
+    body = client.post("/api/architectures/shape", json={"input_shape": [20, 30, 1], "layers": [
+        {"type": "Conv2D", "filters": 2, "kernel_size": [5, 3]},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"},
+        {"type": "Flatten"}, {"type": "Dense", "units": 3}]}).json()
+    got = [(r["receptive_field"], r["jump"], r["rf_start"]) for r in body["layers"]]
+    # rows: 5; 5 + 2 = 7 (16 -> 8, 'same' pads 1 = total (8 − 1)·2 + 3 − 16 = 1 -> top 0); then 7 + 7·2 = 21
+    # cols: 3; 28 -> 14, total (14 − 1)·2 + 3 − 28 = 1 -> left 0: 5; then 5 + 13·2 = 31
+    assert got == [([5, 3], 1, 0), ([7, 5], 2, 0), ([21, 31], [16, 28], 0), ([21, 31], [16, 28], 0)]
+    assert body["layers"][3]["rf_region"] == {"cell": None, "region": [0, 0, 20, 30], "unclipped": [0, 0, 21, 31]}

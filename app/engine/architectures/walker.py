@@ -12,24 +12,35 @@ plus PyTorch's ceil_mode for pooling. Parameters are counted as Keras counts the
 4·C, of which 2·C trainable) or, with counting="torchvision", as PyTorch's parameters() does (running
 mean and variance are buffers, not parameters). Multiply-adds (MACs) are counted for Conv2D and Dense:
 one per weight per output position; biases, pooling and normalisation are not multiply-adds.
+Receptive fields follow app/engine/receptive_field.py: each row's receptive_field, jump, rf_start and the
+exact region its centre cell sees.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import check_bool, check_int, check_pair
 from ..errors import EngineError
 
 # Caps on a user's list (the reference networks use the same walker with max_layers=None).
 from ..limits import ARCH_MAX_BRANCHES as MAX_BRANCHES
+from ..limits import ARCH_MAX_C as MAX_C
+from ..limits import ARCH_MAX_COUNT as MAX_COUNT
 from ..limits import ARCH_MAX_DEPTH as MAX_DEPTH
+from ..limits import ARCH_MAX_FILTERS as MAX_FILTERS
+from ..limits import ARCH_MAX_FLAT as MAX_FLAT
+from ..limits import ARCH_MAX_HW as MAX_HW
+from ..limits import ARCH_MAX_K as MAX_K
 from ..limits import ARCH_MAX_LAYERS as MAX_LAYERS
+from ..limits import ARCH_MAX_PAD as MAX_PAD
+from ..limits import ARCH_MAX_STRIDE as MAX_STRIDE
+from ..limits import ARCH_MAX_UNITS as MAX_UNITS
+from ..limits import CONV_MAX_K, CONV_MAX_STRIDE
 from ..padding import Pads, effective_size, output_size, resolve_padding
+from ..receptive_field import Field, describe, field_adaptive, field_input, field_union, field_whole, field_window
 
-MAX_HW, MAX_C, MAX_FLAT = 2048, 4096, 1 << 24
-MAX_FILTERS, MAX_UNITS = 4096, 65536
-MAX_K, MAX_STRIDE, MAX_PAD = 64, 64, 512
-MAX_COUNT = 10 ** 15  # any one parameter or multiply-add count; keeps every total exact in a JS number
+LINK_MIN_SIDE, LINK_MAX_SIDE = 7, 12  # the side of the conv page link's sample input (well within CONV_MAX_HW)
 
 ALIASES = {
     "conv2d": "Conv2D", "dense": "Dense", "flatten": "Flatten",
@@ -58,29 +69,6 @@ def shape_text(shape) -> str:
 
 
 # ---- reading one field of a layer -------------------------------------------------------------------
-
-def _int(value, field, lo, hi) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise EngineError(field, "must be an integer")
-    if not lo <= value <= hi:
-        raise EngineError(field, f"must be between {lo} and {hi}")
-    return value
-
-
-def _pair(value, field, lo, hi) -> tuple[int, int]:
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise EngineError(field, "must be an integer or a pair of integers")
-        return _int(value[0], f"{field}.0", lo, hi), _int(value[1], f"{field}.1", lo, hi)
-    v = _int(value, field, lo, hi)
-    return v, v
-
-
-def _bool(value, field) -> bool:
-    if not isinstance(value, bool):
-        raise EngineError(field, "must be true or false")
-    return value
-
 
 def _known(layer: dict, field: str, allowed: tuple[str, ...]) -> None:
     for key in layer:
@@ -166,13 +154,13 @@ def _conv2d(layer, field, shape, counting):
     h, w, c = _need_image(shape, field, "Conv2D")
     if "filters" not in layer or "kernel_size" not in layer:
         raise EngineError(field, "Conv2D needs filters and kernel_size")
-    f = _int(layer["filters"], f"{field}.filters", 1, MAX_FILTERS)
-    k = _pair(layer["kernel_size"], f"{field}.kernel_size", 1, MAX_K)
-    s = _pair(layer.get("strides", 1), f"{field}.strides", 1, MAX_STRIDE)
-    d = _pair(layer.get("dilation_rate", 1), f"{field}.dilation_rate", 1, MAX_STRIDE)
+    f = check_int(layer["filters"], f"{field}.filters", 1, MAX_FILTERS)
+    k = check_pair(layer["kernel_size"], f"{field}.kernel_size", 1, MAX_K)
+    s = check_pair(layer.get("strides", 1), f"{field}.strides", 1, MAX_STRIDE)
+    d = check_pair(layer.get("dilation_rate", 1), f"{field}.dilation_rate", 1, MAX_STRIDE)
     if s != (1, 1) and d != (1, 1):
         raise EngineError(f"{field}.dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
-    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    bias = check_bool(layer.get("use_bias", True), f"{field}.use_bias")
     _activation(layer, field)
     pads = _padding(layer, field, (h, w), k, s, d)
     oh, ow, size_text = _spatial(layer, field, shape, "kernel", k, s, d, pads)
@@ -193,10 +181,10 @@ def _conv2d(layer, field, shape, counting):
 def _pool(layer, field, shape, counting, kind):
     _known(layer, field, ("type", "name", "pool_size", "strides", "padding", "ceil_mode"))
     h, w, c = _need_image(shape, field, kind)
-    k = _pair(layer.get("pool_size", 2), f"{field}.pool_size", 1, MAX_K)
+    k = check_pair(layer.get("pool_size", 2), f"{field}.pool_size", 1, MAX_K)
     strides = layer.get("strides")
-    s = k if strides is None else _pair(strides, f"{field}.strides", 1, MAX_STRIDE)
-    ceil = _bool(layer.get("ceil_mode", False), f"{field}.ceil_mode")
+    s = k if strides is None else check_pair(strides, f"{field}.strides", 1, MAX_STRIDE)
+    ceil = check_bool(layer.get("ceil_mode", False), f"{field}.ceil_mode")
     pads = _padding(layer, field, (h, w), k, s, (1, 1))
     oh, ow, size_text = _spatial(layer, field, shape, "pool", k, s, (1, 1), pads, ceil)
     return {"output_shape": [oh, ow, c], "shape_formula": size_text,
@@ -208,8 +196,8 @@ def _dense(layer, field, shape, counting):
     _known(layer, field, ("type", "name", "units", "use_bias", "activation"))
     if "units" not in layer:
         raise EngineError(field, "Dense needs units")
-    u = _int(layer["units"], f"{field}.units", 1, MAX_UNITS)
-    bias = _bool(layer.get("use_bias", True), f"{field}.use_bias")
+    u = check_int(layer["units"], f"{field}.units", 1, MAX_UNITS)
+    bias = check_bool(layer.get("use_bias", True), f"{field}.use_bias")
     _activation(layer, field)
     d, lead = shape[-1], list(shape[:-1])  # Keras' Dense acts on the last axis
     params = d * u + (u if bias else 0)
@@ -251,7 +239,7 @@ def _global_pool(layer, field, shape, counting, kind):
 def _adaptive(layer, field, shape, counting):
     _known(layer, field, ("type", "name", "output_size"))
     h, w, c = _need_image(shape, field, "AdaptiveAvgPool2d")
-    oh, ow = _pair(layer.get("output_size", 1), f"{field}.output_size", 1, MAX_HW)
+    oh, ow = check_pair(layer.get("output_size", 1), f"{field}.output_size", 1, MAX_HW)
     return {"output_shape": [oh, ow, c], "shape_formula": f"{h}×{w} → {oh}×{ow}",
             "config": {"output_size": [oh, ow]}}
 
@@ -295,7 +283,7 @@ def conv_link(config: dict, seed: int) -> dict | None:
     """Query values for /conv: this layer's kernel size, strides and padding on a small random 2-D input."""
     k, s, d, pads = config["kernel_size"], config["strides"], config["dilation_rate"], config["pads"]
     ek = max(effective_size(k[0], d[0]), effective_size(k[1], d[1]))
-    if max(k) > 11 or max(s) > 8 or max(d) > 8 or ek > 12:
+    if max(k) > CONV_MAX_K or max(s) > CONV_MAX_STRIDE or max(d) > CONV_MAX_STRIDE or ek > LINK_MAX_SIDE:
         return None
     spec = config["padding"]
     values = [pads["top"], pads["bottom"], pads["left"], pads["right"]]
@@ -308,13 +296,33 @@ def conv_link(config: dict, seed: int) -> dict | None:
             spec = values[0]
         else:
             spec = [[pads["top"], pads["bottom"]], [pads["left"], pads["right"]]]
-    n = min(12, max(7, ek + 2 * max(s)))
+    n = min(LINK_MAX_SIDE, max(LINK_MIN_SIDE, ek + 2 * max(s)))
     rng = np.random.default_rng(seed)
     link = {"kernel": rng.integers(-1, 3, (k[0], k[1])).tolist(), "strides": list(s), "padding": spec,
             "input": rng.integers(0, 10, (n, n)).tolist()}
     if d != [1, 1]:
         link["dilation"] = list(d)  # the conv page's URL key
     return link
+
+
+# ---- receptive fields (app/engine/receptive_field.py has the rules) ------------------------------------
+
+def _receptive(kind, out, in_shape, rf: Field | None) -> Field | None:
+    """The field of a layer's output from its input's: windows grow it, global readers take the whole map."""
+    if rf is None or len(in_shape) != 3:
+        return rf  # a flat vector: Dense, Dropout, ... read what the Flatten or global pooling before them saw
+    cfg, out_hw = out.get("config") or {}, out["output_shape"][:2]
+    if kind in ("Conv2D", "MaxPooling2D", "AveragePooling2D"):
+        d = cfg.get("dilation_rate", [1, 1])
+        return field_window(rf, cfg.get("kernel_size") or cfg["pool_size"], cfg["strides"], d,
+                            cfg["pads"]["top"], cfg["pads"]["left"], out_hw)
+    if kind == "ZeroPadding2D":
+        return field_window(rf, (1, 1), (1, 1), (1, 1), cfg["pads"]["top"], cfg["pads"]["left"], out_hw)
+    if kind == "AdaptiveAvgPool2d":
+        return field_adaptive(rf, out_hw)
+    if kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"):
+        return field_whole(rf)
+    return rf  # no window: activations, normalisation, dropout, Dense on a map (a 1×1 convolution)
 
 
 # ---- the walk ---------------------------------------------------------------------------------------
@@ -355,18 +363,18 @@ class _Walk:
         self.counting = counting
         self.rows: list[dict] = []
 
-    def sequence(self, layers, shape, field, block, branch, depth) -> tuple[list, list]:
+    def sequence(self, layers, shape, rf, field, block, branch, depth) -> tuple[list, Field | None, list]:
         tree = []
         for i, layer in enumerate(layers):
-            shape, node = self.layer(layer, shape, f"{field}.{i}", block, branch, depth)
+            shape, rf, node = self.layer(layer, shape, rf, f"{field}.{i}", block, branch, depth)
             tree.append(node)
-        return shape, tree
+        return shape, rf, tree
 
-    def layer(self, layer, shape, field, block, branch, depth):
+    def layer(self, layer, shape, rf, field, block, branch, depth):
         kind = _layer_type(layer, field)
         name = layer.get("name") or f"{kind.lower()}_{len(self.rows)}"
         if kind in MERGES:
-            return self.merge(layer, kind, name, shape, field, block, branch, depth)
+            return self.merge(layer, kind, name, shape, rf, field, block, branch, depth)
         out = RULES[kind](layer, field, tuple(shape), self.counting)
         row = self.row(kind, name, field, block, branch, depth, shape, out)
         for key in ("params", "macs"):
@@ -374,14 +382,16 @@ class _Walk:
                 raise EngineError(field, f"{key} of this layer ({num(row[key])}) exceed the cap of {num(MAX_COUNT)}")
         if kind == "Conv2D":
             row["conv_link"] = conv_link(out["config"], seed=row["index"])
-        return row["output_shape"], row["index"]
+        rf = _receptive(kind, out, shape, rf)
+        row.update(describe(rf, len(row["output_shape"]) == 3))
+        return row["output_shape"], rf, row["index"]
 
-    def merge(self, layer, kind, name, shape, field, block, branch, depth):
+    def merge(self, layer, kind, name, shape, rf, field, block, branch, depth):
         _known(layer, field, ("type", "name", "branches"))
         results = []
         for j, layers in enumerate(layer["branches"]):
-            results.append(self.sequence(layers, shape, f"{field}.branches.{j}", name, j, depth + 1))
-        shapes = [list(s) for s, _ in results]
+            results.append(self.sequence(layers, shape, rf, f"{field}.branches.{j}", name, j, depth + 1))
+        shapes = [list(s) for s, _, _ in results]
         first = shapes[0]
         for j, s in enumerate(shapes[1:], start=1):
             if kind == "Add" and s != first:
@@ -400,7 +410,9 @@ class _Walk:
         row = self.row(kind, name, field, block, branch, depth, shape, out)
         row["branches"] = [{"output_shape": s, "identity": len(layer["branches"][j]) == 0}
                            for j, s in enumerate(shapes)]
-        return row["output_shape"], {"merge": row["index"], "branches": [tree for _, tree in results]}
+        rf = None if rf is None else field_union([f for _, f, _ in results])
+        row.update(describe(rf, len(row["output_shape"]) == 3))
+        return row["output_shape"], rf, {"merge": row["index"], "branches": [tree for _, _, tree in results]}
 
     def row(self, kind, name, field, block, branch, depth, shape, out) -> dict:
         row = {
@@ -424,15 +436,18 @@ def check_input_shape(value, field="input_shape") -> list[int]:
     if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
         raise EngineError(field, "must be [height, width, channels] or [features]")
     if len(value) == 1:
-        return [_int(value[0], f"{field}.0", 1, MAX_FLAT)]
-    return [_int(value[0], f"{field}.0", 1, MAX_HW), _int(value[1], f"{field}.1", 1, MAX_HW),
-            _int(value[2], f"{field}.2", 1, MAX_C)]
+        return [check_int(value[0], f"{field}.0", 1, MAX_FLAT)]
+    return [check_int(value[0], f"{field}.0", 1, MAX_HW), check_int(value[1], f"{field}.1", 1, MAX_HW),
+            check_int(value[2], f"{field}.2", 1, MAX_C)]
 
 
 def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = MAX_LAYERS,
          field: str = "layers") -> dict:
     """Shapes, parameters and multiply-adds of every layer. Raises EngineError naming the first layer that
     does not fit (its path in the request, e.g. "layers.3" or "layers.5.branches.1.0").
+
+    Each row also carries "receptive_field", "jump", "rf_start" (int, or [h, w] when they differ) and
+    "rf_region" {"cell", "region", "unclipped"} (receptive_field.describe; all None for a [features] input).
 
     -> {"input_shape", "output_shape", "layers": [row, ...], "tree": [index | {"merge", "branches"}],
         "total_params", "trainable_params", "non_trainable_params", "buffers", "total_macs",
@@ -447,7 +462,8 @@ def walk(input_shape, layers, counting: str = "keras", max_layers: int | None = 
     if max_layers is not None and n > max_layers:
         raise EngineError(field, f"has {n} layers (branches included); the cap is {max_layers}")
     w = _Walk(counting)
-    out_shape, tree = w.sequence(layers, shape, field, None, None, 0)
+    rf = field_input(shape[0], shape[1]) if len(shape) == 3 else None
+    out_shape, _, tree = w.sequence(layers, shape, rf, field, None, None, 0)
     rows = w.rows
     trainable = sum(r["trainable"] for r in rows)
     non_trainable = sum(r["non_trainable"] for r in rows)
