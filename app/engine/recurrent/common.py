@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import as_array, check_int, to_list
+from ..arrays import as_array, check_bool, check_int, to_list
 from ..errors import EngineError
 from ..limits import RNN_FORMULA_MAX as FORMULA_MAX
 from ..limits import RNN_MAX_D as MAX_D
@@ -17,12 +17,6 @@ from ..limits import RNN_MAX_U as MAX_U
 from ..numbers import finite_or_raise
 from .functions import NAMES, act, scalar_act
 from .init import glorot_uniform, orthogonal
-
-
-def check_bool(value, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise EngineError(field, "must be true or false")
-    return value
 
 
 def no_options(opts: dict) -> dict:
