@@ -118,4 +118,5 @@ def rows_to_lists(arr: np.ndarray) -> list[list]:
     return [ints[i] if w else floats[i] for i, w in enumerate(whole.tolist())]
 
 
-__all__ = ["as_array", "check_bool", "check_int", "check_pair", "to_list", "to_list_or_null", "rows_to_lists", "MAX_ABS"]
+__all__ = ["as_array", "check_bool", "check_int", "check_pair", "to_list", "to_list_or_null", "rows_to_lists",
+           "MAX_ABS"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import check_bool
 from ..formulas import gru_formulas
-from .common import Weights, check_activation, check_bool, no_options, parse_state
+from .common import Weights, check_activation, no_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
 from .runner import Cell, Result, Run, run

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import to_list
+from ..arrays import check_bool, to_list
 from ..errors import EngineError
 from ..formulas import lstm_formulas
-from .common import Weights, check_activation, check_bool, no_options, parse_state
+from .common import Weights, check_activation, no_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
 from .runner import Cell, Result, Run, run
