@@ -1,4 +1,5 @@
-"""Load test: a mixed workload against `uvicorn app.main:app --workers 2` on loopback.
+"""Load test: a mixed workload against `uvicorn app.main:app --workers 2` (or, with --nginx, against
+deploy/nginx/run.sh PORT 2: nginx in front of 2 app processes) on loopback.
 
 Starts the server itself on a free 127.0.0.1 port, warms it up (every endpoint, then 5 s of load), drives
 it with N concurrent clients for D seconds (bounded: it stops by itself), then prints requests/s,
@@ -18,7 +19,7 @@ response is decompressed and parsed to check it is the JSON the endpoint documen
 --think T: each client waits a random 0..2T seconds between its requests (a class of students stepping
 through pages); the default 0 sends back to back, which measures saturation (latency = clients / throughput).
 
-Run: .venv/bin/python bench/load_test.py [--clients 32] [--seconds 60] [--workers 2] [--think 0]
+Run: .venv/bin/python bench/load_test.py [--nginx] [--clients 32] [--seconds 60] [--workers 2] [--think 0]
 Goals on the 2-core machine: no errors, memory growth under 10%, p99 under 250 ms.
 """
 
@@ -91,8 +92,10 @@ def make_bodies(per_kind: int, seed: int) -> list[list[bytes]]:
 
 
 def family(pid: int) -> list[int]:
-    return [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-                    .stdout.split()]
+    """A process and all its descendants (run.sh's app processes and nginx with its workers)."""
+    children = [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+                .stdout.split()]
+    return [pid] + [q for c in children for q in family(c)]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -246,7 +249,7 @@ def wait_for(port: int, server: subprocess.Popen) -> None:
             raise SystemExit("the server exited")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"GET /api/examples HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                sock.sendall(b"GET /api/examples HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 if sock.recv(20).startswith(b"HTTP/1.1 200"):
                     return
         except OSError:
@@ -267,7 +270,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2, help="app processes (with --nginx: run.sh's N)")
+    ap.add_argument("--nginx", action="store_true", help="deploy/nginx/run.sh PORT N instead of uvicorn --workers N")
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a client waits between requests")
     ap.add_argument("--bodies", type=int, default=6000, help="distinct request bodies per kind")
     ap.add_argument("--timeline", help="write every request (start s, latency ms, server ms, kind, client) as CSV")
@@ -279,8 +283,12 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                               str(port), "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT)
+    if args.nginx:
+        server = subprocess.Popen(["bash", str(ROOT / "deploy/nginx/run.sh"), str(port), str(args.workers)], cwd=ROOT,
+                                  start_new_session=True, stdout=subprocess.DEVNULL)
+    else:
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
+                                   str(port), "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT)
     try:
         wait_for(port, server)
         warm_up(port)
@@ -306,7 +314,8 @@ def main() -> None:
     errors = sum(not r[2] for r in results)
     repeats = sum(max(0, c - args.bodies) for c in cursor)
     print(f"\n{len(results):,} requests in {elapsed:.1f} s with {args.clients} clients (think {args.think} s), "
-          f"{args.workers} workers: {len(results) / elapsed:.1f} req/s, errors {errors}, "
+          f"{args.workers} app processes{' behind nginx' if args.nginx else ''}: {len(results) / elapsed:.1f} req/s, "
+          f"errors {errors}, "
           f"repeated bodies {repeats}")
     print(f"latency p50 {pct(lat, .5):.0f} ms, p95 {pct(lat, .95):.0f} ms, p99 {pct(lat, .99):.0f} ms")
     srv = [r[3] for r in results if r[3] == r[3]]
