@@ -67,6 +67,7 @@ FILTER_IMAGE_MAX_PIXELS = 4096 * 4096
 FILTER_MAX_SIDE = 512         # max_side: the longer side after scaling (and the engine's input side)
 FILTER_MAX_K = 11             # kernel rows and columns
 FILTER_MAX_F = 3              # filters of a (kh, kw, C, F) kernel
+FILTER_MAX_MACS = 100_000_000  # multiply-adds of one filter request (512²·11·11·3 per channel is 95 million)
 
 
 def page_limits() -> dict:

@@ -126,18 +126,27 @@ def test_random_kernels_padding_and_strides(seed):
         assert r["output_shape"] == list(r["output"].shape)
 
 
-def test_banded_correlation_matches_one_pass(monkeypatch):
-    """The bands conv2d is called on (CHUNK_NUMBERS) change nothing, whatever their height."""
-    from app.engine import image_filter
+def test_tap_sum_matches_conv2d_and_the_naive_loop():
+    """correlate sums the kernel's taps; conv.conv2d builds the window matrix: the same numbers."""
+    from app.engine.conv import conv2d
 
     rng = np.random.default_rng(7)
-    xp, W = rng.random((80, 23, 3)), rng.normal(size=(4, 3, 3, 2))
-    want = correlate_naive(xp, W, (2, 3))
-    for chunk, min_rows in ((1, 1), (50, 3), (1, 16), (700, 5), (1 << 20, 16)):
-        monkeypatch.setattr(image_filter, "CHUNK_NUMBERS", chunk)
-        monkeypatch.setattr(image_filter, "MIN_BAND_ROWS", min_rows)
-        np.testing.assert_allclose(correlate(xp, W, (2, 3)), want, rtol=0, atol=1e-12,
-                                   err_msg=f"chunk {chunk}, rows ≥ {min_rows}")
+    for shape, kernel, strides in (((80, 23, 3), (4, 3, 3, 2), (2, 3)), ((17, 19, 1), (5, 2, 1, 1), (1, 1)),
+                                   ((12, 12, 1), (3, 3, 1, 3), (3, 1))):
+        xp, W = rng.random(shape), rng.normal(size=kernel)
+        want = correlate_naive(xp, W, strides)
+        np.testing.assert_allclose(correlate(xp, W, strides), want, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(conv2d(xp, W, strides), want, rtol=0, atol=1e-12)
+
+
+def test_multiply_adds_are_capped():
+    from app.engine.limits import FILTER_MAX_MACS
+
+    big = np.zeros((512, 512, 3))
+    with pytest.raises(EngineError) as e:
+        filter_image(big, kernel=np.ones((11, 11, 3, 3)).tolist())
+    assert e.value.field == "kernel" and f"{FILTER_MAX_MACS:,}" in e.value.rule
+    assert filter_image(big, kernel=np.ones((11, 11)).tolist())["output_shape"] == [512, 512, 3]
 
 
 # ---- the trace of one cell ------------------------------------------------------------------------------
