@@ -20,7 +20,8 @@ class Settings:
     default_body_cap: int = limits.JSON_BODY_BYTES
     body_caps: dict[str, int] = field(default_factory=lambda: {
         "/api/mnist/predict": limits.MNIST_JSON_BYTES, "/api/mnist/trace": limits.MNIST_JSON_BYTES,
-        "/api/mnist/predict/upload": limits.MNIST_UPLOAD_BYTES})
+        "/api/mnist/predict/upload": limits.MNIST_UPLOAD_BYTES, "/api/image/filter": limits.FILTER_JSON_BYTES,
+        "/api/image/filter/upload": limits.FILTER_UPLOAD_BYTES})
     # threads per worker process for engine work (app/api/compute.py), and for everything else that runs
     # in a thread (static files, pages)
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))

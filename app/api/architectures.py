@@ -72,6 +72,12 @@ class LayerRow(BaseModel):
     macs_formula: str | None
     config: dict | None
     conv_link: dict | None = Field(description="query values for /conv: kernel, strides, padding, input")
+    receptive_field: int | list[int] | None = Field(description="input pixels one neuron of this layer spans: "
+                                                    "an int, or [rows, cols] when they differ")
+    jump: int | list[int] | None = Field(description="input pixels between neighbouring neurons (effective stride)")
+    rf_start: int | list[int] | None = Field(description="where the first neuron's field starts (< 0: padding)")
+    rf_region: dict | None = Field(description="the centre neuron: cell, region [top, left, bottom, right) inside "
+                                               "the input (exact), unclipped")
     branches: list[dict] | None = None
 
 

@@ -105,3 +105,5 @@ class TraceResponse(BaseModel):
     step: CellConvStep | PoolStep = Field(description="as a step of /api/conv2d or /api/pool: index [i, j, f], window "
                                                   "cells in padded-input coordinates")
     model_value: float = Field(description="the same number from the model's own (vectorised, float32) pass")
+    receptive_field: dict = Field(description="the part of the 28×28 input this cell sees: region [top, left, "
+                                              "bottom, right) (exact), unclipped, receptive_field, jump")

@@ -36,6 +36,7 @@ IMAGE_MAX_PIXELS = 4_200_000
 IMAGE_MAX_JPEG_SCANS = 32     # a progressive JPEG has ~10; each costs a pass over every block
 IMAGE_MAX_PNG_CHUNKS = 4096   # encoders write IDAT chunks of 8 KB and more: 8 MiB is ~1,000 chunks
 IMAGE_MAX_FRAMES = 64         # animated WebP (only the first frame is used)
+IMAGE_MAX_WEBP_PIXELS = 2048 * 2048  # libwebp cannot decode at a reduced scale: 2048² takes ~0.2 s
 STROKES_MAX_CANVAS = 2048     # the drawing canvas' width and height
 STROKES_MAX_POINTS = 20_000
 STROKES_MAX_STROKES = 500
@@ -45,6 +46,8 @@ MNIST_TRACE_MAX_NUMBERS = 4096  # products in one feature-map trace step
 JSON_BODY_BYTES = 1 << 20       # any JSON body, unless its route documents more
 MNIST_JSON_BYTES = 4 << 20      # /api/mnist/predict and /trace: batches of 256 and pictures as data URLs
 MNIST_UPLOAD_BYTES = 8 << 20    # /api/mnist/predict/upload: a picture as multipart
+FILTER_JSON_BYTES = 6 << 20     # /api/image/filter: a photo as a data URL (base64 adds a third)
+FILTER_UPLOAD_BYTES = 8 << 20   # /api/image/filter/upload
 
 # ---- the architectures walker (/api/architectures/shape) ------------------------------------------------
 ARCH_MAX_LAYERS = 200
@@ -80,4 +83,7 @@ def page_limits() -> dict:
                   "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE,
                   "max_upload_bytes": MNIST_UPLOAD_BYTES, "max_json_bytes": MNIST_JSON_BYTES},
         "arch": {"max_layers": ARCH_MAX_LAYERS},
+        "filter": {"max_side": FILTER_MAX_SIDE, "max_k": FILTER_MAX_K, "max_f": FILTER_MAX_F,
+                   "max_image_side": FILTER_IMAGE_MAX_SIDE, "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD,
+                   "max_json_bytes": FILTER_JSON_BYTES, "max_upload_bytes": FILTER_UPLOAD_BYTES},
     }

@@ -20,6 +20,7 @@ from app.engine.conv import conv2d_cell_step
 from app.engine.errors import EngineError
 from app.engine.nn import Sequential
 from app.engine.pool import pool_cell_step
+from app.engine.receptive_field import sequential_region
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "mnist_cnn.npz"
 WEIGHTS_ENV = "MNIST_WEIGHTS"  # another .npz (its card beside it, .json) for development
@@ -159,10 +160,12 @@ def trace(model: Sequential, x: np.ndarray, layer_name: str, index) -> dict:
         pool = _pair(layer.get("pool_size", 2))
         step = pool_cell_step(layer_in, (i, j, k), pool, _pair(layer.get("strides") or pool))
         model_value = float(acts[idx]["array"][0, i, j, k])
+    seen = sequential_region(model.spec, model.input_shape, layer_name, i, j)
     return {"layer": layer_name, "kind": layer["kind"], "index": [i, j, k],
             "input_from": "input" if idx == 0 else model.spec[idx - 1]["name"],
             "input_shape": list(model.input_shape if idx == 0 else model.shapes[idx - 1]),
-            "output_shape": [oh, ow, f], "step": step, "model_value": model_value}
+            "output_shape": [oh, ow, f], "step": step, "model_value": model_value,
+            "receptive_field": {k: seen[k] for k in ("region", "unclipped", "receptive_field", "jump")}}
 
 
 def _pair(v):

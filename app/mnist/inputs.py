@@ -11,28 +11,20 @@ steps are returned so a page can show them. Everything is checked before any cos
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
-import re
-import warnings
-
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from app.engine import limits
 from app.engine.arrays import as_array
 from app.engine.errors import EngineError
+from app.imaging.decode import decode, from_data_url
 from app.mnist import preprocess
 
-FORMATS = ("PNG", "JPEG", "WEBP")
-DATA_URL = re.compile(r"data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
 WORK_SIDE = 560              # larger pictures are box-filtered down to this before preprocessing
 INK_PREVIEW_SIDE = 64        # the ink map in `steps` is shrunk to at most this many pixels a side
 PIXELS = "28×28 numbers in 0..1, white digit (1) on black (0) as in MNIST"
 INPUTS = ("pixels", "batch", "image", "strokes")
 
-Image.MAX_IMAGE_PIXELS = limits.IMAGE_MAX_PIXELS  # Pillow's own bomb guard: over 2× this it refuses to open
 
 
 # ---- numbers ----------------------------------------------------------------------------------------
@@ -55,68 +47,15 @@ def has_ink(x: np.ndarray) -> bool:
 
 # ---- pictures ---------------------------------------------------------------------------------------
 
-def decode_data_url(text: str) -> bytes:
-    match = DATA_URL.match(text)
-    if not match:
-        raise EngineError("image", "must be a data URL: data:image/png;base64,... (PNG, JPEG or WebP)")
-    try:
-        return base64.b64decode(text[match.end():], validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise EngineError("image", "the data after 'base64,' is not valid base64") from exc
-
-
-def check_container(raw: bytes, field: str) -> None:
-    """Bounds what decoding can cost before it starts: a progressive JPEG's decoder walks every block once
-    per scan (30,000 tiny scans took 10 s of CPU), Pillow reads a PNG chunk by chunk (700,000 empty chunks
-    took 2.7 s), an animated WebP holds frame after frame. Counted on the raw bytes, cheaply."""
-    if raw[:2] == b"\xff\xd8":                                   # JPEG: SOS markers (0xFF 0xDA) can only be
-        scans = raw.count(b"\xff\xda")                            # real markers: entropy data stuffs 0xFF 0x00
-        if scans > limits.IMAGE_MAX_JPEG_SCANS:
-            raise EngineError(field, f"is a JPEG with {scans} scans; at most {limits.IMAGE_MAX_JPEG_SCANS} are decoded")
-    elif raw[:8] == b"\x89PNG\r\n\x1a\n":
-        pos, chunks = 8, 0
-        while pos + 8 <= len(raw):
-            chunks += 1
-            if chunks > limits.IMAGE_MAX_PNG_CHUNKS:
-                raise EngineError(field, f"is a PNG of more than {limits.IMAGE_MAX_PNG_CHUNKS} chunks")
-            if raw[pos + 4:pos + 8] == b"IEND":
-                break
-            pos += 12 + int.from_bytes(raw[pos:pos + 4], "big")
-    elif raw[:4] == b"RIFF" and raw[8:12] == b"WEBP" and raw.count(b"ANMF") > limits.IMAGE_MAX_FRAMES:
-        raise EngineError(field, f"is an animation of more than {limits.IMAGE_MAX_FRAMES} frames")
-
-
 def open_image(raw: bytes, field: str = "image") -> Image.Image:
-    """Bytes -> a decoded PIL image, upright as its EXIF orientation says. Refuses bombs by the header's size
-    and costly containers by check_container before any pixel is decoded; pictures larger than WORK_SIDE are
-    box-filtered down to it."""
-    side, pixels = limits.IMAGE_MAX_SIDE, limits.IMAGE_MAX_PIXELS
-    if not raw:
-        raise EngineError(field, "is empty")
-    check_container(raw, field)
-    bad = f"cannot be decoded as {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(raw), formats=FORMATS)  # lazy: reads the header only
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise EngineError(field, f"is larger than {side}×{side} pixels") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise EngineError(field, bad) from exc
-    w, h = img.size
-    if w > side or h > side or w * h > pixels or w < 1 or h < 1:
-        raise EngineError(field, f"is {w}×{h} pixels; the cap is {side}×{side}")
-    try:
-        if img.format == "JPEG":
-            img.draft("RGB" if img.mode != "L" else "L", (WORK_SIDE, WORK_SIDE))  # decode at a reduced scale
-        img.load()
-    except Exception as exc:  # any decoder failure (truncated, corrupt) is the sender's
-        raise EngineError(field, f"{bad}: truncated or corrupt ({type(exc).__name__})") from exc
+    """Bytes -> a decoded, upright PIL image (app/imaging/decode.py bounds the cost); pictures larger than
+    WORK_SIDE are box-filtered down to it."""
+    img = decode(raw, field, limits.IMAGE_MAX_SIDE, limits.IMAGE_MAX_PIXELS, needed_side=WORK_SIDE)
     if max(img.size) > WORK_SIDE:
         has_alpha = "A" in img.mode or "transparency" in img.info
         img = img.convert("RGBA" if has_alpha else "L")
         img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
-    return ImageOps.exif_transpose(img)
+    return img
 
 
 # ---- strokes ----------------------------------------------------------------------------------------
@@ -173,7 +112,7 @@ def to_pixels(kind: str, value, width=None, height=None, field: str | None = Non
     if kind == "strokes":
         result = strokes_steps(value, width, height)
         return (None if result is None else result["pixels"]), steps_json(result, (height, width))
-    raw = value if kind == "file" else decode_data_url(value)
+    raw = value if kind == "file" else from_data_url(value, "image")
     img = open_image(raw, field or kind)
     result = preprocess.preprocess(img)
     return (None if result is None else result["pixels"]), steps_json(result, (img.height, img.width))

@@ -138,3 +138,23 @@ def test_receptive_fields_are_served(client):
     # cols: 3; 28 -> 14, total (14 − 1)·2 + 3 − 28 = 1 -> left 0: 5; then 5 + 13·2 = 31
     assert got == [([5, 3], 1, 0), ([7, 5], 2, 0), ([21, 31], [16, 28], 0), ([21, 31], [16, 28], 0)]
     assert body["layers"][3]["rf_region"] == {"cell": None, "region": [0, 0, 20, 30], "unclipped": [0, 0, 21, 31]}
+
+
+def test_receptive_fields_over_http(client):
+    """Every layer says how far one of its neurons sees; VGG16's last pooling layer sees 212×212 (the published
+    figure), and a hand-made chain gives the recurrence's numbers."""
+    vgg = {row["name"]: row for row in client.get("/api/architectures/vgg16").json()["layers"]}
+    assert vgg["block5_pool"]["receptive_field"] == 212 and vgg["block5_pool"]["jump"] == 32
+    body = {"input_shape": [32, 32, 1], "layers": [
+        {"type": "Conv2D", "filters": 1, "kernel_size": 3}, {"type": "Conv2D", "filters": 1, "kernel_size": 3},
+        {"type": "MaxPooling2D", "pool_size": 2}, {"type": "Conv2D", "filters": 1, "kernel_size": [3, 5],
+                                                    "dilation_rate": 2}]}
+    rows = client.post("/api/architectures/shape", json=body).json()["layers"]
+    assert [r["receptive_field"] for r in rows] == [3, 5, 6, [14, 22]]
+    assert [r["jump"] for r in rows] == [1, 1, 2, 2]
+
+
+def test_the_mnist_trace_says_what_the_cell_sees(client):
+    body = {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280, "layer": "conv3", "index": [3, 4, 1]}
+    seen = client.post("/api/mnist/trace", json=body).json()["receptive_field"]
+    assert seen == {"region": [6, 8, 20, 22], "unclipped": [6, 8, 20, 22], "receptive_field": 14, "jump": 2}

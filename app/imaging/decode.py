@@ -1,0 +1,95 @@
+"""Uploaded picture bytes -> a decoded PIL image, with the cost bounded before any pixel is decoded.
+
+Used by every endpoint that takes a picture (/api/mnist/*, /api/image/filter), each with its own caps:
+1. the container is checked on the raw bytes (check_container): a progressive JPEG's decoder walks every
+   block once per scan (30,000 tiny scans took 10 s of CPU), Pillow reads a PNG chunk by chunk (700,000
+   empty chunks took 2.7 s), an animated WebP holds frame after frame;
+2. the header's width and height are checked against the caller's caps (Pillow reads only the header on open);
+3. a JPEG is decoded at a reduced scale when the caller needs fewer pixels (libjpeg's DCT scaling, `draft`);
+4. the EXIF orientation is applied, so a phone photo stands the way it was taken.
+Any decoder failure (truncated, corrupt, unknown) is a 422 naming the field, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import warnings
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.engine import limits
+from app.engine.errors import EngineError
+
+FORMATS = ("PNG", "JPEG", "WEBP")
+ORIENTATION = 0x0112  # the EXIF tag
+# Pillow's own bomb guard refuses above 2× this; every caller checks its own, smaller caps from the header.
+Image.MAX_IMAGE_PIXELS = max(limits.IMAGE_MAX_PIXELS, limits.FILTER_IMAGE_MAX_PIXELS)
+
+
+DATA_URL = re.compile(r"data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
+
+
+def from_data_url(text: str, field: str) -> bytes:
+    """data:image/png;base64,... (PNG, JPEG or WebP) -> the picture's bytes."""
+    match = DATA_URL.match(text)
+    if not match:
+        raise EngineError(field, "must be a data URL: data:image/png;base64,... (PNG, JPEG or WebP)")
+    try:
+        return base64.b64decode(text[match.end():], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise EngineError(field, "the data after 'base64,' is not valid base64") from exc
+
+
+def check_container(raw: bytes, field: str) -> None:
+    """Bounds what decoding can cost, counted cheaply on the raw bytes."""
+    if raw[:2] == b"\xff\xd8":                                   # JPEG: SOS markers (0xFF 0xDA) can only be
+        scans = raw.count(b"\xff\xda")                            # real markers: entropy data stuffs 0xFF 0x00
+        if scans > limits.IMAGE_MAX_JPEG_SCANS:
+            raise EngineError(field, f"is a JPEG with {scans} scans; at most {limits.IMAGE_MAX_JPEG_SCANS} are decoded")
+    elif raw[:8] == b"\x89PNG\r\n\x1a\n":
+        pos, chunks = 8, 0
+        while pos + 8 <= len(raw):
+            chunks += 1
+            if chunks > limits.IMAGE_MAX_PNG_CHUNKS:
+                raise EngineError(field, f"is a PNG of more than {limits.IMAGE_MAX_PNG_CHUNKS} chunks")
+            if raw[pos + 4:pos + 8] == b"IEND":
+                break
+            pos += 12 + int.from_bytes(raw[pos:pos + 4], "big")
+    elif raw[:4] == b"RIFF" and raw[8:12] == b"WEBP" and raw.count(b"ANMF") > limits.IMAGE_MAX_FRAMES:
+        raise EngineError(field, f"is an animation of more than {limits.IMAGE_MAX_FRAMES} frames")
+
+
+def decode(raw: bytes, field: str, max_side: int, max_pixels: int, needed_side: int | None = None) -> Image.Image:
+    """PNG, JPEG or WebP bytes -> a loaded, upright PIL image of at most max_side × max_side and max_pixels.
+    needed_side: the longer side the caller will scale down to; a JPEG is decoded at the smallest DCT scale
+    (1/2, 1/4, 1/8) that still gives at least that many pixels."""
+    if not raw:
+        raise EngineError(field, "is empty")
+    check_container(raw, field)
+    bad = f"cannot be decoded as {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(raw), formats=FORMATS)  # lazy: reads the header only
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise EngineError(field, f"is larger than {max_side}×{max_side} pixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise EngineError(field, bad) from exc
+    w, h = img.size
+    if w > max_side or h > max_side or w * h > max_pixels or w < 1 or h < 1:
+        raise EngineError(field, f"is {w}×{h} pixels; the cap is {max_side}×{max_side}")
+    if img.format == "WEBP" and w * h > limits.IMAGE_MAX_WEBP_PIXELS:
+        raise EngineError(field, f"is a {w}×{h} WebP; WebP pictures are decoded up to 2048×2048 pixels "
+                                 "(send a JPEG or PNG for more)")
+    try:
+        if img.format == "JPEG" and needed_side:
+            img.draft("RGB" if img.mode != "L" else "L", (needed_side, needed_side))
+        img.load()
+    except Exception as exc:  # any decoder failure (truncated, corrupt) is the sender's
+        raise EngineError(field, f"{bad}: truncated or corrupt ({type(exc).__name__})") from exc
+    if img.getexif().get(ORIENTATION, 1) != 1:
+        img = ImageOps.exif_transpose(img)   # only when needed: it copies even an upright picture
+    return img
