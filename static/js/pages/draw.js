@@ -9,12 +9,16 @@ import { renderModel } from "../draw/model.js";
 import { Maps } from "../draw/maps.js";
 import { MAX_POINTS, Pad } from "../draw/pad.js";
 import { renderPrep } from "../draw/prep.js";
-import { activation, el, paintMap, percent } from "../draw/render.js";
+import { h as el } from "../lib/dom.js";
+import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
-const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4); // as a data URL, base64 adds a third
+// A picture goes to the API as a data URL inside JSON (so /api/mnist/trace can take the same input as the
+// prediction): base64 adds a third, so a file may use three quarters of the JSON cap, less room for the rest.
+const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4);
+const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const DEFAULTS = { layer: "conv1", cell: null, sample: null };
 
 const $ = (id) => document.getElementById(id);
@@ -40,7 +44,7 @@ const pad = new Pad($("pad"), {
     else if (!timer) timer = setTimeout(() => { timer = null; predict(); }, DURING_STROKE_MS);
   },
   onStrokeEnd: () => { changedAt = performance.now(); clearTimeout(timer); timer = null; dirty = false; predict(); },
-  onLimit: () => setNote("draw.note.too_many", { n: MAX_POINTS.toLocaleString("en") }),
+  onLimit: () => setNote("draw.note.too_many", { n: MAX_POINTS.toLocaleString("en"), s: limits.mnist.max_strokes }),
 });
 
 const maps = new Maps({
@@ -158,12 +162,13 @@ function layerInput(name) {
   return actsByName[name] || null;
 }
 
-/** The conv page can replay a trace of the first layer: one channel, a 28×28 input, a 5×5 kernel fit its caps. */
-const CONV_PAGE = { maxInput: 32, maxKernel: 7 };
+/** The conv page can replay a trace of the first layer when it fits the API's caps (one channel, a
+ * 28×28 input, a kernel of at most limits.conv.max_k). */
 function convLink(data) {
   const [kh, kw, c] = data.step.kernel_shape || [];
   if (data.kind !== "conv2d" || data.input_from !== "input" || c !== 1 || !result?.preprocessed) return null;
-  if (kh > CONV_PAGE.maxKernel || kw > CONV_PAGE.maxKernel || 28 > CONV_PAGE.maxInput) return null;
+  const cap = limits.conv;
+  if (kh > cap.max_k || kw > cap.max_k || result.preprocessed.length > cap.max_hw || c > cap.max_c) return null;
   const round = (v) => Math.round(v * 10000) / 10000;
   const p = data.step.padding;
   const params = new URLSearchParams({
@@ -228,7 +233,10 @@ $("samples").addEventListener("click", (e) => {
 $("upload").addEventListener("change", () => {
   const file = $("upload").files[0];
   if (!file) return;
-  if (file.size > MAX_FILE) { setNote("draw.note.file_too_big"); return; }
+  if (file.size > MAX_FILE) {
+    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_FILE), json: MB(limits.mnist.max_json_bytes) });
+    return;
+  }
   const reader = new FileReader();
   reader.onload = () => {
     const dataUrl = String(reader.result);

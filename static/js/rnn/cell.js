@@ -3,7 +3,7 @@
 // then only values, fills and openings change, so the valves visibly open and close as steps advance.
 import { sequential, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { s } from "./dom.js";
+import { s } from "../lib/dom.js";
 
 const VH = 64; // valve height
 

@@ -1,8 +1,8 @@
 // A matrix drawn as light DOM: one <div> per cell, built once per shape, then only the cells that
 // change are touched (so a 28×28 input animates smoothly). Rows use display: contents so the
 // container is a CSS grid; ARIA sees a grid of rows and cells.
-import { diverging, textOn } from "../lib/colors.js";
-import { fmt } from "../lib/i18n.js";
+import { diverging, textOn } from "./colors.js";
+import { fmt } from "./i18n.js";
 
 export class GridView {
   /** container: element to fill; options: {label, onCell(r, c), digits} */
@@ -169,15 +169,4 @@ export class GridView {
     e.preventDefault();
     e.stopPropagation(); // the page-wide player keys must not also act
   }
-}
-
-/** Largest |value| of a nested array (for the colour scale); nulls ignored. */
-export function maxAbsOf(values) {
-  let m = 0;
-  const walk = (v) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === "number") m = Math.max(m, Math.abs(v));
-  };
-  walk(values);
-  return m;
 }
