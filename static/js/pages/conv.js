@@ -9,7 +9,7 @@ import { limits } from "../lib/limits.js";
 import { depth, isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
 import { GridView } from "../lib/grid.js";
 import { fromApiInput, fromApiKernel, toApiInput, toApiKernel } from "../trace/channels.js";
-import { cellName } from "../trace/names.js";
+import { cellName } from "../lib/names.js";
 import { startTracePage } from "../trace/page.js";
 import { gridsIn, intField, labelGrids, pair, renderTabs } from "../trace/stage.js";
 

@@ -7,7 +7,7 @@ import { GridView } from "../lib/grid.js";
 import { fmt, t } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
-import { cellName } from "../trace/names.js";
+import { cellName } from "../lib/names.js";
 import { startTracePage } from "../trace/page.js";
 import { gridsIn, intField, labelGrids, pair } from "../trace/stage.js";
 
