@@ -70,7 +70,7 @@ export class MatrixEditor {
     this.shapeKey = key;
     this.inputs = null;
     this.table.replaceChildren();
-    this.table.setAttribute("aria-label", this.label());
+    this.table.setAttribute("aria-label", this.label()); // (label() may cost: asked once per build)
     const big = rows * cols > this.o.maxCells;
     this.table.hidden = big;
     if (big) this.say(t("editor.too_big", { n: this.o.maxCells }), "big");
@@ -93,12 +93,13 @@ export class MatrixEditor {
     }
     this.root.dataset.size = cols <= 8 ? "l" : cols <= 14 ? "m" : "s";
     this.inputs = [];
+    const label = this.label();
     for (let r = 0; r < rows; r++) {
       const line = [];
       const tr = h("tr", {}, [rowLabel ? h("th", { scope: "row" }, rowLabel(r)) : null]);
       for (let c = 0; c < cols; c++) {
-        const name = rowLabel && colLabel ? t("editor.cell_named", { name: this.label(), row: rowLabel(r), col: colLabel(c) })
-          : t("editor.cell", { name: this.label(), r: r + 1, c: c + 1 });
+        const name = rowLabel && colLabel ? t("editor.cell_named", { name: label, row: rowLabel(r), col: colLabel(c) })
+          : t("editor.cell", { name: label, r: r + 1, c: c + 1 });
         const input = h("input", { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false",
           tabindex: -1, "data-r": r, "data-c": c, "aria-label": name });
         line.push(input);

@@ -200,8 +200,8 @@ const kEditor = editor("k-editor", "k", L.max_k, () => kernelLabel(), (m) => (re
 const inputLabel = () => (C() > 1 ? `${t("conv.input")}, ${t("conv.channel_n", { n: ui.chan + 1 })}` : t("conv.input"));
 const kernelLabel = () => [t("conv.kernel"), F() > 1 ? t("conv.filter_n", { n: ui.kf + 1 }) : null,
   C() > 1 ? t("conv.channel_n", { n: ui.kc + 1 }) : null].filter(Boolean).join(", ");
-const C = () => xs(stage.session.req).length;
-const F = () => ks(stage.session.req).length;
+const C = () => (depth(stage.session.req.input) === 3 ? stage.session.req.input[0][0].length : 1);
+const F = () => (depth(stage.session.req.kernel) === 4 ? stage.session.req.kernel[0][0][0].length : 1);
 
 function renderForm(req) {
   const x = xs(req), k = ks(req);

@@ -3,6 +3,7 @@
 // the API and are only drawn here.
 import { limits } from "../lib/limits.js";
 import { getJSON, latest } from "../lib/api.js";
+import { showError } from "../lib/errors.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
 import { renderModel } from "../draw/model.js";
@@ -89,19 +90,20 @@ async function predict() {
   answerPanel.setAttribute("aria-busy", "false");
   if (dirty && pad.current) { dirty = false; clearTimeout(timer); timer = setTimeout(() => { timer = null; predict(); }, 0); }
   if (stale(res)) return;
-  if (!res.ok) { showError(res); return; }
-  $("error").hidden = true;
+  if (!res.ok) { failed(res.error); return; }
+  failed(null);
   showResult(res.data);
   const ms = Math.round(performance.now() - started);
   $("timing").dataset.ms = String(ms);
   $("timing").textContent = t("draw.timing", { ms });
 }
 
-function showError(res) {
-  const box = $("error");
-  box.hidden = false;
-  box.textContent = res.status === 503 ? t("draw.answer.not_trained") : t("draw.answer.error", { message: res.error?.message || "?" });
-  announce(box.textContent);
+let lastError = null;
+/** The API's error explained by its code (lib/errors.js), or none. */
+function failed(error) {
+  lastError = error;
+  showError($("error"), error);
+  if (error) announce($("error").textContent);
 }
 
 function showResult(data) {
@@ -191,7 +193,7 @@ async function openTrace(layer, cell, fromUser) {
   if (fromUser) $("trace-heading").textContent = t("draw.trace.loading");
   const res = await postTrace("/api/mnist/trace", { ...inputBody(), layer, index: cell });
   if (stale(res)) return;
-  if (!res.ok) { showError(res); return; }
+  if (!res.ok) { failed(res.error); return; }
   traceData = res.data;
   renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
   if (fromUser) {
@@ -291,6 +293,7 @@ async function loadCard() {
 
 onLangChange(() => {
   labelSamples();
+  showError($("error"), lastError);
   if (note) setNote(...note);
   if ($("timing").dataset.ms) $("timing").textContent = t("draw.timing", { ms: $("timing").dataset.ms });
   if (result) { renderAnswer(); renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }
