@@ -29,13 +29,19 @@ function check(r) {
   x = x.map((m) => reshape(m, rows, cols));
   const [kh, kw] = [Math.min(L.max_k, k[0][0].length), Math.min(L.max_k, k[0][0][0].length)];
   k = k.map((f) => x.map((_, ch) => reshape(f[ch] || [[0]], kh, kw)));
-  const p = r.padding ?? "valid";
   return {
     input: toApiInput(x), kernel: toApiKernel(k),
     bias: Array.isArray(r.bias) ? reshape([r.bias.map(Number)], 1, k.length)[0] : null,
-    padding: typeof p === "number" ? [[p, p], [p, p]] : p,
+    padding: paddingOf(r.padding ?? "valid"),
     strides: pair(r.strides), dilation_rate: pair(r.dilation_rate), activation: String(r.activation || "linear"),
   };
+}
+
+/** 'valid' | 'same' | 'full' | [[top, bottom], [left, right]] (an int pads every side); anything else: 'valid'. */
+function paddingOf(p) {
+  if (Number.isInteger(p)) return [[p, p], [p, p]];
+  if (Array.isArray(p) && p.length === 2 && p.every((s) => Array.isArray(s) && s.length === 2 && s.every(Number.isInteger))) return p;
+  return ["valid", "same", "full"].includes(p) ? p : "valid";
 }
 
 /** Set the input channels (each rows × cols) and keep the kernel's channels and the view in step. */
