@@ -212,3 +212,23 @@ def test_feature_maps_are_repainted_in_place(web):
     expect(page.locator("#layer-buttons [data-layer]").nth(1)).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("document.querySelector('#maps canvas').dataset.mark") is None
     web.assert_clean()
+
+
+def test_a_picture_too_big_for_the_json_cap_is_refused_in_plain_words(web):
+    """Pictures go to the API as data URLs (so the trace takes the same input): a file whose data URL would
+    pass limits.MNIST_JSON_BYTES is refused before it is read, and the note says both sizes."""
+    from app.engine import limits
+
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    size = (limits.MNIST_JSON_BYTES - 1024) * 3 // 4 + 1  # one byte over what fits
+    page.set_input_files("#upload", files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * size}])
+    note = page.locator("#input-note")
+    expect(note).to_contain_text(f"{size / (1 << 20):.1f} MB")
+    expect(note).to_contain_text(f"{limits.MNIST_JSON_BYTES / (1 << 20):.1f} MB")
+    assert "6 MB" not in note.inner_text()
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    expect(note).to_contain_text("MB")
+    expect(note).to_contain_text("請選擇較小的圖片")
+    web.assert_clean()

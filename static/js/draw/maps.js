@@ -1,7 +1,8 @@
 // Feature maps of every conv (after its ReLU) and pooling layer, one layer at a time; a cell can be
 // picked with the pointer or the keyboard (arrows, [ ], Enter) to open its trace.
 import { announce, fmt, t } from "../lib/i18n.js";
-import { el, paintMap } from "./render.js";
+import { h as el } from "../lib/dom.js";
+import { paintMap } from "./paint.js";
 
 export class Maps {
   constructor({ buttons, caption, grid, empty, onPick = () => {}, onLayer = () => {} }) {

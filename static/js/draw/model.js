@@ -2,7 +2,8 @@
 // architecture, all from the model card (GET /api/mnist/model).
 import { sequential, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { el, paintMap, percent } from "./render.js";
+import { h as el } from "../lib/dom.js";
+import { paintMap, percent } from "./paint.js";
 
 const INK = "#1c1c1c", GRID = "#d9d6cf", BLUE = "rgb(33,102,172)", ORANGE = "rgb(230,97,1)";
 

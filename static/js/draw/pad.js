@@ -1,6 +1,9 @@
 // The drawing pad: pointer events (mouse, touch, pen) -> polylines in canvas units (0..size).
 // The page sends these strokes to the server, which rasterises them; the pad only shows them.
-export const MAX_POINTS = 20000; // the API's cap
+import { limits } from "../lib/limits.js";
+
+export const MAX_POINTS = limits.mnist.max_points; // the API's caps
+const MAX_STROKES = limits.mnist.max_strokes;
 
 export class Pad {
   constructor(canvas, { size = 280, onDraw = () => {}, onStrokeEnd = () => {}, onLimit = () => {} } = {}) {
@@ -36,7 +39,7 @@ export class Pad {
   down(e) {
     if (e.pointerType === "mouse" && e.button !== 0) return;
     e.preventDefault();
-    if (this.points >= MAX_POINTS) { this.onLimit(); return; }
+    if (this.points >= MAX_POINTS || this.strokes.length >= MAX_STROKES) { this.onLimit(); return; }
     this.canvas.setPointerCapture?.(e.pointerId);
     if (this.image) { this.image = null; }
     this.current = [this.point(e)];

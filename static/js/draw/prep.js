@@ -1,6 +1,7 @@
 // "What the network sees": the server's preprocessing steps drawn on small canvases.
 import { fmt, t } from "../lib/i18n.js";
-import { el, marker, overlay, paintGrid, paintMap } from "./render.js";
+import { h as el } from "../lib/dom.js";
+import { marker, overlay, paintGrid, paintMap } from "./paint.js";
 
 function figure(list, titleKey, desc) {
   const li = el("li", { class: "prep-step" });

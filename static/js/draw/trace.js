@@ -2,7 +2,8 @@
 // the weights, the products, the sum, the bias and the ReLU (or the max of a pooling window).
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { el, overlay, paintMap } from "./render.js";
+import { h as el } from "../lib/dom.js";
+import { overlay, paintMap } from "./paint.js";
 
 function numberTable(caption, rows, { highlight = null, colour = false } = {}) {
   const table = el("table", { class: "numbers" });

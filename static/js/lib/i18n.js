@@ -14,6 +14,9 @@ export function t(key, values) {
   return text;
 }
 
+/** Whether the current language has a string for key (for texts keyed by data, e.g. an error code). */
+export const has = (key) => Object.prototype.hasOwnProperty.call(table, key);
+
 /** Relabel every [data-i18n] (textContent) and [data-i18n-attr="attr:key;attr:key"] under root. */
 export function applyI18n(root = document) {
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });

@@ -3,9 +3,9 @@
 import { getJSON, postJSON } from "../lib/api.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
+import { h as el, s as svgEl } from "../lib/dom.js";
 
 const $ = (id) => document.getElementById(id);
-const SVG = "http://www.w3.org/2000/svg";
 const DEFAULTS = { net: "lenet5", layer: 0, own: null };
 const OWN_URL_MAX = 4000; // a description longer than this (as JSON) is not put in the URL
 
@@ -24,18 +24,6 @@ const cache = new Map();
 
 const num = (n) => Number(n).toLocaleString("en-US");
 const shapeText = (s) => s.join("×");
-const el = (tag, attrs = {}, text) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-};
-const svgEl = (tag, attrs = {}) => {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-};
-
 // ---- loading ------------------------------------------------------------------------------------------
 function showError(text) {
   $("error").hidden = !text;

@@ -1,181 +1,124 @@
-// The convolution explainer: edit an input and a kernel, the API computes Conv2D with a trace,
-// and this page animates the trace: the window slides over the padded input, the products appear,
-// the formula builds up exactly as the API wrote it, and the output cell fills in.
-import { getJSON, latest } from "../lib/api.js";
-import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
-import { bindControls, Player, reducedMotion } from "../lib/player.js";
-import { readState, writeState } from "../lib/url.js";
-import { showError, showStageError, showTextError } from "../conv/errors.js";
-import { fillPresets } from "../conv/presets.js";
-import { MatrixEditor, matrixText, parseMatrix, randomMatrix, reshape } from "../conv/editor.js";
-import { outputSizeText } from "../conv/formula.js";
-import { GridView, maxAbsOf } from "../conv/grid.js";
-import { convKeras, renderKeras } from "../conv/keras.js";
-import { fromApiInput, fromApiKernel, toApiInput, toApiKernel } from "../conv/model.js";
-import { cellName } from "../conv/names.js";
-import { caption, depth, intField, OutputFill, pair, renderTabs, SubSteps } from "../conv/stage.js";
+// The convolution explainer: edit an input and a kernel, the API computes Conv2D with a trace, and this
+// page animates the trace: the window slides over the padded input, the products appear, the formula
+// builds up from the API's terms, and the output cell fills in. The request is the page state
+// (trace/session.js); trace/page.js does what /conv and /pool share.
+import { h } from "../lib/dom.js";
+import { MatrixEditor } from "../lib/editor.js";
+import { fmt, t } from "../lib/i18n.js";
+import { limits } from "../lib/limits.js";
+import { depth, isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
+import { GridView } from "../lib/grid.js";
+import { fromApiInput, fromApiKernel, toApiInput, toApiKernel } from "../trace/channels.js";
+import { cellName } from "../lib/names.js";
+import { startTracePage } from "../trace/page.js";
+import { gridsIn, intField, labelGrids, pair, renderTabs } from "../trace/stage.js";
 
 const $ = (id) => document.getElementById(id);
-const MAX_IN = 32, MAX_K = 11;
+const L = limits.conv;
+const ui = { chan: 0, kf: 0, kc: 0 }; // the channel and filter the editors show
 
-// ---- the model: what the user edits -------------------------------------------------------------
-const m = { xs: [[[0]]], ks: [[[[0]]]], bias: null, padding: "valid", strides: [1, 1], dilation: [1, 1], activation: "linear" };
-const ui = { chan: 0, kf: 0, kc: 0 };
-let DEFAULTS = null;
-let examples = [];
-let result = null;
-let lastError = null;
-let lastIndex = null;
-let pendingStep = 0;
+// ---- the request: (H, W[, C]) input and (kh, kw[, C, F]) kernel, as lists of matrices to edit ----------
+const xs = (req) => fromApiInput(req.input);     // [C][H][W]
+const ks = (req) => fromApiKernel(req.kernel);   // [F][C][kh][kw]
 
-const C = () => m.xs.length;
-const F = () => m.ks.length;
-const H = () => m.xs[0].length;
-const W = () => m.xs[0][0].length;
-const KH = () => m.ks[0][0].length;
-const KW = () => m.ks[0][0][0].length;
-
-const apiInput = () => toApiInput(m.xs);
-const apiKernel = () => toApiKernel(m.ks);
-
-function stateFromRequest(req) {
+/** A request made whole and within the editors' caps (which are the API's). */
+function check(r) {
+  let x = fromApiInput(r.input), k = fromApiKernel(r.kernel);
+  if (!x.every(isMatrix) || !k.every((f) => f.every(isMatrix))) throw new Error("not a matrix");
+  const [rows, cols] = [Math.min(L.max_hw, x[0].length), Math.min(L.max_hw, x[0][0].length)];
+  x = x.map((m) => reshape(m, rows, cols));
+  const [kh, kw] = [Math.min(L.max_k, k[0][0].length), Math.min(L.max_k, k[0][0][0].length)];
+  k = k.map((f) => x.map((_, ch) => reshape(f[ch] || [[0]], kh, kw)));
   return {
-    input: req.input, kernel: req.kernel, bias: req.bias ?? null, padding: req.padding ?? "valid",
-    strides: pair(req.strides), dilation: pair(req.dilation_rate), activation: req.activation ?? "linear", step: 0,
+    input: toApiInput(x), kernel: toApiKernel(k),
+    bias: Array.isArray(r.bias) ? reshape([r.bias.map(Number)], 1, k.length)[0] : null,
+    padding: paddingOf(r.padding ?? "valid"),
+    strides: pair(r.strides), dilation_rate: pair(r.dilation_rate), activation: String(r.activation || "linear"),
   };
 }
 
-function currentState(step) {
-  return { input: apiInput(), kernel: apiKernel(), bias: m.bias, padding: m.padding, strides: m.strides,
-    dilation: m.dilation, activation: m.activation, step };
+/** 'valid' | 'same' | 'full' | [[top, bottom], [left, right]] (an int pads every side); anything else: 'valid'. */
+function paddingOf(p) {
+  if (Number.isInteger(p)) return [[p, p], [p, p]];
+  if (Array.isArray(p) && p.length === 2 && p.every((s) => Array.isArray(s) && s.length === 2 && s.every(Number.isInteger))) return p;
+  return ["valid", "same", "full"].includes(p) ? p : "valid";
 }
 
-function loadState(s) {
-  const xs = fromApiInput(s.input);
-  let ks = fromApiKernel(s.kernel);
-  const rect = (mat) => mat.length > 0 && mat.every((r) => Array.isArray(r) && r.length === mat[0].length && r.every(Number.isFinite));
-  if (!xs.every(rect) || !ks.every((f) => f.every(rect))) throw new Error("not a matrix");
-  ks = ks.map((f) => Array.from({ length: xs.length }, (_, ch) => f[ch] || f[0].map((r) => r.map(() => 0))));
-  Object.assign(m, {
-    xs: xs.map((x) => reshape(x, Math.min(MAX_IN, x.length), Math.min(MAX_IN, x[0].length))),
-    ks: ks.map((f) => f.map((k) => reshape(k, Math.min(MAX_K, k.length), Math.min(MAX_K, k[0].length)))),
-    bias: Array.isArray(s.bias) ? s.bias.slice(0, ks.length).map(Number) : null,
-    padding: typeof s.padding === "number" ? [[s.padding, s.padding], [s.padding, s.padding]] : s.padding,
-    strides: pair(s.strides), dilation: pair(s.dilation), activation: String(s.activation || "linear"),
-  });
-  if (m.bias && m.bias.length !== F()) m.bias = reshape([m.bias], 1, F())[0];
-  ui.chan = Math.min(ui.chan, C() - 1);
-  ui.kf = Math.min(ui.kf, F() - 1);
-  ui.kc = Math.min(ui.kc, C() - 1);
+/** Set the input channels (each rows × cols) and keep the kernel's channels and the view in step. */
+function setInput(req, channels) {
+  const k = ks(req).map((f) => channels.map((_, ch) => f[ch] || randomMatrix(f[0].length, f[0][0].length, -1, 2)));
+  req.input = toApiInput(channels);
+  req.kernel = toApiKernel(k);
+  ui.chan = Math.min(ui.chan, channels.length - 1);
+  ui.kc = Math.min(ui.kc, channels.length - 1);
 }
 
-// ---- player and stage ---------------------------------------------------------------------------
-const player = new Player({ interval: 1500, onStep: (i) => showStep(i) });
-bindControls($("player"), player);
-const sub = new SubSteps();
-const fill = new OutputFill();
+function setKernel(req, filters) {
+  req.kernel = toApiKernel(filters);
+  if (req.bias) req.bias = filters.map((_, f) => req.bias[f] ?? 0);
+  ui.kf = Math.min(ui.kf, filters.length - 1);
+}
+
+const reshapeInput = (req, rows, cols) => setInput(req, xs(req).map((m) => reshape(m, rows, cols)));
+const reshapeKernel = (req, rows, cols) => setKernel(req, ks(req).map((f) => f.map((m) => reshape(m, rows, cols))));
+
+// ---- the stage ---------------------------------------------------------------------------------------
 let padded = [];   // GridView per input channel
 let outputs = [];  // GridView per filter
-let detail = [];   // {win, wts, prod} GridViews per channel
-let stepOf = new Map();
+let detail = [];   // {cap, win, wts, prod} per channel
+let answer = null;
 
 function isPad(r, c) {
-  const p = result.padding, hp = result.padded_input.length, wp = result.padded_input[0].length;
+  const p = answer.padding, hp = answer.padded_input.length, wp = answer.padded_input[0].length;
   return r < p.top || r >= hp - p.bottom || c < p.left || c >= wp - p.right;
 }
+const flat = () => depth(answer.padded_input) === 2;
+const at = (arr, a, b, ch) => (flat() ? arr[a][b] : arr[a][b][ch]);
 
-function buildStage() {
-  const pi = result.padded_input;
-  const flat = depth(pi) === 2;
-  const nC = flat ? 1 : pi[0][0].length;
-  const [oh, ow] = result.output_shape;
-  const nF = result.output_shape.length === 3 ? result.output_shape[2] : 1;
-
-  if (padded.length !== nC) {
-    $("padded").replaceChildren();
-    padded = Array.from({ length: nC }, () => {
-      const wrap = document.createElement("div");
-      wrap.className = "chan";
-      $("padded").append(wrap);
-      wrap.append(caption(""));
-      const box = document.createElement("div");
-      box.className = "grid-scroll";
-      wrap.append(box);
-      return new GridView(box, { digits: 2 });
-    });
-  }
+function build(data) {
+  answer = data;
+  const pi = data.padded_input;
+  const nC = flat() ? 1 : pi[0][0].length;
+  const [oh, ow] = data.output_shape;
+  const nF = data.output_shape.length === 3 ? data.output_shape[2] : 1;
+  padded = gridsIn($("padded"), padded, nC);
   const inMax = maxAbsOf(pi);
   padded.forEach((g, ch) => {
     g.resize(pi.length, pi[0].length);
     for (let r = 0; r < pi.length; r++) {
-      for (let c = 0; c < pi[0].length; c++) g.set(r, c, flat ? pi[r][c] : pi[r][c][ch], inMax, { pad: isPad(r, c) });
+      for (let c = 0; c < pi[0].length; c++) g.set(r, c, at(pi, r, c, ch), inMax, { pad: isPad(r, c) });
     }
     g.mark("win", []);
     g.mark("now", []);
     g.notesAt([]);
   });
-
-  if (outputs.length !== nF) {
-    $("output").replaceChildren();
-    outputs = Array.from({ length: nF }, (_, f) => {
-      const wrap = document.createElement("div");
-      wrap.className = "chan";
-      $("output").append(wrap);
-      wrap.append(caption(""));
-      const box = document.createElement("div");
-      box.className = "grid-scroll";
-      wrap.append(box);
-      return new GridView(box, { digits: 2, onCell: (r, c) => jumpTo(r, c, f) });
-    });
-  }
+  outputs = gridsIn($("output"), outputs, nF, (f) => ({ onCell: (r, c) => stage.jump(r, c, f) }));
   outputs.forEach((g) => {
     g.resize(oh, ow);
     for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) g.set(r, c, null);
-    g.mark("cur", []);
   });
-
-  const [kh, kw] = [KH(), KW()];
-  $("detail").replaceChildren();
+  const [kh, kw] = data.steps.length ? [data.steps[0].inputs.length, data.steps[0].inputs[0].length] : [1, 1];
   detail = Array.from({ length: nC }, () => {
-    const row = document.createElement("div");
-    row.className = "detail-row";
-    $("detail").append(row);
+    const row = h("div", { class: "detail-row" });
     const part = (sign) => {
-      if (sign) {
-        const s = document.createElement("span");
-        s.className = "op";
-        s.textContent = sign;
-        s.setAttribute("aria-hidden", "true");
-        row.append(s);
-      }
-      const box = document.createElement("div");
+      if (sign) row.append(h("span", { class: "op", "aria-hidden": "true" }, sign));
+      const box = h("div");
       row.append(box);
       const g = new GridView(box, { digits: 2 });
       g.resize(kh, kw);
       return g;
     };
-    const cap = caption("");
+    const cap = h("div", { class: "cap" });
     row.append(cap);
     return { cap, win: part(""), wts: part("×"), prod: part("=") };
   });
-
-  stepOf = new Map(result.steps.map((st, k) => [`${st.index[2] ?? 0},${st.index[0]},${st.index[1]}`, k]));
-  fill.reset(result.steps, (st) => [outputs[st.index[2] ?? 0], st.index[0], st.index[1]], maxAbsOf(result.output));
-  lastIndex = null;
-  relabelStage();
+  $("detail").replaceChildren(...detail.map((d) => d.cap.parentElement));
+  relabel();
 }
 
-function relabelStage() {
-  padded.forEach((g, ch) => {
-    const label = padded.length > 1 ? t("conv.channel_n", { n: ch + 1 }) : t("conv.padded");
-    g.root.parentElement.previousSibling.textContent = padded.length > 1 ? label : "";
-    g.setLabel(label);
-  });
-  outputs.forEach((g, f) => {
-    const label = outputs.length > 1 ? t("conv.filter_n", { n: f + 1 }) : t("conv.output");
-    g.root.parentElement.previousSibling.textContent = outputs.length > 1 ? label : "";
-    g.setLabel(label);
-  });
+function relabel() {
+  labelGrids(padded, t("conv.padded"), (ch) => t("conv.channel_n", { n: ch + 1 }));
+  labelGrids(outputs, t("conv.output"), (f) => t("conv.filter_n", { n: f + 1 }));
   detail.forEach((d, ch) => {
     d.cap.textContent = detail.length > 1 ? t("conv.channel_n", { n: ch + 1 }) : "";
     d.win.setLabel(t("conv.window"));
@@ -184,32 +127,14 @@ function relabelStage() {
   });
 }
 
-const flatSteps = () => depth(result.padded_input) === 2;
-const at = (arr, a, b, ch) => (flatSteps() ? arr[a][b] : arr[a][b][ch]);
-
-function jumpTo(r, c, f) {
-  const k = stepOf.get(`${f},${r},${c}`);
-  if (k === undefined) return;
-  player.pause();
-  lastIndex = null; // a jump shows the finished step at once
-  player.seek(k);
-}
-
-function showStep(i) {
-  sub.cancel();
-  if (!result || !result.steps.length) return;
-  const st = result.steps[i];
-  const animate = lastIndex !== null && i === lastIndex + 1 && !reducedMotion();
-  lastIndex = i;
-  const [r, c, f = 0] = st.index;
-  const kh = st.inputs.length, kw = st.inputs[0].length, nC = padded.length;
-  const win = st.window;
+function step(st) {
+  const kh = st.inputs.length, kw = st.inputs[0].length, nC = padded.length, win = st.window;
   padded.forEach((g, ch) => {
     g.mark("win", win);
     g.mark("now", []);
     g.notesAt(win.map(([pr, pc], n) => [pr, pc, "×" + fmt(at(st.weights, Math.floor(n / kw), n % kw, ch), 2)]));
   });
-  const inMax = maxAbsOf(result.padded_input), wMax = maxAbsOf(st.weights), pMax = maxAbsOf(st.products);
+  const inMax = maxAbsOf(answer.padded_input), wMax = maxAbsOf(st.weights), pMax = maxAbsOf(st.products);
   detail.forEach((d, ch) => {
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
@@ -220,346 +145,156 @@ function showStep(i) {
     }
   });
   padded.forEach((g) => { g.reveal(...win[win.length - 1]); g.reveal(...win[0]); });
-  outputs.forEach((g, k) => g.mark("cur", k === f ? [[r, c]] : []));
-  outputs[f]?.setFocusCell(r, c);
-  outputs[f]?.reveal(r, c);
-  fill.to(i);
   const n = kh * kw * nC;
   const draw = (k) => {
     detail.forEach((d, ch) => {
       for (let a = 0; a < kh; a++) {
-        for (let b = 0; b < kw; b++) {
-          const idx = ch * kh * kw + a * kw + b;
-          d.prod.set(a, b, idx < k ? at(st.products, a, b, ch) : null, pMax);
-        }
+        for (let b = 0; b < kw; b++) d.prod.set(a, b, ch * kh * kw + a * kw + b < k ? at(st.products, a, b, ch) : null, pMax);
       }
     });
-    if (k > 0 && k < n) {
-      const ch = Math.floor((k - 1) / (kh * kw)), rest = (k - 1) % (kh * kw);
-      padded.forEach((g, gc) => g.mark("now", gc === ch ? [win[rest]] : []));
-    } else {
-      padded.forEach((g) => g.mark("now", []));
-    }
-    $("formula").textContent = k >= n ? st.formula : k > 0 ? st.terms.slice(0, k).join("") + " …" : "";
-    $("facts").textContent = "";
+    const ch = Math.floor((k - 1) / (kh * kw)), rest = (k - 1) % (kh * kw);
+    padded.forEach((g, gc) => g.mark("now", k > 0 && k < n && gc === ch ? [win[rest]] : []));
   };
-  const done = () => {
-    $("formula").textContent = st.formula;
-    renderFacts(st);
-    fill.to(i + 1);
-    if (result.steps_truncated && i === result.steps.length - 1) fillRest();
-  };
-  sub.run(n, animate ? player.interval / player.speed : 0, draw, done);
-  announce(t("conv.announce", { cell: cellName(r, c), filter: F() > 1 ? t("conv.filter_n", { n: f + 1 }) + ": " : "",
-    formula: st.formula + (st.activation_formula ? "; " + st.activation_formula : "") }));
-  writeState(currentState(i), DEFAULTS);
+  return { n, draw, terms: (k) => k, done: () => {} }; // one term per product
 }
 
-function fillRest() {
-  const out = result.output, mx = maxAbsOf(out), three = result.output_shape.length === 3;
-  outputs.forEach((g, f) => {
-    for (let r = 0; r < out.length; r++) for (let c = 0; c < out[0].length; c++) g.set(r, c, three ? out[r][c][f] : out[r][c], mx);
-  });
-}
-
-function renderFacts(st) {
-  if (!st) { $("facts").textContent = ""; return; }
+function facts(st) {
   const [r, c] = st.index;
   const parts = [t("conv.fact_sum", { v: fmt(st.sum) })];
   const b = fmt(st.bias);
-  if (m.bias) parts.push(t("conv.fact_bias", { s: fmt(st.sum), b: st.bias < 0 ? `(${b})` : b, v: fmt(st.pre_activation) }));
+  if (stage.session.req.bias) parts.push(t("conv.fact_bias", { s: fmt(st.sum), b: st.bias < 0 ? `(${b})` : b, v: fmt(st.pre_activation) }));
   if (st.activation_formula) parts.push(st.activation_formula);
   parts.push(`${cellName(r, c)} = ${fmt(st.value)}`);
-  $("facts").textContent = parts.join("  ·  ");
+  return parts.join("  ·  ");
 }
 
-function clearStage() {
-  result = null;
-  sub.cancel();
-  $("padded").replaceChildren();
-  $("output").replaceChildren();
-  $("detail").replaceChildren();
+function announceStep(st) {
+  const [r, c, f = 0] = st.index;
+  return t("conv.announce", { cell: cellName(r, c), filter: outputs.length > 1 ? t("conv.filter_n", { n: f + 1 }) + ": " : "",
+    formula: st.formula + (st.activation_formula ? "; " + st.activation_formula : "") });
+}
+
+function clear() {
+  for (const id of ["padded", "output", "detail"]) $(id).replaceChildren();
   padded = [];
   outputs = [];
   detail = [];
-  $("formula").textContent = "";
-  $("facts").textContent = "";
-  player.setCount(0);
 }
 
-// ---- computing ----------------------------------------------------------------------------------
-const post = latest();
-let timer = null;
-// #app carries aria-busy from an edit until its answer is drawn (tests and assistive tech wait on it)
-const schedule = (delay = 120) => {
-  $("app").setAttribute("aria-busy", "true");
-  clearTimeout(timer);
-  timer = setTimeout(compute, delay);
-};
-
-function request() {
-  const body = { input: apiInput(), kernel: apiKernel(), padding: m.padding, strides: m.strides,
-    dilation_rate: m.dilation, activation: m.activation };
-  if (m.bias) body.bias = m.bias;
-  return body;
+/** The output-size rule's numbers; the padding is known before the answer unless it is 'same' or 'full'. */
+function size(req, data) {
+  const x = xs(req)[0], k = ks(req)[0][0], p = req.padding;
+  const pads = data?.padding ?? (p === "valid" ? { top: 0, bottom: 0, left: 0, right: 0 }
+    : Array.isArray(p) ? { top: p[0][0], bottom: p[0][1], left: p[1][0], right: p[1][1] } : null);
+  return { rows: { n: x.length, k: k.length, d: req.dilation_rate[0], s: req.strides[0] },
+    cols: { n: x[0].length, k: k[0].length, d: req.dilation_rate[1], s: req.strides[1] }, pads };
 }
 
-let lastBody = null;
-
-async function compute() {
-  timer = null;
-  const body = JSON.stringify(request());
-  if (body === lastBody) { // nothing changed (e.g. a field left without a new value): keep the view
-    pendingStep = null;
-    $("app").removeAttribute("aria-busy");
-    return;
-  }
-  lastBody = body;
-  const res = await post("/api/conv2d", JSON.parse(body));
-  if (res.aborted) return;
-  const target = pendingStep ?? player.index;
-  pendingStep = null;
-  if (!res.ok) {
-    lastError = res.error;
-    showStageError(lastError);
-    clearStage();
-    writeState(currentState(0), DEFAULTS);
-  } else {
-    lastError = null;
-    showStageError(null);
-    result = res.data;
-    $("truncated").hidden = !result.steps_truncated;
-    $("truncated").textContent = result.steps_truncated
-      ? t("conv.truncated", { n: result.steps.length, total: result.steps_total }) : "";
-    buildStage();
-    player.setCount(result.steps.length, Math.min(target, result.steps.length - 1));
-  }
-  renderSize();
-  renderKerasPanel();
-  if (!timer) $("app").removeAttribute("aria-busy");
-}
-
-// ---- panels -------------------------------------------------------------------------------------
-function knownPads() {
-  if (result) return result.padding;
-  if (m.padding === "valid") return { top: 0, bottom: 0, left: 0, right: 0 };
-  if (Array.isArray(m.padding)) return { top: m.padding[0][0], bottom: m.padding[0][1], left: m.padding[1][0], right: m.padding[1][1] };
-  return null;
-}
-
-function renderSize() {
-  const p = knownPads();
-  const shape = result?.output_shape;
-  $("size-rows").textContent = outputSizeText({ axis: t("conv.axis_rows"), n: H(), pTotal: p ? `${p.top} + ${p.bottom}` : null,
-    d: m.dilation[0], k: KH(), s: m.strides[0], o: shape ? shape[0] : null });
-  $("size-cols").textContent = outputSizeText({ axis: t("conv.axis_cols"), n: W(), pTotal: p ? `${p.left} + ${p.right}` : null,
-    d: m.dilation[1], k: KW(), s: m.strides[1], o: shape ? shape[1] : null });
-  $("size-pads").textContent = result ? t("conv.size_pads", result.padding) : t("conv.size_none");
-}
-
-function renderKerasPanel() {
-  const named = typeof m.padding === "string";
-  const p = knownPads() || { top: "?", bottom: "?", left: "?", right: "?" };
-  renderKeras($("keras"), convKeras({
-    filters: F(), kernel: [KH(), KW()], strides: m.strides, dilation: m.dilation, activation: m.activation,
-    useBias: Boolean(m.bias), inputShape: [H(), W(), C()], padding: named ? m.padding : "explicit", pads: p,
-  }));
-}
-
-// ---- editors and settings -----------------------------------------------------------------------
-const inEditor = new MatrixEditor($("in-editor"), {
-  maxRows: MAX_IN, maxCols: MAX_IN,
-  onChange: (mat) => { setInputShape(mat.length, mat[0].length); m.xs[ui.chan] = mat; changed(); },
+// ---- editors and settings ---------------------------------------------------------------------------
+const editor = (id, text, max, label, onChange) => new MatrixEditor($(id), {
+  text, maxRows: max, maxCols: max, maxAbs: L.max_abs, label, onChange: (m) => stage.edit(onChange(m)) });
+const inEditor = editor("in-editor", "in", L.max_hw, () => inputLabel(), (m) => (req) => {
+  const x = xs(req).map((c) => reshape(c, m.length, m[0].length));
+  x[ui.chan] = m;
+  setInput(req, x);
 });
-const kEditor = new MatrixEditor($("k-editor"), {
-  maxRows: MAX_K, maxCols: MAX_K,
-  onChange: (mat) => { setKernelShape(mat.length, mat[0].length); m.ks[ui.kf][ui.kc] = mat; changed(); },
+const kEditor = editor("k-editor", "k", L.max_k, () => kernelLabel(), (m) => (req) => {
+  const k = ks(req).map((f) => f.map((c) => reshape(c, m.length, m[0].length)));
+  k[ui.kf][ui.kc] = m;
+  setKernel(req, k);
 });
+const inputLabel = () => (C() > 1 ? `${t("conv.input")}, ${t("conv.channel_n", { n: ui.chan + 1 })}` : t("conv.input"));
+const kernelLabel = () => [t("conv.kernel"), F() > 1 ? t("conv.filter_n", { n: ui.kf + 1 }) : null,
+  C() > 1 ? t("conv.channel_n", { n: ui.kc + 1 }) : null].filter(Boolean).join(", ");
+const C = () => (depth(stage.session.req.input) === 3 ? stage.session.req.input[0][0].length : 1);
+const F = () => (depth(stage.session.req.kernel) === 4 ? stage.session.req.kernel[0][0][0].length : 1);
 
-function setInputShape(rows, cols) {
-  m.xs = m.xs.map((x) => reshape(x, rows, cols));
-}
-
-function setKernelShape(rows, cols) {
-  m.ks = m.ks.map((f) => f.map((k) => reshape(k, rows, cols)));
-}
-
-function renderEditors() {
-  inEditor.setLabel(C() > 1 ? `${t("conv.input")}, ${t("conv.channel_n", { n: ui.chan + 1 })}` : t("conv.input"));
-  inEditor.set(m.xs[ui.chan]);
-  kEditor.setLabel(`${t("conv.kernel")}${F() > 1 ? ", " + t("conv.filter_n", { n: ui.kf + 1 }) : ""}${C() > 1 ? ", " + t("conv.channel_n", { n: ui.kc + 1 }) : ""}`);
-  kEditor.set(m.ks[ui.kf][ui.kc]);
-  renderTabs($("in-tabs"), C(), ui.chan, "conv.channel_n", (i) => { ui.chan = i; renderEditors(); });
-  renderTabs($("k-ftabs"), F(), ui.kf, "conv.filter_n", (i) => { ui.kf = i; renderEditors(); });
-  renderTabs($("k-ctabs"), C(), ui.kc, "conv.channel_n", (i) => { ui.kc = i; renderEditors(); });
-  $("in-rows").value = H();
-  $("in-cols").value = W();
-  $("k-rows").value = KH();
-  $("k-cols").value = KW();
-  if (document.activeElement !== $("in-text")) $("in-text").value = matrixText(m.xs[ui.chan]);
-  if (document.activeElement !== $("k-text")) $("k-text").value = matrixText(m.ks[ui.kf][ui.kc]);
-}
-
-function renderSettings() {
-  const explicit = Array.isArray(m.padding);
-  $("padding").value = explicit ? "explicit" : m.padding;
+function renderForm(req) {
+  const x = xs(req), k = ks(req);
+  inEditor.set(x[ui.chan]);
+  kEditor.set(k[ui.kf][ui.kc]);
+  const tabs = (id, n, active, label, pick) => renderTabs($(id), n, active, label, (i) => { pick(i); renderForm(stage.session.req); });
+  tabs("in-tabs", x.length, ui.chan, "conv.channel_n", (i) => { ui.chan = i; });
+  tabs("k-ftabs", k.length, ui.kf, "conv.filter_n", (i) => { ui.kf = i; });
+  tabs("k-ctabs", x.length, ui.kc, "conv.channel_n", (i) => { ui.kc = i; });
+  $("in-rows").value = x[0].length;
+  $("in-cols").value = x[0][0].length;
+  $("k-rows").value = k[0][0].length;
+  $("k-cols").value = k[0][0][0].length;
+  const explicit = Array.isArray(req.padding);
+  $("padding").value = explicit ? "explicit" : req.padding;
   $("pads").hidden = !explicit;
   if (explicit) {
-    [["pad-top", m.padding[0][0]], ["pad-bottom", m.padding[0][1]], ["pad-left", m.padding[1][0]], ["pad-right", m.padding[1][1]]]
-      .forEach(([id, v]) => { $(id).value = v; });
+    [["pad-top", req.padding[0][0]], ["pad-bottom", req.padding[0][1]], ["pad-left", req.padding[1][0]],
+      ["pad-right", req.padding[1][1]]].forEach(([id, v]) => { $(id).value = v; });
   }
-  $("stride-r").value = m.strides[0];
-  $("stride-c").value = m.strides[1];
-  $("dil-r").value = m.dilation[0];
-  $("dil-c").value = m.dilation[1];
-  $("activation").value = m.activation;
-  $("channels").value = String(C());
-  $("filters").value = String(F());
-  $("use-bias").checked = Boolean(m.bias);
-  renderBias();
-  const match = examples.find((e) => JSON.stringify(stateFromRequest(e.request)) === JSON.stringify(currentState(0)));
-  $("preset").value = match ? match.id : "";
+  [$("stride-r").value, $("stride-c").value] = req.strides;
+  [$("dil-r").value, $("dil-c").value] = req.dilation_rate;
+  $("activation").value = req.activation;
+  $("channels").value = String(x.length);
+  $("filters").value = String(k.length);
+  $("use-bias").checked = Boolean(req.bias);
+  renderBias(req.bias || []);
 }
 
-function renderBias() {
+function renderBias(values) {
   const box = $("bias-inputs");
-  const values = m.bias || [];
   if (box.children.length === values.length) { // keep the fields (and the focus); refresh labels and values
     [...box.children].forEach((label, f) => {
       label.firstChild.textContent = t("conv.bias_n", { n: f + 1 });
-      const input = label.lastChild;
-      if (document.activeElement !== input) input.value = String(values[f]);
+      if (document.activeElement !== label.lastChild) label.lastChild.value = String(values[f]);
     });
     return;
   }
-  box.replaceChildren();
-  values.forEach((b, f) => {
-    const label = document.createElement("label");
-    const span = document.createElement("span");
-    span.className = F() > 1 ? "" : "sr-only";
-    span.textContent = t("conv.bias_n", { n: f + 1 });
-    const input = document.createElement("input");
-    input.type = "number";
-    input.step = "any";
-    input.value = String(b);
-    input.className = "bias";
+  box.replaceChildren(...values.map((b, f) => {
+    const input = h("input", { type: "number", step: "any", value: String(b), class: "bias" });
     input.addEventListener("change", () => {
       const v = Number(input.value);
-      if (Number.isFinite(v)) { m.bias[f] = v; changed(); }
+      if (Number.isFinite(v) && Math.abs(v) <= L.max_abs) stage.edit((req) => { req.bias[f] = v; });
     });
-    label.append(span, input);
-    box.append(label);
-  });
-}
-
-function renderPresets() {
-  fillPresets($("preset"), examples);
-}
-
-function changed({ keepStep = true } = {}) {
-  if (!keepStep) pendingStep = 0;
-  renderEditors();
-  renderSettings();
-  schedule();
+    return h("label", {}, [h("span", { class: values.length > 1 ? "" : "sr-only" }, t("conv.bias_n", { n: f + 1 })), input]);
+  }));
 }
 
 function readPadding() {
   const v = $("padding").value;
-  $("pads").hidden = v !== "explicit";
   if (v !== "explicit") return v;
   const n = (id) => intField($(id), 0);
   return [[n("pad-top"), n("pad-bottom")], [n("pad-left"), n("pad-right")]];
 }
 
-$("padding").addEventListener("change", () => { m.padding = readPadding(); changed(); });
-["pad-top", "pad-bottom", "pad-left", "pad-right"].forEach((id) => $(id).addEventListener("change", () => { m.padding = readPadding(); changed(); }));
-$("stride-r").addEventListener("change", () => { m.strides = [intField($("stride-r")), m.strides[1]]; changed(); });
-$("stride-c").addEventListener("change", () => { m.strides = [m.strides[0], intField($("stride-c"))]; changed(); });
-$("dil-r").addEventListener("change", () => { m.dilation = [intField($("dil-r")), m.dilation[1]]; changed(); });
-$("dil-c").addEventListener("change", () => { m.dilation = [m.dilation[0], intField($("dil-c"))]; changed(); });
-$("activation").addEventListener("change", () => { m.activation = $("activation").value; changed(); });
-$("use-bias").addEventListener("change", () => { m.bias = $("use-bias").checked ? m.ks.map(() => 0) : null; changed(); });
-$("channels").addEventListener("change", () => {
-  const n = Number($("channels").value);
-  const grow = (list, make) => Array.from({ length: n }, (_, i) => list[i] || make());
-  m.xs = grow(m.xs, () => randomMatrix(H(), W(), 0, 5));
-  m.ks = m.ks.map((f) => grow(f, () => randomMatrix(KH(), KW(), -1, 2)));
-  ui.chan = Math.min(ui.chan, n - 1);
-  ui.kc = Math.min(ui.kc, n - 1);
-  changed({ keepStep: false });
-});
-$("filters").addEventListener("change", () => {
-  const n = Number($("filters").value);
-  m.ks = Array.from({ length: n }, (_, i) => m.ks[i] || m.xs.map(() => randomMatrix(KH(), KW(), -1, 2)));
-  if (m.bias) m.bias = Array.from({ length: n }, (_, i) => m.bias[i] ?? 0);
-  ui.kf = Math.min(ui.kf, n - 1);
-  changed({ keepStep: false });
-});
-const resizeFrom = (rowsId, colsId, set) => () => set(intField($(rowsId)), intField($(colsId)));
-$("in-rows").addEventListener("change", resizeFrom("in-rows", "in-cols", (r, c) => { setInputShape(r, c); changed(); }));
-$("in-cols").addEventListener("change", resizeFrom("in-rows", "in-cols", (r, c) => { setInputShape(r, c); changed(); }));
-$("k-rows").addEventListener("change", resizeFrom("k-rows", "k-cols", (r, c) => { setKernelShape(r, c); changed(); }));
-$("k-cols").addEventListener("change", resizeFrom("k-rows", "k-cols", (r, c) => { setKernelShape(r, c); changed(); }));
-$("random").addEventListener("click", () => {
-  m.xs = m.xs.map(() => randomMatrix(H(), W(), 0, 5));
-  m.ks = m.ks.map((f) => f.map(() => randomMatrix(KH(), KW(), -2, 2)));
-  changed({ keepStep: false });
-});
-$("preset").addEventListener("change", () => {
-  const e = examples.find((x) => x.id === $("preset").value);
-  if (!e) return;
-  loadState(stateFromRequest(e.request));
-  changed({ keepStep: false });
+const stage = startTracePage({
+  session: {
+    endpoint: "/api/conv2d", preset: "conv-padding", check, urlKeys: { dilation_rate: "dilation" },
+    fallback: { input: [[1, 2], [3, 4]], kernel: [[1]] },
+  },
+  interval: 1500,
+  renderForm, build, outputs: () => outputs, step, facts, announce: announceStep, size, clear,
+  relabel: () => relabel(),
+  random(req) {
+    setInput(req, xs(req).map((m) => randomMatrix(m.length, m[0].length, 0, 5)));
+    setKernel(req, ks(req).map((f) => f.map((m) => randomMatrix(m.length, m[0].length, -2, 2))));
+  },
 });
 
-function applyText(textId, maxR, maxC, apply) {
-  const parsed = parseMatrix($(textId).value);
-  textError(parsed.error);
-  if (parsed.error) return;
-  apply(reshape(parsed.matrix, Math.min(maxR, parsed.matrix.length), Math.min(maxC, parsed.matrix[0].length)));
-}
-function textError(code) {
-  showTextError($("text-error"), code);
-}
-$("in-apply").addEventListener("click", () => applyText("in-text", MAX_IN, MAX_IN, (mat) => {
-  setInputShape(mat.length, mat[0].length); m.xs[ui.chan] = mat; changed();
-}));
-$("k-apply").addEventListener("click", () => applyText("k-text", MAX_K, MAX_K, (mat) => {
-  setKernelShape(mat.length, mat[0].length); m.ks[ui.kf][ui.kc] = mat; changed();
-}));
-document.addEventListener("matrix-error", (e) => textError(e.detail));
-
-onLangChange(() => {
-  if (result?.steps_truncated) $("truncated").textContent = t("conv.truncated", { n: result.steps.length, total: result.steps_total });
-  renderPresets();
-  renderEditors();
-  renderSettings();
-  relabelStage();
-  showError($("error"), lastError);
-  if (result?.steps.length) renderFacts(result.steps[player.index]);
-  renderSize();
-  renderKerasPanel();
-  if (!timer) $("app").removeAttribute("aria-busy");
-});
-
-// ---- start --------------------------------------------------------------------------------------
-async function init() {
-  const res = await getJSON("/api/examples");
-  examples = res.ok ? res.data.examples.filter((e) => e.endpoint === "/api/conv2d") : [];
-  const base = examples.find((e) => e.id === "conv-padding") || examples[0];
-  DEFAULTS = base ? stateFromRequest(base.request)
-    : { input: [[1, 2], [3, 4]], kernel: [[1]], bias: null, padding: "valid", strides: [1, 1], dilation: [1, 1], activation: "linear", step: 0 };
-  const s = readState(DEFAULTS);
-  try {
-    loadState(s);
-  } catch {
-    loadState(DEFAULTS);
-  }
-  pendingStep = Math.max(0, Number(s.step) || 0);
-  renderPresets();
-  renderEditors();
-  renderSettings();
-  await compute();
-}
-
-init();
+const on = (id, fn, options) => $(id).addEventListener("change", () => stage.edit(fn, options));
+on("padding", (req) => { req.padding = readPadding(); });
+["pad-top", "pad-bottom", "pad-left", "pad-right"].forEach((id) => on(id, (req) => { req.padding = readPadding(); }));
+on("stride-r", (req) => { req.strides = [intField($("stride-r")), req.strides[1]]; });
+on("stride-c", (req) => { req.strides = [req.strides[0], intField($("stride-c"))]; });
+on("dil-r", (req) => { req.dilation_rate = [intField($("dil-r")), req.dilation_rate[1]]; });
+on("dil-c", (req) => { req.dilation_rate = [req.dilation_rate[0], intField($("dil-c"))]; });
+on("activation", (req) => { req.activation = $("activation").value; });
+on("use-bias", (req) => { req.bias = $("use-bias").checked ? ks(req).map(() => 0) : null; });
+on("channels", (req) => {
+  const x = xs(req), n = Number($("channels").value);
+  setInput(req, Array.from({ length: n }, (_, i) => x[i] || randomMatrix(x[0].length, x[0][0].length, 0, 5)));
+}, { restart: true });
+on("filters", (req) => {
+  const k = ks(req), n = Number($("filters").value);
+  setKernel(req, Array.from({ length: n }, (_, i) => k[i] || k[0].map((m) => randomMatrix(m.length, m[0].length, -1, 2))));
+}, { restart: true });
+on("in-rows", (req) => reshapeInput(req, intField($("in-rows")), intField($("in-cols"))));
+on("in-cols", (req) => reshapeInput(req, intField($("in-rows")), intField($("in-cols"))));
+on("k-rows", (req) => reshapeKernel(req, intField($("k-rows")), intField($("k-cols"))));
+on("k-cols", (req) => reshapeKernel(req, intField($("k-rows")), intField($("k-cols"))));

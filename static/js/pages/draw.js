@@ -3,18 +3,23 @@
 // the API and are only drawn here.
 import { limits } from "../lib/limits.js";
 import { getJSON, latest } from "../lib/api.js";
+import { showError } from "../lib/errors.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
 import { renderModel } from "../draw/model.js";
 import { Maps } from "../draw/maps.js";
 import { MAX_POINTS, Pad } from "../draw/pad.js";
 import { renderPrep } from "../draw/prep.js";
-import { activation, el, paintMap, percent } from "../draw/render.js";
+import { h as el } from "../lib/dom.js";
+import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
-const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4); // as a data URL, base64 adds a third
+// A picture goes to the API as a data URL inside JSON (so /api/mnist/trace can take the same input as the
+// prediction): base64 adds a third, so a file may use three quarters of the JSON cap, less room for the rest.
+const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4);
+const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const DEFAULTS = { layer: "conv1", cell: null, sample: null };
 
 const $ = (id) => document.getElementById(id);
@@ -40,7 +45,7 @@ const pad = new Pad($("pad"), {
     else if (!timer) timer = setTimeout(() => { timer = null; predict(); }, DURING_STROKE_MS);
   },
   onStrokeEnd: () => { changedAt = performance.now(); clearTimeout(timer); timer = null; dirty = false; predict(); },
-  onLimit: () => setNote("draw.note.too_many", { n: MAX_POINTS.toLocaleString("en") }),
+  onLimit: () => setNote("draw.note.too_many", { n: MAX_POINTS.toLocaleString("en"), s: limits.mnist.max_strokes }),
 });
 
 const maps = new Maps({
@@ -85,19 +90,20 @@ async function predict() {
   answerPanel.setAttribute("aria-busy", "false");
   if (dirty && pad.current) { dirty = false; clearTimeout(timer); timer = setTimeout(() => { timer = null; predict(); }, 0); }
   if (stale(res)) return;
-  if (!res.ok) { showError(res); return; }
-  $("error").hidden = true;
+  if (!res.ok) { failed(res.error); return; }
+  failed(null);
   showResult(res.data);
   const ms = Math.round(performance.now() - started);
   $("timing").dataset.ms = String(ms);
   $("timing").textContent = t("draw.timing", { ms });
 }
 
-function showError(res) {
-  const box = $("error");
-  box.hidden = false;
-  box.textContent = res.status === 503 ? t("draw.answer.not_trained") : t("draw.answer.error", { message: res.error?.message || "?" });
-  announce(box.textContent);
+let lastError = null;
+/** The API's error explained by its code (lib/errors.js), or none. */
+function failed(error) {
+  lastError = error;
+  showError($("error"), error);
+  if (error) announce($("error").textContent);
 }
 
 function showResult(data) {
@@ -158,12 +164,13 @@ function layerInput(name) {
   return actsByName[name] || null;
 }
 
-/** The conv page can replay a trace of the first layer: one channel, a 28×28 input, a 5×5 kernel fit its caps. */
-const CONV_PAGE = { maxInput: 32, maxKernel: 7 };
+/** The conv page can replay a trace of the first layer when it fits the API's caps (one channel, a
+ * 28×28 input, a kernel of at most limits.conv.max_k). */
 function convLink(data) {
   const [kh, kw, c] = data.step.kernel_shape || [];
   if (data.kind !== "conv2d" || data.input_from !== "input" || c !== 1 || !result?.preprocessed) return null;
-  if (kh > CONV_PAGE.maxKernel || kw > CONV_PAGE.maxKernel || 28 > CONV_PAGE.maxInput) return null;
+  const cap = limits.conv;
+  if (kh > cap.max_k || kw > cap.max_k || result.preprocessed.length > cap.max_hw || c > cap.max_c) return null;
   const round = (v) => Math.round(v * 10000) / 10000;
   const p = data.step.padding;
   const params = new URLSearchParams({
@@ -186,7 +193,7 @@ async function openTrace(layer, cell, fromUser) {
   if (fromUser) $("trace-heading").textContent = t("draw.trace.loading");
   const res = await postTrace("/api/mnist/trace", { ...inputBody(), layer, index: cell });
   if (stale(res)) return;
-  if (!res.ok) { showError(res); return; }
+  if (!res.ok) { failed(res.error); return; }
   traceData = res.data;
   renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
   if (fromUser) {
@@ -228,7 +235,10 @@ $("samples").addEventListener("click", (e) => {
 $("upload").addEventListener("change", () => {
   const file = $("upload").files[0];
   if (!file) return;
-  if (file.size > MAX_FILE) { setNote("draw.note.file_too_big"); return; }
+  if (file.size > MAX_FILE) {
+    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_FILE), json: MB(limits.mnist.max_json_bytes) });
+    return;
+  }
   const reader = new FileReader();
   reader.onload = () => {
     const dataUrl = String(reader.result);
@@ -283,6 +293,7 @@ async function loadCard() {
 
 onLangChange(() => {
   labelSamples();
+  showError($("error"), lastError);
   if (note) setNote(...note);
   if ($("timing").dataset.ms) $("timing").textContent = t("draw.timing", { ms: $("timing").dataset.ms });
   if (result) { renderAnswer(); renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }

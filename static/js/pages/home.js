@@ -3,8 +3,9 @@
 import { getJSON, postJSON } from "../lib/api.js";
 import { fmt, onLangChange, t } from "../lib/i18n.js";
 import { reducedMotion } from "../lib/player.js";
-import { GridView, maxAbsOf } from "../conv/grid.js";
-import { cellName } from "../conv/names.js";
+import { GridView } from "../lib/grid.js";
+import { maxAbsOf } from "../lib/matrix.js";
+import { cellName } from "../lib/names.js";
 
 const previews = [];
 

@@ -5,7 +5,7 @@ import { fmt, onLangChange, t } from "../lib/i18n.js";
 import { start } from "../rnn/app.js";
 import { CellDiagram } from "../rnn/cell.js";
 import { barChart, heatmap, linePlot } from "../rnn/charts.js";
-import { h, sub } from "../rnn/dom.js";
+import { h, sub } from "../lib/dom.js";
 import { renderFormulas } from "../rnn/formulas.js";
 
 const $ = (id) => document.getElementById(id);

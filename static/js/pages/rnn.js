@@ -1,7 +1,7 @@
 // /rnn: SimpleRNN unrolled over time, the lecture's example with every weight 1, memory cells, sensitivity.
 import { fmt, t } from "../lib/i18n.js";
 import { start } from "../rnn/app.js";
-import { sub } from "../rnn/dom.js";
+import { sub } from "../lib/dom.js";
 import { renderFormulas } from "../rnn/formulas.js";
 import { drawNet } from "../rnn/net.js";
 import { Unrolled } from "../rnn/unroll.js";

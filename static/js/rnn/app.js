@@ -1,19 +1,29 @@
 // What /rnn and /lstm share: presets, settings, the input and weight editors, the player, the
 // sensitivity chart, the Keras panel, errors and URL state. Each page passes its own views.
-import { announce, currentLang, onLangChange, t } from "../lib/i18n.js";
+import { clone, sub } from "../lib/dom.js";
+import { MatrixEditor } from "../lib/editor.js";
+import { showError } from "../lib/errors.js";
+import { announce, onLangChange, t } from "../lib/i18n.js";
+import { renderKeras } from "../lib/keras.js";
+import { limits } from "../lib/limits.js";
 import { bindControls, Player } from "../lib/player.js";
+import { fillPresets as fillPicker, inLang } from "../lib/presets.js";
 import { barChart } from "./charts.js";
-import { clone, h, sub } from "./dom.js";
-import { MatrixEditor } from "./editor.js";
-import { renderKeras } from "./keras.js";
 import { Session } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
+const L = limits.rnn;
+const MAX_CELLS = 640; // a larger matrix is edited as text (a table of more fields is slow to use)
 export const BLOCKS = {
   SimpleRNN: { n: 1, names: () => [""], sym: ["h"] },
   LSTM: { n: 4, names: () => [t("gate.input"), t("gate.forget"), t("gate.candidate"), t("gate.output")], sym: ["i", "f", "c̃", "o"] },
   GRU: { n: 3, names: () => [t("gate.update"), t("gate.reset"), t("gate.candidate_h")], sym: ["z", "r", "h̃"] },
 };
+
+// Arguments the lecture explains that the pages leave at Keras' defaults (the API's code does too).
+const DEFAULTS = [{ name: "kernel_initializer", value: "'glorot_uniform'" },
+  { name: "recurrent_initializer", value: "'orthogonal'" }, { name: "bias_initializer", value: "'zeros'" },
+  { name: "dropout", value: "0.0" }, { name: "recurrent_dropout", value: "0.0" }];
 
 /**
  * page: {cells, defaultCell, renderAll(data, session), renderStep(data, i, session), announceText(data, i)}
@@ -34,7 +44,7 @@ export async function start(page) {
       syncSettings();
       renderEditors();
       renderSensitivity();
-      renderKeras($("keras"), d, session.req);
+      keras();
       page.renderAll(d, session);
       player.setCount(d.timesteps, session.state.step);
     },
@@ -52,12 +62,9 @@ export async function start(page) {
   // ---- settings -------------------------------------------------------------------------------------
   const bind = (id, event, fn) => $(id)?.addEventListener(event, fn);
   function fillPresets() {
-    const sel = $("preset");
-    sel.replaceChildren(h("option", { value: "" }, t("set.custom")));
-    for (const ex of session.presets()) sel.append(h("option", { value: ex.id }, ex.title[currentLang()] || ex.title.en));
-    sel.value = session.state.preset || "";
+    fillPicker($("preset"), session.presets(), session.state.preset);
     const ex = session.example(session.state.preset);
-    $("preset-note").textContent = ex ? ex.description[currentLang()] || ex.description.en : "";
+    $("preset-note").textContent = ex ? inLang(ex.description) : "";
   }
   function syncSettings() {
     const r = session.req, d = data;
@@ -84,7 +91,7 @@ export async function start(page) {
   bind("preset", "change", (e) => { if (e.target.value) session.usePreset(e.target.value); });
   bind("units", "change", (e) => {
     const u = Math.round(Number(e.target.value));
-    if (u >= 1 && u <= 32) session.edit(() => session.reinitialise(u)); else e.target.value = data.units;
+    if (u >= 1 && u <= L.max_u) session.edit(() => session.reinitialise(u)); else e.target.value = data.units;
   });
   bind("activation", "change", (e) => session.edit((r) => { r.activation = e.target.value; }));
   bind("recurrent-activation", "change", (e) => session.edit((r) => { r.recurrent_activation = e.target.value; }));
@@ -95,7 +102,7 @@ export async function start(page) {
   bind("reset-after", "change", (e) => session.edit((r) => { r.reset_after = e.target.checked; delete r.bias; }));
   bind("seed", "change", (e) => {
     const s = Math.round(Number(e.target.value));
-    if (s >= 0 && s < 2 ** 31) session.edit((r) => { r.seed = s; session.reinitialise(); });
+    if (s >= 0 && s <= Number(e.target.max)) session.edit((r) => { r.seed = s; session.reinitialise(); });
   });
   bind("reinit", "click", () => session.edit(() => session.reinitialise()));
   bind("use-output", "change", (e) => session.edit((r) => {
@@ -103,7 +110,7 @@ export async function start(page) {
   }));
   bind("out-units", "change", (e) => {
     const m = Math.round(Number(e.target.value));
-    if (m >= 1 && m <= 32) session.edit((r) => { r.output_layer = { ...r.output_layer, units: m }; delete r.output_layer.kernel; delete r.output_layer.bias; });
+    if (m >= 1 && m <= L.max_u) session.edit((r) => { r.output_layer = { ...r.output_layer, units: m }; delete r.output_layer.kernel; delete r.output_layer.bias; });
   });
   bind("out-activation", "change", (e) => session.edit((r) => { r.output_layer.activation = e.target.value; }));
   bind("out-bias", "change", (e) => session.edit((r) => {
@@ -120,21 +127,18 @@ export async function start(page) {
     return b.n === 1 ? `h${sub(c + 1)}` : `${b.sym[Math.floor(c / per)]}${sub((c % per) + 1)}`;
   };
   const editors = {};
-  const editor = (id, o) => { if ($(id)) editors[id] = new MatrixEditor($(id), o); };
+  const editor = (id, o) => {
+    if ($(id)) editors[id] = new MatrixEditor($(id), { text: id, digits: 6, wide: true, maxCells: MAX_CELLS, ...o });
+  };
   editor("ed-inputs", {
     label: () => t("ed.inputs"), rowLabel: (r) => `t=${r + 1}`, colLabel: (c) => `x${sub(c + 1)}`,
-    onCell: (r, c, v) => session.edit((q) => { q.inputs[r][c] = v; }),
-    onMatrix: (m) => setInputs(m),
+    maxRows: L.max_t, maxCols: L.max_d, onChange: (m) => setInputs(m),
   });
   const weightEditor = (id, key, rowLabel, label) => editor(id, {
     label, rowLabel, colLabel, blocks: 1, blockNames: () => blocks().names(),
-    onCell: (r, c, v) => session.edit((q) => {
+    onChange: (m) => session.edit((q) => {
       session.explicit();
-      if (key === "bias" && !Array.isArray(q.bias[0])) q.bias[c] = v; else q[key][r][c] = v;
-    }),
-    onMatrix: (m) => session.edit((q) => {
-      session.explicit();
-      q[key] = key === "bias" && m.length === 1 ? m[0] : m;
+      q[key] = key === "bias" && m.length === 1 && !Array.isArray(q.bias?.[0]) ? m[0] : m;
     }),
   });
   weightEditor("ed-kernel", "kernel", (r) => `x${sub(r + 1)}`, () => t("ed.kernel"));
@@ -142,13 +146,11 @@ export async function start(page) {
   weightEditor("ed-bias", "bias", (r) => (data.layer === "GRU" && data.reset_after ? [t("ed.b_in"), t("ed.b_rec")][r] : "b"), () => t("ed.bias"));
   editor("ed-out-kernel", {
     label: () => t("ed.out_kernel"), rowLabel: (r) => `h${sub(r + 1)}`, colLabel: (c) => `y${sub(c + 1)}`,
-    onCell: (r, c, v) => session.edit((q) => { session.explicit(); q.output_layer.kernel[r][c] = v; }),
-    onMatrix: (m) => session.edit((q) => { session.explicit(); q.output_layer.kernel = m; }),
+    onChange: (m) => session.edit((q) => { session.explicit(); q.output_layer.kernel = m; }),
   });
   editor("ed-out-bias", {
     label: () => t("ed.out_bias"), rowLabel: () => "c", colLabel: (c) => `y${sub(c + 1)}`,
-    onCell: (r, c, v) => session.edit((q) => { session.explicit(); q.output_layer.bias[c] = v; }),
-    onMatrix: (m) => session.edit((q) => { session.explicit(); q.output_layer.bias = m[0]; }),
+    onChange: (m) => session.edit((q) => { session.explicit(); q.output_layer.bias = m[0]; }),
   });
 
   function setInputs(m) {
@@ -180,10 +182,15 @@ export async function start(page) {
       ? t("ed.initialized", { names: w.initialized.join(", "), seed: session.req.seed ?? 0 }) : t("ed.given");
   }
   const rows = () => session.req.inputs;
-  bind("add-step", "click", () => rows().length < 200 && setInputs([...clone(rows()), rows()[0].map(() => 0)]));
+  bind("add-step", "click", () => rows().length < L.max_t && setInputs([...clone(rows()), rows()[0].map(() => 0)]));
   bind("del-step", "click", () => rows().length > 1 && setInputs(clone(rows()).slice(0, -1)));
-  bind("add-feature", "click", () => rows()[0].length < 32 && setInputs(rows().map((r) => [...r, 0])));
+  bind("add-feature", "click", () => rows()[0].length < L.max_d && setInputs(rows().map((r) => [...r, 0])));
   bind("del-feature", "click", () => rows()[0].length > 1 && setInputs(rows().map((r) => r.slice(0, -1))));
+
+  // ---- the Keras panel: the API's code; the lecture's other parameters, left at Keras' defaults --------
+  function keras() {
+    renderKeras($("keras"), data.keras, { remarks: [t(`keras.note_${data.layer}`)], defaults: DEFAULTS });
+  }
 
   // ---- sensitivity ------------------------------------------------------------------------------------
   function renderSensitivity() {
@@ -200,7 +207,7 @@ export async function start(page) {
     if (!data) return;
     fillPresets();
     renderEditors();
-    renderKeras($("keras"), data, session.req);
+    keras();
     page.renderAll(data, session);
     page.renderStep(data, session.state.step, session);
     renderSensitivity();
@@ -214,11 +221,3 @@ export async function start(page) {
 }
 
 const fmtS = (v) => (v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(2) : v.toFixed(4).replace(/\.?0+$/, ""));
-
-export function showError(box, error) {
-  box.replaceChildren();
-  box.hidden = !error;
-  if (!error) return;
-  box.append(h("strong", {}, t("err.title")), " ",
-    h("span", {}, t("err.field", { field: error.field || "-" })), " ", h("code", {}, error.rule || error.message || ""));
-}

@@ -3,7 +3,7 @@
 // then only values, fills and openings change, so the valves visibly open and close as steps advance.
 import { sequential, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { s } from "./dom.js";
+import { s, sub } from "../lib/dom.js";
 
 const VH = 64; // valve height
 
@@ -133,5 +133,4 @@ export class CellDiagram {
   }
 }
 
-const SUB = "₀₁₂₃₄₅₆₇₈₉";
-const sub1 = (i) => String(i + 1).replace(/\d/g, (d) => SUB[Number(d)]);
+const sub1 = (i) => sub(i + 1); // step i (0-based) as the lecture writes it: x₁, c₁, ...

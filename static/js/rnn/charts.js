@@ -2,7 +2,7 @@
 // SVG for the few labelled marks, canvas for the dense gate heatmaps.
 import { diverging, sequential } from "../lib/colors.js";
 import { fmt } from "../lib/i18n.js";
-import { s } from "./dom.js";
+import { s } from "../lib/dom.js";
 
 const W = 560, H = 200, PAD = { l: 46, r: 10, t: 14, b: 28 };
 

@@ -1,6 +1,6 @@
 // The API's formulas for one step, as lists (nothing is computed here).
 import { t } from "../lib/i18n.js";
-import { h } from "./dom.js";
+import { h } from "../lib/dom.js";
 
 /** groups: [[titleKey, [formula, ...]], ...]; a note when the engine wrote none (large sizes). */
 export function renderFormulas(container, step, groups) {

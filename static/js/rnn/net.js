@@ -2,7 +2,7 @@
 // neurons; each hidden value is stored back into its memory cell; the outputs read the hidden layer.
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { s, sub } from "./dom.js";
+import { s, sub } from "../lib/dom.js";
 
 const W = 460, MAX = 8;
 

@@ -2,7 +2,7 @@
 // presets load an example's request; every edit changes the request and posts it again.
 import { getJSON, latest } from "../lib/api.js";
 import { readState, writeState } from "../lib/url.js";
-import { clone } from "./dom.js";
+import { clone } from "../lib/dom.js";
 
 export class Session {
   /** cells: {name: {endpoint, preset}}; onResult(data), onError(error), onBusy(bool) */

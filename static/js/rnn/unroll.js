@@ -2,7 +2,7 @@
 // arrows carrying h_t to the next step. Columns after the current step keep their values hidden.
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
-import { h, sub } from "./dom.js";
+import { h, sub } from "../lib/dom.js";
 
 function cells(values, maxAbs, cls) {
   return h("div", { class: `uvals ${cls}` }, values.map((v) => {

@@ -1,4 +1,4 @@
-// Small drawing helpers for the draw page: grey and coloured maps on canvases, overlays, API arrays.
+// Drawing helpers for the draw page: grey and coloured maps on canvases, overlays, API arrays.
 import { sequential } from "../lib/colors.js";
 
 /** A 256-entry [r, g, b] lookup table built once from a colour function of v in 0..1. */
@@ -89,17 +89,6 @@ export function marker(parent, cls, row, col, rows, cols) {
   el.style.left = `${((col + 0.5) / cols) * 100}%`;
   parent.appendChild(el);
   return el;
-}
-
-export function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else node.setAttribute(k, v);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /** A percentage with one decimal; a softmax output is never exactly 0 or 1, so the ends say so. */

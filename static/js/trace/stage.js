@@ -1,7 +1,10 @@
 // Pieces shared by the convolution and pooling stages: output cells that fill in step by step
-// (touching only the cells between the old and the new position), tabs, number fields, sub-steps.
-import { reducedMotion } from "../lib/player.js";
+// (touching only the cells between the old and the new position), sub-steps, grids per channel, tabs,
+// number fields.
+import { h } from "../lib/dom.js";
+import { GridView } from "../lib/grid.js";
 import { t } from "../lib/i18n.js";
+import { reducedMotion } from "../lib/player.js";
 
 /** Fill output cells of steps [0, n) and clear the rest, changing only what differs from before. */
 export class OutputFill {
@@ -81,16 +84,25 @@ export function intField(el, fallback = 1) {
 /** int or [a, b] -> [a, b]. */
 export const pair = (v, d = 1) => (Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v ?? d), Number(v ?? d)]);
 
-/** Depth of a nested array: 2 for a matrix, 3 for (H, W, C), 4 for (kh, kw, C, F). */
-export function depth(a) {
-  let d = 0;
-  while (Array.isArray(a)) { d += 1; a = a[0]; }
-  return d;
+/**
+ * The GridViews of one figure, one per channel or filter, each in a captioned scrolling box inside `box`;
+ * rebuilt only when their number changes. options(k): GridView options of grid k.
+ */
+export function gridsIn(box, grids, n, options = () => ({})) {
+  if (grids.length === n) return grids;
+  box.replaceChildren();
+  return Array.from({ length: n }, (_, k) => {
+    const scroll = h("div", { class: "grid-scroll" });
+    box.append(h("div", { class: "chan" }, [h("div", { class: "cap" }), scroll]));
+    return new GridView(scroll, { digits: 2, ...options(k) });
+  });
 }
 
-export function caption(text) {
-  const c = document.createElement("div");
-  c.className = "cap";
-  c.textContent = text;
-  return c;
+/** Name each grid: `one` when it is alone, else each(k) (also shown as its caption). */
+export function labelGrids(grids, one, each) {
+  grids.forEach((g, k) => {
+    const label = grids.length > 1 ? each(k) : one;
+    g.root.parentElement.previousSibling.textContent = grids.length > 1 ? label : "";
+    g.setLabel(label);
+  });
 }

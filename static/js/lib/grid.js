@@ -1,8 +1,26 @@
 // A matrix drawn as light DOM: one <div> per cell, built once per shape, then only the cells that
 // change are touched (so a 28×28 input animates smoothly). Rows use display: contents so the
 // container is a CSS grid; ARIA sees a grid of rows and cells.
-import { diverging, textOn } from "../lib/colors.js";
-import { fmt } from "../lib/i18n.js";
+import { diverging, textOn } from "./colors.js";
+import { fmt } from "./i18n.js";
+
+const pending = new Map(); // cell -> its scrolling box, revealed in the next frame
+
+function revealAll() {
+  const moves = [...pending].map(([cell, box]) => {
+    if (!cell.isConnected || (box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth)) return null;
+    return [box, box.getBoundingClientRect(), cell.getBoundingClientRect()];
+  });
+  pending.clear();
+  for (const move of moves) { // only writes from here on: one layout for every grid
+    if (!move) continue;
+    const [box, b, e] = move;
+    if (e.top < b.top) box.scrollTop -= b.top - e.top + 4;
+    else if (e.bottom > b.bottom) box.scrollTop += e.bottom - b.bottom + 4;
+    if (e.left < b.left) box.scrollLeft -= b.left - e.left + 4;
+    else if (e.right > b.right) box.scrollLeft += e.right - b.right + 4;
+  }
+}
 
 export class GridView {
   /** container: element to fill; options: {label, onCell(r, c), digits} */
@@ -62,6 +80,7 @@ export class GridView {
     }
     this.root.replaceChildren(frag);
     this.root.style.setProperty("--cols", cols);
+    this.root.style.setProperty("--rows", rows);
     const size = cols <= 8 ? "l" : cols <= 14 ? "m" : "s";
     this.root.dataset.size = size;
     this.focusAt = [0, 0];
@@ -126,15 +145,15 @@ export class GridView {
     }
   }
 
-  /** Scroll this grid's own box (not the page) so that cell (r, c) is visible. */
+  /**
+   * Scroll this grid's own box (not the page) so that cell (r, c) is visible. Done in the next animation
+   * frame, all grids together: the layout is read once, after every change of the step is written.
+   */
   reveal(r, c) {
-    const box = this.root.parentElement, cell = this.cell(r, c);
-    if (!cell || (box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth)) return;
-    const b = box.getBoundingClientRect(), e = cell.getBoundingClientRect();
-    if (e.top < b.top) box.scrollTop -= b.top - e.top + 4;
-    else if (e.bottom > b.bottom) box.scrollTop += e.bottom - b.bottom + 4;
-    if (e.left < b.left) box.scrollLeft -= b.left - e.left + 4;
-    else if (e.right > b.right) box.scrollLeft += e.right - b.right + 4;
+    const cell = this.cell(r, c);
+    if (!cell) return;
+    if (!pending.size) requestAnimationFrame(revealAll);
+    pending.set(cell, this.root.parentElement);
   }
 
   /** The cell that keyboard focus lands on (roving tabindex). */
@@ -169,15 +188,4 @@ export class GridView {
     e.preventDefault();
     e.stopPropagation(); // the page-wide player keys must not also act
   }
-}
-
-/** Largest |value| of a nested array (for the colour scale); nulls ignored. */
-export function maxAbsOf(values) {
-  let m = 0;
-  const walk = (v) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === "number") m = Math.max(m, Math.abs(v));
-  };
-  walk(values);
-  return m;
 }

@@ -1,7 +1,7 @@
-// Element builders for the recurrent pages: text always goes in as textContent, never as HTML.
+// Element builders for every page: text always goes in as textContent, never as HTML.
 const NS = "http://www.w3.org/2000/svg";
 
-/** h("div", {class: "x", "data-t": 2}, "text" | [children]) */
+/** h("div", {class: "x", "data-t": 2, dataset: {layer: "conv1"}}, "text" | [children]) */
 export function h(tag, attrs = {}, content) {
   return fill(document.createElement(tag), attrs, content);
 }
@@ -14,7 +14,7 @@ export function s(tag, attrs = {}, content) {
 function fill(el, attrs, content) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
-    if (k === "class") el.setAttribute("class", v);
+    if (k === "dataset") Object.assign(el.dataset, v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }
   if (Array.isArray(content)) el.append(...content.filter((c) => c !== null && c !== undefined));
@@ -23,7 +23,7 @@ function fill(el, attrs, content) {
 }
 
 const SUB = "₀₁₂₃₄₅₆₇₈₉";
-/** 12 -> "₁₂": time steps as the lecture writes them. */
+/** 12 -> "₁₂": time steps and cell indices as the lecture writes them. */
 export const sub = (n) => String(n).replace(/\d/g, (d) => SUB[Number(d)]);
 
 export const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));

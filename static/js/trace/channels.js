@@ -1,6 +1,7 @@
 // The convolution page edits channels and filters as lists of matrices; the API speaks Keras'
 // channels_last layout. These functions only move numbers between the two layouts.
-import { depth } from "./stage.js";
+import { limits } from "../lib/limits.js";
+import { depth } from "../lib/matrix.js";
 
 /** [C][H][W] -> (H, W) when C = 1, else (H, W, C). */
 export function toApiInput(xs) {
@@ -14,8 +15,8 @@ export function toApiKernel(ks) {
   return ks[0][0].map((row, a) => row.map((_, b) => ks[0].map((_c, ch) => ks.map((k) => k[ch][a][b]))));
 }
 
-/** (H, W) or (H, W, C) -> [C][H][W], at most `maxC` channels. */
-export function fromApiInput(a, maxC = 3) {
+/** (H, W) or (H, W, C) -> [C][H][W], at most the API's channels. */
+export function fromApiInput(a, maxC = limits.conv.max_c) {
   const d = depth(a);
   if (d === 2) return [a.map((r) => r.map(Number))];
   if (d !== 3) throw new Error("input rank");
@@ -23,8 +24,8 @@ export function fromApiInput(a, maxC = 3) {
   return Array.from({ length: c }, (_, ch) => a.map((row) => row.map((px) => Number(px[ch]))));
 }
 
-/** (kh, kw) or (kh, kw, C, F) -> [F][C][kh][kw], at most `maxF` filters. */
-export function fromApiKernel(k, maxF = 4) {
+/** (kh, kw) or (kh, kw, C, F) -> [F][C][kh][kw], at most the API's filters. */
+export function fromApiKernel(k, maxF = limits.conv.max_f) {
   const d = depth(k);
   if (d === 2) return [[k.map((r) => r.map(Number))]];
   if (d !== 4) throw new Error("kernel rank");

@@ -1,0 +1,20 @@
+// An API error in plain words, on every page the same way: a title, the page's own sentence for the
+// error's machine-readable `code` (i18n key "error.code.<code>") or else the field it names, and the
+// engine's rule as the detail. Pages react to codes only, never to the English rule text.
+import { has, t } from "./i18n.js";
+import { h } from "./dom.js";
+
+/** The page's sentence for an error, chosen by its code. */
+export function explain(error) {
+  const key = `error.code.${error.code}`;
+  return has(key) ? t(key) : t("error.generic", { field: error.field || "-" });
+}
+
+/** Fill `box` with the explanation of `error` ({status, code, field, rule, message}); hide it for null. */
+export function showError(box, error) {
+  box.replaceChildren();
+  box.hidden = !error;
+  if (!error) return;
+  box.append(h("strong", {}, t("error.title")), " ", h("span", { class: "error-text" }, explain(error)), h("br"),
+    h("small", { class: "error-detail" }, `${t("error.detail")} ${error.rule || error.message || ""}`));
+}
