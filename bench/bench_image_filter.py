@@ -22,7 +22,8 @@ from PIL import Image
 
 from app.engine.colormap import colorize
 from app.engine.conv import conv2d, pad_input
-from app.engine.image_filter import correlate, correlate_naive, filter_image, preset_kernel
+from app.engine.conv import conv2d_naive as correlate_naive  # noqa: E402
+from app.engine.image_filter import correlate, filter_image, preset_kernel
 from app.engine.padding import resolve_padding
 from app.imaging.png import encode_png, filter_png, png_data_url
 from app.imaging.resize import to_array

@@ -99,10 +99,10 @@ def _kernel(kernel, preset, c: int) -> tuple[np.ndarray, str, np.ndarray]:
 
 
 def correlate(xp: np.ndarray, W: np.ndarray, strides) -> np.ndarray:
-    """The output as a sum over the kernel's taps: for each (a, b), the picture shifted by (a, b) and
-    strided, times W[a, b] (one (C, F) product per tap). The same numbers as conv.conv2d without its window
-    matrix (kh·kw copies of the picture): 5× faster for a 3×3 kernel on a grey picture, and memory the size
-    of the output whatever the kernel.
+    """The output as a sum over the kernel's taps: for each (a, b), the picture shifted by (a, b) and strided,
+    times W[a, b] (one (C, F) product per tap). The same numbers as conv.conv2d without its window matrix
+    (kh·kw copies of the picture): 5× faster for a 3×3 kernel on a grey picture, and memory the size of the
+    output whatever the kernel. conv.conv2d_naive is the loop reference.
 
     xp (Hp, Wp, C) padded, W (kh, kw, C, F) -> (oh, ow, F).
     """
@@ -117,24 +117,6 @@ def correlate(xp: np.ndarray, W: np.ndarray, strides) -> np.ndarray:
                 y += tap * W[a, b, 0, 0]
             else:
                 y += tap @ W[a, b]                                             # (C, F)
-    return y
-
-
-def correlate_naive(xp: np.ndarray, W: np.ndarray, strides) -> np.ndarray:
-    """The same, one multiply-add at a time (the test reference)."""
-    kh, kw, c, f = W.shape
-    sh, sw = strides
-    oh, ow = output_size(xp.shape[0], kh, sh), output_size(xp.shape[1], kw, sw)
-    y = np.zeros((oh, ow, f))
-    for i in range(oh):
-        for j in range(ow):
-            for k in range(f):
-                total = 0.0
-                for a in range(kh):
-                    for b in range(kw):
-                        for ch in range(c):
-                            total += xp[i * sh + a, j * sw + b, ch] * W[a, b, ch, k]
-                y[i, j, k] = total
     return y
 
 

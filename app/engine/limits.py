@@ -78,7 +78,8 @@ def page_limits() -> dict:
     return {
         "conv": {"max_hw": CONV_MAX_HW, "max_c": CONV_MAX_C, "max_f": CONV_MAX_F, "max_k": CONV_MAX_K,
                  "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD, "max_abs": MAX_ABS},
-        "rnn": {"max_t": RNN_MAX_T, "max_d": RNN_MAX_D, "max_u": RNN_MAX_U, "formula_max": RNN_FORMULA_MAX},
+        "rnn": {"max_t": RNN_MAX_T, "max_d": RNN_MAX_D, "max_u": RNN_MAX_U, "formula_max": RNN_FORMULA_MAX,
+                "max_seed": RNN_MAX_SEED},
         "mnist": {"max_points": STROKES_MAX_POINTS, "max_strokes": STROKES_MAX_STROKES,
                   "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE,
                   "max_upload_bytes": MNIST_UPLOAD_BYTES, "max_json_bytes": MNIST_JSON_BYTES},

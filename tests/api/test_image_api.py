@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from app.engine import limits
-from app.engine.image_filter import PRESETS, correlate_naive
+from app.engine.conv import conv2d_naive as correlate_naive
+from app.engine.image_filter import PRESETS
 from tests.conftest import assert_error
 
 

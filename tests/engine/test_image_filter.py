@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from app.engine import colormap
+from app.engine.conv import conv2d_naive as correlate_naive
 from app.engine.errors import EngineError
-from app.engine.image_filter import PRESETS, correlate, correlate_naive, filter_image, preset_kernel
+from app.engine.image_filter import PRESETS, correlate, filter_image, preset_kernel
 from app.engine.numbers import fmt
 from app.engine.padding import resolve_padding
 

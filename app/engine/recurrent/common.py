@@ -25,6 +25,15 @@ def no_options(opts: dict) -> dict:
     return {}
 
 
+def gated_options(opts: dict, flag: str, default: bool) -> dict:
+    """LSTM's and GRU's own options: recurrent_activation and one flag (unit_forget_bias, reset_after)."""
+    opts = dict(opts)
+    rec = check_activation(opts.pop("recurrent_activation", "sigmoid"), "recurrent_activation")
+    value = check_bool(opts.pop(flag, default), flag)
+    no_options(opts)
+    return {"rec": rec, flag: value}
+
+
 def check_activation(value, field: str) -> str:
     if value is None:
         return "linear"  # Keras: activation=None means linear

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import check_bool
 from ..formulas import gru_formulas
-from .common import Weights, check_activation, no_options, parse_state
+from .common import Weights, gated_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
 from .runner import Cell, Result, Run, run
@@ -114,14 +113,6 @@ def jacobians(cache: dict) -> np.ndarray:
     return J
 
 
-def _options(opts: dict) -> dict:
-    opts = dict(opts)
-    rec = check_activation(opts.pop("recurrent_activation", "sigmoid"), "recurrent_activation")
-    after = check_bool(opts.pop("reset_after", True), "reset_after")
-    no_options(opts)
-    return {"rec": rec, "reset_after": after}
-
-
 def _forward(r: Run) -> Result:
     H, cache = forward(r.x, r.w, r.name, r.opts["rec"], r.opts["reset_after"], r.state["h"])
     u = H.shape[1]
@@ -138,7 +129,7 @@ def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
 
 
 CELL = Cell(
-    layer="GRU", blocks=3, options=_options,
+    layer="GRU", blocks=3, options=lambda opts: gated_options(opts, "reset_after", True),
     bias_shape=lambda u, opts: (2, 3 * u) if opts["reset_after"] else (3 * u,),
     bias_default=lambda u, opts: default_bias(u, 3, rows=2 if opts["reset_after"] else 1),
     parse_state=lambda value, u: {"h": parse_state(value, "initial_state", u)},

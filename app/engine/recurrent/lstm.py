@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import check_bool, to_list
+from ..arrays import to_list
 from ..errors import EngineError
 from ..formulas import lstm_formulas
-from .common import Weights, check_activation, no_options, parse_state
+from .common import Weights, gated_options, parse_state
 from .functions import act, dact, scalar_act
 from .init import default_bias
 from .runner import Cell, Result, Run, run
@@ -89,14 +89,6 @@ def jacobians(cache: dict) -> np.ndarray:
     return Gz @ w.W.T
 
 
-def _options(opts: dict) -> dict:
-    opts = dict(opts)
-    rec = check_activation(opts.pop("recurrent_activation", "sigmoid"), "recurrent_activation")
-    forget_one = check_bool(opts.pop("unit_forget_bias", True), "unit_forget_bias")
-    no_options(opts)
-    return {"rec": rec, "unit_forget_bias": forget_one}
-
-
 def parse_lstm_state(value, u: int) -> dict:
     if value is None:
         return {"h": np.zeros(u), "c": np.zeros(u)}
@@ -125,7 +117,7 @@ def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
 
 
 CELL = Cell(
-    layer="LSTM", blocks=4, options=_options,
+    layer="LSTM", blocks=4, options=lambda opts: gated_options(opts, "unit_forget_bias", True),
     bias_shape=lambda u, opts: (4 * u,),
     bias_default=lambda u, opts: default_bias(u, 4, opts["unit_forget_bias"]),
     parse_state=parse_lstm_state,
