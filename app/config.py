@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.engine import limits
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# an origin a page may be framed by: scheme://host[:port], "*." for subdomains, no path (CSP host-source)
+_ORIGIN = re.compile(r"https?://(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?", re.IGNORECASE)
+
+
+def frame_origins(text: str) -> list[str]:
+    """FRAME_ANCESTORS="https://course.example.edu https://slides.example.com" (spaces or commas) -> the
+    origins besides the app's own, each checked: it goes into the Content-Security-Policy header as it is,
+    so anything but an origin (a path, a quote, a semicolon) is refused with the entry named, before the app
+    starts. 'self' is always allowed (and may be written); 'none' alone forbids frames even on the app's
+    own pages."""
+    origins = []
+    items = [i for i in re.split(r"[\s,]+", text.strip()) if i and i != "'self'"]
+    if items == ["'none'"]:
+        return items
+    for item in items:
+        origin = item[:-1] if item.endswith("/") else item
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"FRAME_ANCESTORS: {item!r} is not an origin like https://course.example.edu")
+        origins.append(origin)
+    return origins
 
 
 @dataclass
@@ -34,6 +56,9 @@ class Settings:
     # CORS is off unless origins are listed, e.g. CORS_ORIGINS="https://a.example,https://b.example"
     cors_origins: list[str] = field(default_factory=lambda: [
         o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()])
+    # Who may show the pages in a frame besides the app itself (CSP frame-ancestors; app/middleware.py):
+    # FRAME_ANCESTORS="https://course.example.edu https://slides.example.com". The API and the docs never.
+    frame_ancestors: list[str] = field(default_factory=lambda: frame_origins(os.environ.get("FRAME_ANCESTORS", "")))
 
 
 settings = Settings()

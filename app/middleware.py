@@ -8,6 +8,9 @@ import time
 from starlette.middleware.cors import CORSMiddleware as _StarletteCORS
 
 from app.config import settings
+from app.pages import PAGES
+
+PAGE_PATHS = frozenset(path for path, _ in PAGES.values())  # the HTML pages, which lesson links may frame
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -75,15 +78,31 @@ async def _reject(send, status: int, rule: str, field: str = "body", code: str |
     await send({"type": "http.response.body", "body": body})
 
 
+def frame_rule(path: str) -> tuple[str, bytes | None]:
+    """Who may frame the response at `path`: (CSP frame-ancestors sources, X-Frame-Options or None).
+    The pages (for lesson links with ?embed=1): the app itself and the FRAME_ANCESTORS origins; X-Frame-Options
+    cannot name other origins, so it is SAMEORIGIN when only the app may, and left out when others may
+    (browsers that know CSP follow frame-ancestors). Everything else (the API, the docs, files): nobody."""
+    if path not in PAGE_PATHS or settings.frame_ancestors == ["'none'"]:
+        return "'none'", b"DENY"
+    if not settings.frame_ancestors:
+        return "'self'", b"SAMEORIGIN"
+    return " ".join(["'self'", *settings.frame_ancestors]), None
+
+
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     csp = DOCS_CSP if path.startswith(("/docs", "/docs-assets")) else CSP
-    return [
+    ancestors, frame_options = frame_rule(path)
+    if ancestors != "'none'":
+        csp = csp.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    headers = [
         (b"content-security-policy", csp.encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
-        (b"x-frame-options", b"DENY"),
+        (b"x-frame-options", frame_options),
         (b"cross-origin-opener-policy", b"same-origin"),
     ]
+    return [(name, value) for name, value in headers if value is not None]
 
 
 class ResponseHeadersMiddleware:

@@ -20,10 +20,14 @@ def test_docs_page_loads_only_local_assets(client):
 
 
 def test_security_headers_everywhere(client):
-    for path in ("/", "/api/examples", "/static/css/app.css", "/nope"):
+    """Pages may be framed by the app itself (lesson links, ?embed=1); nothing else may be framed at all."""
+    page, other = ("'self'", "SAMEORIGIN"), ("'none'", "DENY")
+    for path, (ancestors, frame_options) in (("/", page), ("/conv", page), ("/api/examples", other),
+                                             ("/static/css/app.css", other), ("/nope", other), ("/docs", other)):
         r = client.get(path)
         csp = r.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "http" not in csp
+        assert csp.endswith(f"frame-ancestors {ancestors}") and "script-src 'self'" in csp and "http" not in csp, path
+        assert r.headers["x-frame-options"] == frame_options, path
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
 

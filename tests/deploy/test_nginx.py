@@ -52,7 +52,7 @@ def deployed(tmp_path_factory):
 def test_pages_and_api_answers_through_nginx(deployed):
     url = deployed[0]
     home = httpx.get(url + "/")
-    assert home.status_code == 200 and "<nav" in home.text and home.headers["x-frame-options"] == "DENY"
+    assert home.status_code == 200 and "<nav" in home.text and home.headers["x-frame-options"] == "SAMEORIGIN"
     r = httpx.post(url + "/api/conv2d", json={"input": [[0, 0, 1, 1], [0, 1, 6, 0], [3, 3, 2, 0], [1, 0, 2, 1]],
                                               "kernel": [[2, 1, 3], [2, 0, 0], [1, 3, 2]], "padding": "same"})
     assert r.json()["output"][1][1] == 19 and "server-timing" in r.headers
