@@ -1,5 +1,9 @@
-// Runs on every page: the language toggle, and the remembered language when the server guessed another.
+// Runs on every page: the language toggle, and the remembered language when the server guessed another;
+// presenter mode, the keyboard shortcuts' list and the lesson links' "copy link" buttons.
 import { currentLang, setLang, toggleLang } from "./i18n.js";
+import { startLesson } from "./lesson.js";
+import { startPresenter } from "./present.js";
+import { startShortcuts } from "./shortcuts.js";
 
 document.getElementById("lang-toggle")?.addEventListener("click", () => toggleLang());
 document.querySelector("title")?.setAttribute("data-i18n-title", document.body.dataset.titleKey || "");
@@ -8,6 +12,10 @@ let saved = null;
 try { saved = localStorage.getItem("lang"); } catch { /* private mode */ }
 const fromUrl = new URL(location.href).searchParams.get("lang");
 if (!fromUrl && saved && saved !== currentLang()) setLang(saved);
+
+startPresenter();
+startShortcuts();
+startLesson();
 
 // On a narrow screen the navigation is one scrollable row: keep the current page's link in view.
 const current = document.querySelector(".nav-links [aria-current='page']");

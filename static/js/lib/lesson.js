@@ -1,0 +1,40 @@
+// Lesson links. ?hide=settings,keras and ?embed=1 are applied by the server (app/pages.py: data-off on the
+// named panels, no site header, navigation or footer); this module wires the "copy link to this step"
+// buttons: the page's URL already holds its state (lib/url.js), so the link is location.href. It goes to the
+// clipboard when the browser allows it (a secure context); otherwise the link is shown in a field, selected,
+// for Ctrl+C. Either way the live region says what happened.
+import { announce, t } from "./i18n.js";
+
+const NOTE_MS = 2500;
+
+async function toClipboard(text) {
+  if (!navigator.clipboard?.writeText) return false;
+  try { await navigator.clipboard.writeText(text); return true; } catch { return false; }
+}
+
+function wire(box) {
+  const [button, field, note] = [box.querySelector("button"), box.querySelector("input"), box.querySelector(".copy-link-note")];
+  let timer = null;
+  const say = (key) => {
+    announce(t(key));
+    note.textContent = key === "link.copied" ? t(key) : "";
+    clearTimeout(timer);
+    timer = setTimeout(() => { note.textContent = ""; }, NOTE_MS);
+  };
+  button.addEventListener("click", async () => {
+    const url = location.href;
+    if (await toClipboard(url)) { field.hidden = true; say("link.copied"); return; }
+    field.hidden = false;
+    field.value = url;
+    field.size = Math.min(60, url.length);
+    field.focus();
+    field.select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch { /* not allowed here */ }
+    say(copied ? "link.copied" : "link.select");
+  });
+}
+
+export function startLesson() {
+  document.querySelectorAll("[data-copy-link]").forEach(wire);
+}

@@ -1,0 +1,70 @@
+// Presenter mode: text of at least 20 px, the player kept on screen, the settings folded behind a toggle and
+// the main animation within 1280×720 (the `.present` rules in app.css and the page's CSS).
+// The server renders the mode from ?present=1/0 or else the `present` cookie (no flash on load); this module
+// switches it (the header's toggle, the P key) and remembers the choice like the language: a cookie for the
+// server, localStorage for the browser. A `present` in the URL wins over both and follows the switch.
+import { h } from "./dom.js";
+import { announce, onLangChange, t } from "./i18n.js";
+
+const root = document.documentElement;
+const folds = [];
+
+export const presenting = () => root.classList.contains("present");
+
+/** A panel that presenter mode folds to its heading and a Show/Hide button (a disclosure). */
+class Fold {
+  constructor(panel, n) {
+    this.panel = panel;
+    const heading = panel.querySelector("h2");
+    panel.id ||= `fold-${n}`;
+    heading.id ||= `${panel.id}-h`;
+    this.button = h("button", { type: "button", class: "fold-toggle", id: `${panel.id}-fold`,
+      "aria-controls": panel.id, "aria-labelledby": `${panel.id}-fold-text ${heading.id}` },
+    [h("span", { id: `${panel.id}-fold-text` })]);
+    this.button.addEventListener("click", () => this.set(!this.open));
+    heading.after(this.button);
+    this.set(!presenting());
+  }
+
+  set(open) {
+    this.open = open;
+    this.panel.classList.toggle("folded", !open);
+    this.button.setAttribute("aria-expanded", String(open));
+    this.button.firstChild.textContent = t(open ? "present.hide" : "present.show");
+  }
+}
+
+/** Switch presenter mode; `remember` stores the choice (cookie, localStorage, the URL's `present`). */
+export function setPresenting(on, { remember = true, say = true } = {}) {
+  root.classList.toggle("present", on);
+  document.getElementById("present-toggle")?.setAttribute("aria-pressed", String(on));
+  folds.forEach((f) => f.set(!on));
+  if (remember) {
+    document.cookie = `present=${on ? 1 : 0}; path=/; max-age=31536000; SameSite=Lax`;
+    try { localStorage.setItem("present", on ? "1" : "0"); } catch { /* private mode */ }
+    const params = new URLSearchParams(location.search);
+    if (params.has("present")) {
+      params.set("present", on ? "1" : "0");
+      const query = params.toString().replace(/%5B/g, "[").replace(/%5D/g, "]").replace(/%2C/g, ",");
+      history.replaceState(history.state, "", `${location.pathname}?${query}${location.hash}`);
+    }
+  }
+  if (say) announce(t(on ? "present.on" : "present.off"));
+  window.dispatchEvent(new Event("resize")); // charts and diagrams that fit their box measure it again
+}
+
+export const togglePresenting = () => setPresenting(!presenting());
+
+export function startPresenter() {
+  document.querySelectorAll("[data-panel='settings']").forEach((panel, n) => {
+    if (panel.querySelector("h2")) folds.push(new Fold(panel, n));
+  });
+  document.getElementById("present-toggle")?.addEventListener("click", togglePresenting);
+  onLangChange(() => folds.forEach((f) => f.set(f.open)));
+  // remembered in this browser but not told to the server (a cookie cleared, another port): as the language does
+  let saved = null;
+  try { saved = localStorage.getItem("present"); } catch { /* private mode */ }
+  if (!new URLSearchParams(location.search).has("present") && saved !== null && (saved === "1") !== presenting()) {
+    setPresenting(saved === "1", { say: false });
+  }
+}
