@@ -99,6 +99,9 @@ def test_presenter_mode_text_player_settings_and_the_animation_on_one_screen(scr
             page.evaluate(f"window.scrollTo(0, {y})")
             box = player_box(page)
             assert box["top"] >= 0 and box["bottom"] <= H, (y, box)
+            if y != "0":   # and the end of the page can be scrolled out from under it
+                end = page.evaluate("document.querySelector('.site-footer').getBoundingClientRect().bottom")
+                assert end <= box["top"] + 1, (end, box)
         before = page.inner_text("[data-player=status]")
         page.click("[data-player=forward]")                                      # and it works from there
         page.wait_for_function("s => document.querySelector('[data-player=status]').textContent !== s", arg=before)

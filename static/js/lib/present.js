@@ -60,6 +60,11 @@ export function startPresenter() {
     if (panel.querySelector("h2")) folds.push(new Fold(panel, n));
   });
   document.getElementById("present-toggle")?.addEventListener("click", togglePresenting);
+  // the page keeps room under its end for the fixed player, however many rows the player wraps to
+  const bar = document.querySelector(".player");
+  if (bar && "ResizeObserver" in window) {
+    new ResizeObserver(() => root.style.setProperty("--player-room", `${bar.offsetHeight}px`)).observe(bar);
+  }
   onLangChange(() => folds.forEach((f) => f.set(f.open)));
   // remembered in this browser but not told to the server (a cookie cleared, another port): as the language does
   let saved = null;
