@@ -23,6 +23,7 @@ class Fold {
     [h("span", { id: `${panel.id}-fold-text` })]);
     this.button.addEventListener("click", () => this.set(!this.open));
     heading.after(this.button);
+    panel.classList.add("foldable");
     this.set(!presenting());
   }
 
