@@ -117,9 +117,10 @@ def _kernel_steps(xp, dz, dW, strides, dilation, *, flat_kernel: bool, limit: in
             if len(steps) >= limit:
                 return steps
             cell = dW[:, :, ch:ch + 1, k]
-            part = conv2d_steps(used[:, :, ch:ch + 1], dz[:, :, k][:, :, None, None], None, cell, cell, dilation,
-                                strides, flat_channels=True, with_filter_index=False, activation_name="linear",
-                                limit=limit - len(steps))
+            x_c, g_k = used[:, :, ch:ch + 1], dz[:, :, k][:, :, None, None]
+            part = add_conv_terms(conv2d_steps(x_c, g_k, None, cell, cell, dilation, strides, flat_channels=True,
+                                               with_filter_index=False, activation_name="linear",
+                                               limit=limit - len(steps)), x_c, g_k, dilation, strides)
             if not flat_kernel:
                 for step in part:
                     step["index"] = [*step["index"], ch, k]
@@ -207,10 +208,9 @@ def run_conv2d_backward(input, kernel, bias=None, strides=1, padding="valid", di
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (kh * kw * f)))
         steps["grad_input_trace"] = add_conv_terms(conv2d_steps(
             G, Wg, None, dxp, dxp, (1, 1), d, flat_channels=flat_kernel, with_filter_index=not flat_in,
-            activation_name="linear", limit=limit))
+            activation_name="linear", limit=limit), G, Wg, (1, 1), d)
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (oh * ow)))
-        steps["grad_kernel_trace"] = add_conv_terms(_kernel_steps(xp, dz, dW, s, d, flat_kernel=flat_kernel,
-                                                                  limit=limit))
+        steps["grad_kernel_trace"] = _kernel_steps(xp, dz, dW, s, d, flat_kernel=flat_kernel, limit=limit)
         steps["grad_bias_trace"] = _bias_steps(dz, db, limit)
     for name, total in totals.items():
         result[name].update({"steps": steps[name], "steps_total": total,

@@ -70,16 +70,17 @@ def update_formulas(before: np.ndarray, a: np.ndarray, w: np.ndarray, after: np.
     s, t = before.shape
     lhs = words(before, fmt) + " + " + words(a).reshape(s, 1) + words(w, prefix="×")   # (S, T) "0 + 6×2"
     rhs = " = " + words(after, fmt)                                                      # (S, T) " = 12"
-    lhs_rows, rhs_rows = lhs.tolist(), rhs.tolist()
-    keep = None if real is None else real.tolist()
-    formulas, terms = [], []
-    for k in range(s):
-        cells = range(t) if keep is None else [c for c in range(t) if keep[k][c]]
-        parts, prev = [], None
-        for c in cells:
-            parts.append(lhs_rows[k][c] if prev is None else rhs_rows[k][prev] + ", " + lhs_rows[k][c])
-            prev = c
-        parts.append("" if prev is None else rhs_rows[k][prev])
-        terms.append(parts)
-        formulas.append("".join(parts))
-    return formulas, terms
+    parts = np.empty((s, t + 1), dtype=object)                                          # every cell taking part
+    parts[:, 0] = lhs[:, 0]
+    parts[:, 1:t] = rhs[:, :-1] + ", " + lhs[:, 1:]
+    parts[:, t] = rhs[:, -1]
+    terms = parts.tolist()
+    if real is not None:                                                                 # steps with cells left out
+        lhs_rows, rhs_rows = lhs.tolist(), rhs.tolist()
+        for k in np.flatnonzero(~real.all(axis=1)).tolist():
+            cells = np.flatnonzero(real[k]).tolist()
+            row = [lhs_rows[k][cells[0]]] if cells else []
+            row += [rhs_rows[k][a] + ", " + lhs_rows[k][b] for a, b in zip(cells, cells[1:], strict=False)]
+            row.append(rhs_rows[k][cells[-1]] if cells else "")
+            terms[k] = row
+    return ["".join(row) for row in terms], terms

@@ -10,36 +10,43 @@ from __future__ import annotations
 
 import numpy as np
 
+from .conv import windows
 from .numbers import fmt, words
 
 
-def add_conv_terms(steps: list[dict]) -> list[dict]:
-    """Give every conv step (`inputs`, `weights`, `formula` as `conv.conv2d_steps` writes them) its `terms`.
+def add_conv_terms(steps: list[dict], xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> list[dict]:
+    """Give the steps `conv.conv2d_steps(xp, W, ..., strides, dilation, ...)` returned their `terms`.
 
-    The products are written from the step's own numbers, channel by channel and row by row (one parenthesised
-    group per kernel row, the formula's reading order); the formula must start with them, and its rest is the
-    last part. Steps that already carry terms are left as they are.
+    xp (Hp, Wp, C), W (kh, kw, C, F): the arrays the steps were made from (steps filter by filter, row by row).
+    The products are written as the formula writes them, channel by channel and row by row (one parenthesised
+    group per kernel row); each formula must start with them (else ValueError), and its rest is the last part.
+    Steps that already carry terms (once conv writes them itself) are left as they are.
     """
-    todo = [s for s in steps if "terms" not in s]
-    if not todo:
+    if not steps or "terms" in steps[0]:
         return steps
-    x = np.asarray([s["inputs"] for s in todo], dtype=np.float64)    # (S, kh, kw) or (S, kh, kw, C)
-    w = np.asarray([s["weights"] for s in todo], dtype=np.float64)
-    if x.ndim == 3:
-        x, w = x[..., None], w[..., None]
-    n, kh, kw, c = x.shape
-    x = x.transpose(0, 3, 1, 2).reshape(n, c * kh, kw)                # groups: channel by channel, row by row
-    w = w.transpose(0, 3, 1, 2).reshape(n, c * kh, kw)
+    kh, kw, c, f = W.shape
+    win = windows(xp, (kh, kw), strides, dilation)                     # (oh, ow, kh, kw, C)
+    oh, ow = win.shape[:2]
+    cells = oh * ow
+    filters = -(-len(steps) // cells)
+    rows = oh if filters > 1 else -(-len(steps) // ow)
+    t = c * kh * kw
+    xs = words(win[:rows].transpose(0, 1, 4, 2, 3)).reshape(rows * ow, t)   # groups: channel by channel, row by row
+    ws = words(W[..., :filters].transpose(3, 2, 0, 1), prefix="×").reshape(filters, t)
     lead = np.full((c * kh, kw), " + ", dtype=object)
     lead[:, 0] = ") + ("
     lead[0, 0] = "("
-    parts = (lead + words(x) + words(w, prefix="×")).reshape(n, c * kh * kw).tolist()
-    for step, head in zip(todo, parts, strict=True):
-        text = "".join(head)
-        formula = step["formula"]
-        if not formula.startswith(text):
-            raise ValueError(f"conv formula {formula!r} does not start with its products {text!r}")
-        step["terms"] = [*head, formula[len(text):]]
+    lead = lead.ravel()
+    for k in range(filters):
+        part = steps[k * cells:(k + 1) * cells]
+        heads = (lead + xs[:len(part)] + ws[k]).tolist()
+        for step, head in zip(part, heads, strict=True):
+            text = "".join(head)
+            formula = step["formula"]
+            if not formula.startswith(text):
+                raise ValueError(f"conv formula {formula!r} does not start with its products {text!r}")
+            head.append(formula[len(text):])
+            step["terms"] = head
     return steps
 
 

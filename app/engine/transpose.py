@@ -299,7 +299,7 @@ def run_conv2d_transpose(input, kernel, bias=None, strides=1, padding="valid", o
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (kh * kw * c)))
         gather = add_conv_terms(conv2d_steps(
             zi, Wg, b, z, y, (1, 1), d, flat_channels=flat_in, with_filter_index=not both_flat,
-            activation_name=act_name, limit=limit))
+            activation_name=act_name, limit=limit), zi, Wg, (1, 1), d)
     else:
         scatter, gather = [], []
     for name, steps, total in (("scatter", scatter, scatter_total), ("gather", gather, gather_total)):

@@ -51,12 +51,15 @@ def test_conv_terms_cut_after_each_product(seed):
     rng = np.random.default_rng(seed)
     c, f = int(rng.integers(1, 3)), int(rng.integers(1, 3))
     kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
-    xp = np.round(rng.normal(size=(5, 6, c)) * 3, int(rng.integers(0, 3)))
+    xp = np.round(rng.normal(size=(7, 8, c)) * 3, int(rng.integers(0, 3)))
     W = np.round(rng.normal(size=(kh, kw, c, f)) * 2, 1)
     b = np.round(rng.normal(size=f), 2) if seed % 2 else None
-    z = conv2d(xp, W) + (0 if b is None else b)
-    steps = add_conv_terms(conv2d_steps(xp, W, b, z, z, (1, 1), (1, 1), flat_channels=c == 1,
-                                        with_filter_index=True, activation_name="linear", limit=1000))
+    s, d = [((1, 1), (2, 1)), ((2, 3), (1, 1)), ((1, 1), (1, 1)), ((3, 1), (1, 1))][seed % 4]
+    z = conv2d(xp, W, s, d) + (0 if b is None else b)
+    limit = int(rng.integers(1, z.size + 1))                        # cut anywhere, also inside a filter
+    steps = add_conv_terms(conv2d_steps(xp, W, b, z, z, s, d, flat_channels=c == 1, with_filter_index=True,
+                                        activation_name="linear", limit=limit), xp, W, s, d)
+    assert len(steps) == limit
     for step in steps:
         x = np.asarray(step["inputs"], float).reshape(kh, kw, c)
         w = np.asarray(step["weights"], float).reshape(kh, kw, c)
@@ -74,14 +77,16 @@ def test_conv_terms_of_the_lecture_cell():
     W = np.array([[2, 1, 3], [2, 0, 0], [1, 3, 2]], float)[:, :, None, None]
     z = conv2d(xp, W)
     step = add_conv_terms(conv2d_steps(xp, W, None, z, z, (1, 1), (1, 1), flat_channels=True,
-                                       with_filter_index=False, activation_name="linear", limit=1))[0]
+                                       with_filter_index=False, activation_name="linear", limit=1), xp, W)[0]
     assert step["terms"] == ["(0×2", " + 0×1", " + 1×3", ") + (0×2", " + 1×0", " + 6×0", ") + (3×1", " + 3×3",
                              " + 2×2", ") = 3 + 0 + 16 = 19"]
 
 
 def test_conv_terms_refuse_a_formula_they_do_not_describe():
-    step = {"inputs": [[1, 2]], "weights": [[3, 4]], "formula": "(1×3 + 2×5) = 13"}
+    xp, W = np.array([[[1.0], [2.0]]]), np.array([[[[3.0]], [[4.0]]]])        # (1, 2, 1), (1, 2, 1, 1)
+    step = {"formula": "(1×3 + 2×5) = 13"}
     with pytest.raises(ValueError):
-        add_conv_terms([step])
-    kept = {"inputs": [[1]], "weights": [[1]], "formula": "(1×1) = 1", "terms": ["x"]}
-    assert add_conv_terms([kept])[0]["terms"] == ["x"]  # terms already written by conv itself are kept
+        add_conv_terms([step], xp, W)
+    assert add_conv_terms([{"formula": "(1×3 + 2×4) = 11"}], xp, W)[0]["terms"] == ["(1×3", " + 2×4", ") = 11"]
+    kept = {"formula": "(1×3 + 2×4) = 11", "terms": ["x"]}
+    assert add_conv_terms([kept], xp, W)[0]["terms"] == ["x"]  # terms already written by conv itself are kept
