@@ -195,8 +195,8 @@ def scatter_steps(x: np.ndarray, W: np.ndarray, gh: Axis, gw: Axis, *, flat_in: 
     out_r, out_c = cells[..., 0] - gh.crop, cells[..., 1] - gw.crop
     inside = (out_r >= 0) & (out_r < gh.out) & (out_c >= 0) & (out_c < gw.out)
     out_cells = np.stack([out_r, out_c], axis=-1).tolist()           # (n, kh·kw, 2)
-    for k, m in zip(*np.nonzero(~inside), strict=True):              # cropped away: only the steps near an edge
-        out_cells[k][m] = None
+    for step, cell in zip(*np.nonzero(~inside), strict=True):        # cropped away: only the steps near an edge
+        out_cells[step][cell] = None
     index = ([[i, j] for i, j in zip(ik.tolist(), jk.tolist(), strict=True)] if flat_in
              else [[i, j, ch] for i, j, ch in zip(ik.tolist(), jk.tolist(), ck.tolist(), strict=True)])
     return [{"index": ix, "filter": fi, "window": win, "output_cells": oc, "inputs": bf, "value": v, "weights": wt,
