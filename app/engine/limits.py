@@ -18,6 +18,8 @@ CONV_MAX_STRIDE = 8           # strides and dilation
 CONV_MAX_PAD = 32             # explicit padding on one side
 CONV_MAX_MACS = 100_000_000   # multiply-adds of one request
 CONV_MAX_OUTPUT = 64 * 64 * 16  # output numbers (and padded-input numbers)
+CONV_MAX_GRID = 4 * CONV_MAX_OUTPUT  # an intermediate grid a response shows (transposed conv's zero-inserted
+                                     # input, a backward pass' padded dL/dy)
 TRACE_MAX_STEPS = 10_000      # trace steps returned
 TRACE_MAX_NUMBERS = 50_000    # products over all returned steps
 
