@@ -24,13 +24,13 @@ from .activations import activation as get_activation
 from .arrays import as_array, check_pair, to_list
 from .conv import conv2d, conv2d_steps, pad_input, run_conv2d, windows
 from .errors import EngineError
+from .formulas import sum_formula
 from .limits import CONV_MAX_GRID as MAX_GRID
 from .limits import CONV_MAX_STRIDE as MAX_STRIDE
 from .limits import TRACE_MAX_NUMBERS as MAX_TRACE_NUMBERS
 from .limits import TRACE_MAX_STEPS as MAX_STEPS
 from .numbers import finite_or_raise
 from .padding import Pads, effective_size
-from .terms import add_conv_terms, sum_formula
 from .transpose import Axis, gather_kernel, scatter_canvas, zero_insert
 
 
@@ -118,9 +118,8 @@ def _kernel_steps(xp, dz, dW, strides, dilation, *, flat_kernel: bool, limit: in
                 return steps
             cell = dW[:, :, ch:ch + 1, k]
             x_c, g_k = used[:, :, ch:ch + 1], dz[:, :, k][:, :, None, None]
-            part = add_conv_terms(conv2d_steps(x_c, g_k, None, cell, cell, dilation, strides, flat_channels=True,
-                                               with_filter_index=False, activation_name="linear",
-                                               limit=limit - len(steps)), x_c, g_k, dilation, strides)
+            part = conv2d_steps(x_c, g_k, None, cell, cell, dilation, strides, flat_channels=True,
+                                with_filter_index=False, activation_name="linear", limit=limit - len(steps))
             if not flat_kernel:
                 for step in part:
                     step["index"] = [*step["index"], ch, k]
@@ -206,9 +205,8 @@ def run_conv2d_backward(input, kernel, bias=None, strides=1, padding="valid", di
     steps = {name: [] for name in totals}
     if trace:
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (kh * kw * f)))
-        steps["grad_input_trace"] = add_conv_terms(conv2d_steps(
-            G, Wg, None, dxp, dxp, (1, 1), d, flat_channels=flat_kernel, with_filter_index=not flat_in,
-            activation_name="linear", limit=limit), G, Wg, (1, 1), d)
+        steps["grad_input_trace"] = conv2d_steps(G, Wg, None, dxp, dxp, (1, 1), d, flat_channels=flat_kernel,
+                                                 with_filter_index=not flat_in, activation_name="linear", limit=limit)
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (oh * ow)))
         steps["grad_kernel_trace"] = _kernel_steps(xp, dz, dW, s, d, flat_kernel=flat_kernel, limit=limit)
         steps["grad_bias_trace"] = _bias_steps(dz, db, limit)

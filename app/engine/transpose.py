@@ -39,7 +39,6 @@ from .limits import TRACE_MAX_STEPS as MAX_STEPS
 from .numbers import finite_or_raise
 from .padding import Pads, effective_size
 from .stamps import running_totals, update_formulas
-from .terms import add_conv_terms
 
 PADDINGS = ("valid", "same")
 
@@ -298,9 +297,8 @@ def run_conv2d_transpose(input, kernel, bias=None, strides=1, padding="valid", o
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (kh * kw)))
         scatter = scatter_steps(x, W, gh, gw, flat_in=flat_in, limit=limit)
         limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (kh * kw * c)))
-        gather = add_conv_terms(conv2d_steps(
-            zi, Wg, b, z, y, (1, 1), d, flat_channels=flat_in, with_filter_index=not both_flat,
-            activation_name=act_name, limit=limit), zi, Wg, (1, 1), d)
+        gather = conv2d_steps(zi, Wg, b, z, y, (1, 1), d, flat_channels=flat_in, with_filter_index=not both_flat,
+                              activation_name=act_name, limit=limit)
     else:
         scatter, gather = [], []
     for name, steps, total in (("scatter", scatter, scatter_total), ("gather", gather, gather_total)):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from app.engine.conv import conv2d, conv2d_steps
+from app.engine.formulas import sum_formula
 from app.engine.numbers import fmt, term
 from app.engine.stamps import running_totals, running_totals_naive, update_formulas
-from app.engine.terms import add_conv_terms, sum_formula
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -57,8 +57,8 @@ def test_conv_terms_cut_after_each_product(seed):
     s, d = [((1, 1), (2, 1)), ((2, 3), (1, 1)), ((1, 1), (1, 1)), ((3, 1), (1, 1))][seed % 4]
     z = conv2d(xp, W, s, d) + (0 if b is None else b)
     limit = int(rng.integers(1, z.size + 1))                        # cut anywhere, also inside a filter
-    steps = add_conv_terms(conv2d_steps(xp, W, b, z, z, s, d, flat_channels=c == 1, with_filter_index=True,
-                                        activation_name="linear", limit=limit), xp, W, s, d)
+    steps = conv2d_steps(xp, W, b, z, z, s, d, flat_channels=c == 1, with_filter_index=True,
+                         activation_name="linear", limit=limit)
     assert len(steps) == limit
     for step in steps:
         x = np.asarray(step["inputs"], float).reshape(kh, kw, c)
@@ -76,17 +76,7 @@ def test_conv_terms_of_the_lecture_cell():
     xp = np.array([[0, 0, 1], [0, 1, 6], [3, 3, 2]], float)[:, :, None]
     W = np.array([[2, 1, 3], [2, 0, 0], [1, 3, 2]], float)[:, :, None, None]
     z = conv2d(xp, W)
-    step = add_conv_terms(conv2d_steps(xp, W, None, z, z, (1, 1), (1, 1), flat_channels=True,
-                                       with_filter_index=False, activation_name="linear", limit=1), xp, W)[0]
+    step = conv2d_steps(xp, W, None, z, z, (1, 1), (1, 1), flat_channels=True,
+                        with_filter_index=False, activation_name="linear", limit=1)[0]
     assert step["terms"] == ["(0×2", " + 0×1", " + 1×3", ") + (0×2", " + 1×0", " + 6×0", ") + (3×1", " + 3×3",
                              " + 2×2", ") = 3 + 0 + 16 = 19"]
-
-
-def test_conv_terms_refuse_a_formula_they_do_not_describe():
-    xp, W = np.array([[[1.0], [2.0]]]), np.array([[[[3.0]], [[4.0]]]])        # (1, 2, 1), (1, 2, 1, 1)
-    step = {"formula": "(1×3 + 2×5) = 13"}
-    with pytest.raises(ValueError):
-        add_conv_terms([step], xp, W)
-    assert add_conv_terms([{"formula": "(1×3 + 2×4) = 11"}], xp, W)[0]["terms"] == ["(1×3", " + 2×4", ") = 11"]
-    kept = {"formula": "(1×3 + 2×4) = 11", "terms": ["x"]}
-    assert add_conv_terms([kept], xp, W)[0]["terms"] == ["x"]  # terms already written by conv itself are kept
