@@ -54,3 +54,21 @@ def page_limits() -> dict:
                   "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE},
         "arch": {"max_layers": ARCH_MAX_LAYERS},
     }
+
+# ---- uploaded Keras models (/api/models, app/models/, app/engine/layers/) --------------------------------
+MODEL_MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # a .keras or .h5 upload (the API answers 413 above it)
+MODEL_MAX_MEMBER_BYTES = 50 * 1024 * 1024   # one zip member, uncompressed (as declared, and as read)
+MODEL_MAX_ZIP_RATIO = 100                   # uncompressed / compressed size of one zip member
+MODEL_MAX_ZIP_MEMBERS = 64                  # members of a .keras archive
+MODEL_MAX_CONFIG_BYTES = 8 * 1024 * 1024    # config.json, metadata.json or the model_config attribute
+MODEL_MAX_PARAMS = 10_000_000               # parameters of a model (Keras' count_params())
+MODEL_MAX_LAYERS = 500                      # layers of a model, InputLayer included
+MODEL_MAX_WEIGHTS_PER_LAYER = 16            # weight arrays one layer may name
+MODEL_MAX_DIM = 1_000_000                   # any one axis of a shape in a config
+MODEL_MAX_LAYER_NUMBERS = 4_000_000         # numbers in the input or in one layer's output at predict time
+MODEL_MAX_MACS = 300_000_000                # multiply-adds of one predict
+MODEL_ARRAY_MAX_NUMBERS = 65_536            # one layer's output returned as an array by predict (else null)
+MODEL_ARRAYS_MAX_NUMBERS = 400_000          # all arrays of one predict response together
+MODEL_TRACE_MAX_NUMBERS = 50_000            # products (or inputs) in one traced step
+MODEL_IMAGE_MAX_SIDE = 2048                 # a picture handed to predict_image
+MODEL_STORE_MAX_BYTES = 500 * 1000 * 1000   # models kept on disk before the least recently used go (MODELS_MAX_BYTES)
