@@ -66,7 +66,7 @@ def _check_shape(shape: Shape, field: str) -> None:
 def build(name: str, input_shape: Shape, configs: list[tuple[str, str, dict]], keras: int = 3,
           input_name: str = "input") -> Model:
     """configs: [(class_name, layer name, raw Keras config)] in the order the data flows, InputLayer excluded.
-    Field paths name the layer by its place in that list: layers.3.kernel_size."""
+    Field paths name a layer by its row in the summary (the InputLayer is row 0): layers.3.kernel_size."""
     if len(configs) + 1 > MODEL_MAX_LAYERS:
         raise EngineError("layers", f"the model has {len(configs) + 1} layers; the cap is {MODEL_MAX_LAYERS}")
     if not configs:
@@ -74,18 +74,21 @@ def build(name: str, input_shape: Shape, configs: list[tuple[str, str, dict]], k
     _check_shape(input_shape, "input_shape")
     shape, layers, total, seen = tuple(input_shape), [], 0, set()
     for i, (class_name, layer_name, raw) in enumerate(configs):
-        field = f"layers.{i}"
+        field = f"layers.{i + 1}"       # as in the summary, where the InputLayer is layers.0
         kind = KINDS.get(class_name)
         if kind is None:
             raise refuse_class(class_name, layer_name, field)
         if layer_name in seen:
             raise EngineError(f"{field}.name", f"two layers are named {layer_name!r}")
         seen.add(layer_name)
-        opts = Options(raw, field, keras)
-        options = kind.parse(opts)
-        trainable = opts.bool("trainable", True)
-        out = tuple(kind.shape(options, shape, field))
-        _check_shape(out, field)
+        try:
+            opts = Options(raw, field, keras)
+            options = kind.parse(opts)
+            trainable = opts.bool("trainable", True)
+            out = tuple(kind.shape(options, shape, field))
+            _check_shape(out, field)
+        except EngineError as e:        # say which layer, not only where
+            raise EngineError(e.field, f"{class_name} layer {layer_name!r}: {e.rule}", e.code) from None
         layer = Layer(layer_name, class_name, options, shape, out, kind.weights(options, shape), trainable)
         total += layer.params
         if total > MODEL_MAX_PARAMS:
@@ -106,7 +109,7 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
     shapes, shape, macs = [], tuple(x_shape), 0
     for i, layer in enumerate(model.layers):
         kind = KINDS[layer.class_name]
-        out = tuple(kind.shape(layer.options, shape, f"layers.{i}"))
+        out = tuple(kind.shape(layer.options, shape, f"layers.{i + 1}"))
         n = int(np.prod(out, dtype=np.int64))
         if n > MODEL_MAX_LAYER_NUMBERS:
             raise EngineError("input", f"layer {layer.name!r} would output {n:,} numbers; the cap is "
