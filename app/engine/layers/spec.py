@@ -53,7 +53,8 @@ class Layer:
         return None if a is None else np.asarray(a, dtype=np.float64)
 
     def shown_options(self) -> dict:
-        return {k: v for k, v in self.options.items() if not k.startswith("_")}
+        """The options that matter, JSON-ready (tuples as lists), internal keys left out."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items() if not k.startswith("_")}
 
 
 @dataclass(frozen=True)
