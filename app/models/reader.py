@@ -23,10 +23,17 @@ RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 
 
 def read_model(data: bytes) -> Model:
-    """A .keras (Keras 3) or legacy .h5 (Keras 2, tf.keras, or Keras 3's legacy writer) file -> Model."""
-    if sniff(data) == "zip":
-        return read_keras3(data)
-    return read_legacy_h5(data)
+    """A .keras (Keras 3) or legacy .h5 (Keras 2, tf.keras, or Keras 3's legacy writer) file -> Model.
+    In this process: the app reads uploads through app.models.isolated, which calls read_parts in a child."""
+    return (read_keras3(data) if sniff(data) == "zip" else read_legacy_h5(data))[0]
+
+
+def read_parts(data: bytes) -> tuple[str, int, list[tuple[int, str, object]]]:
+    """The file as plain data: its config JSON text, the Keras major version, and every weight array as
+    (layer index, weight name, ndarray); what the reading child process sends back."""
+    model, text = read_keras3(data) if sniff(data) == "zip" else read_legacy_h5(data)
+    return text, model.keras, [(i, name, a) for i, layer in enumerate(model.layers) for name, a in
+                                layer.weights.items()]
 
 
 def missing(i: int, layer, where: str) -> EngineError:
@@ -41,7 +48,7 @@ def _count(group) -> int:
         raise bad_file(f"cannot list a weights group: {str(e)[:100]}") from None
 
 
-def read_keras3(data: bytes) -> Model:
+def read_keras3(data: bytes) -> tuple[Model, str]:
     members = read_zip(data, {"config.json": MODEL_MAX_CONFIG_BYTES, "metadata.json": MODEL_MAX_CONFIG_BYTES,
                               "model.weights.h5": MODEL_MAX_MEMBER_BYTES})
     if "config.json" not in members:
@@ -50,6 +57,7 @@ def read_keras3(data: bytes) -> Model:
         raise bad_file("holds no model.weights.h5 (sharded or missing weights are not read)", code="missing_weights")
     meta = read_json(members["metadata.json"], "file.metadata.json") if "metadata.json" in members else {}
     keras = cfg.keras_major(meta.get("keras_version") if isinstance(meta, dict) else None, 3)
+    text = members["config.json"].decode("utf-8", "replace")
     mc = cfg.parse(read_json(members["config.json"], "file.config.json"), keras)
     model = build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name)
     h5 = open_hdf5(members["model.weights.h5"], "file.model.weights.h5")
@@ -70,10 +78,10 @@ def read_keras3(data: bytes) -> Model:
                 if ds is None:
                     raise missing(i, layer, f"{path}/{k}")
                 layer.weights[spec.name] = read_dataset(ds, spec.shape, f"layers.{i + 1}.{spec.name}")
-    return model
+    return model, text
 
 
-def read_legacy_h5(data: bytes) -> Model:
+def read_legacy_h5(data: bytes) -> tuple[Model, str]:
     f = open_hdf5(data)
     with f:
         text = attr_text(f, "model_config", "file")
@@ -104,4 +112,4 @@ def read_legacy_h5(data: bytes) -> Model:
                 if ds is None:
                     raise missing(i, layer, f"model_weights/{layer.name}/{name}")
                 layer.weights[spec.name] = read_dataset(ds, spec.shape, f"{field}.{spec.name}")
-    return model
+    return model, text

@@ -1,8 +1,9 @@
 """What the /api/models routers call: upload, summary, predict (an array or a picture), trace, delete, list.
 
 Every function takes an optional `store` (a ModelStore; default: MODELS_DIR) and raises EngineError for bad
-input (the API's 422; code "model_not_found" should become a 404, "file_too_large" a 413). Models read from
-files are kept parsed in a small in-process cache (the last MODEL_CACHE models used) keyed by id.
+input (the API's 422; code "model_not_found" should become a 404, "file_too_large" a 413). Files are read in a
+child process with a deadline (app/models/isolated.py); models read are kept parsed in a small in-process
+cache (the last MODEL_CACHE models used) keyed by id.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.engine.layers import trace as trace_layer
 from app.engine.limits import MODEL_ARRAY_MAX_NUMBERS, MODEL_ARRAYS_MAX_NUMBERS, MODEL_MAX_DIM
 
 from .images import image_input_spec, image_to_input
-from .reader import read_model
+from .isolated import read_model_isolated as read_model
 from .store import ModelStore, check_id, not_found
 
 MODEL_CACHE = 4
