@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--verbose", action="store_true", help="print each case before reading it")
     ap.add_argument("--in-process", action="store_true", help="read in this process (no deadline)")
+    ap.add_argument("--save", type=Path, help="write each failing input to this directory")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     sources = {f: fixture_bytes(f) for f in FILES}
@@ -82,25 +83,33 @@ def main():
         else:
             name = FILES[rng.integers(0, len(FILES))]
             data, how = mutate(sources[name], rng), "bytes"
-        t = time.perf_counter()
+        t, outcome = time.perf_counter(), "read and ran"
         if args.verbose:
             print(i, name, how, file=sys.stderr, flush=True)
         try:
             model = read_model(data) if args.in_process else read_model_isolated(data)
             x = np.ones([d or 3 for d in model.input_shape])
             forward(model, x)
-            outcomes["read and ran"] += 1
         except EngineError as e:
-            outcomes["EngineError (deadline)" if "took more than" in e.rule else "EngineError"] += 1
+            if "unexpected" in e.rule or "library failed" in e.rule:   # the child met a reader defect or died
+                outcome = e.rule
+                failures.append((name, how, e.rule, data))
+            else:
+                outcome = "EngineError (deadline)" if "took more than" in e.rule else "EngineError"
         except Exception as e:                     # a defect: report it
-            outcomes[type(e).__name__] += 1
-            failures.append((name, how, traceback.format_exc(limit=3)))
+            outcome = type(e).__name__
+            failures.append((name, how, traceback.format_exc(limit=3), data))
+        outcomes[outcome] += 1
         dt = time.perf_counter() - t
         if dt > slowest[0]:
-            slowest = (dt, f"{name} ({how})")
+            slowest = (dt, f"{name} ({how}): {outcome}")
     print(json.dumps(dict(outcomes)), f"slowest {slowest[0] * 1000:.1f} ms: {slowest[1]}")
-    for name, how, tb in failures[:5]:
-        print(f"--- {name} ({how})\n{tb}")
+    for k, (name, how, tb, data) in enumerate(failures):
+        if k < 5:
+            print(f"--- {name} ({how})\n{tb}")
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"failure{k}-{name}").write_bytes(data)
     return 1 if failures else 0
 
 

@@ -72,6 +72,6 @@ MODEL_ARRAYS_MAX_NUMBERS = 400_000          # all arrays of one predict response
 MODEL_TRACE_MAX_NUMBERS = 50_000            # products (or inputs) in one traced step
 MODEL_IMAGE_MAX_SIDE = 2048                 # a picture handed to predict_image
 MODEL_STORE_MAX_BYTES = 500 * 1000 * 1000   # models kept on disk before the least recently used go (MODELS_MAX_BYTES)
-MODEL_READ_SECONDS = 0.8                    # reading a small file (in a child process); then it is killed: 4xx
+MODEL_READ_SECONDS = 0.6                    # reading a small file (in a child process); then it is killed: 4xx
 MODEL_READ_BYTES_PER_SECOND = 8 * 1024**2   # ... plus 1 s per 8 MiB (a 17 MiB file takes ~1.2 s on a busy machine)
 MODEL_READ_MEMORY_BYTES = 3 * 1024**3       # the reading child's address space (RLIMIT_AS)

@@ -5,7 +5,7 @@ bench/fuzz_models.py and is kept as tests/data/keras_bad/libhdf5_loops.h5.gz) or
 app never opens an uploaded file in its own process: a child forked from a forkserver (a small single-threaded
 process started once per app process, with numpy and h5py already imported) reads it under resource limits
 (MODEL_READ_MEMORY_BYTES of address space, a CPU-time limit, no file writes) and is killed after
-MODEL_READ_SECONDS plus one second per MODEL_READ_BYTES_PER_SECOND of file (0.8 s for a small file, 3.3 s
+MODEL_READ_SECONDS plus one second per MODEL_READ_BYTES_PER_SECOND of file (0.6 s for a small file, 3.1 s
 for a 20 MiB one: a legitimate large file must not be refused on a busy machine). The child sends back only
 data: the config as JSON text and the weights as an .npz read with allow_pickle=False; the parent parses the
 config and builds the model itself and checks every array against the shape the config gives it. Nothing the
@@ -88,6 +88,9 @@ def _child(data: bytes, conn) -> None:
     except MemoryError:
         conn.send_bytes(b"E" + json.dumps({"field": "file", "rule": "needs too much memory to read",
                                            "code": "bad_model_file"}).encode())
+    except Exception as e:    # a reader defect: still a refusal, named so bench/fuzz_models.py reports it
+        conn.send_bytes(b"E" + json.dumps({"field": "file", "rule": f"could not be read (unexpected "
+                                           f"{type(e).__name__})", "code": "bad_model_file"}).encode())
     finally:
         conn.close()
 

@@ -44,7 +44,7 @@ def missing(i: int, layer, where: str) -> EngineError:
 def _count(group) -> int:
     try:
         return len(group)
-    except (OSError, ValueError, RuntimeError) as e:
+    except Exception as e:
         raise bad_file(f"cannot list a weights group: {str(e)[:100]}") from None
 
 

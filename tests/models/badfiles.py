@@ -146,6 +146,7 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
         ("HDF5 external storage", edit_h5(legacy, _external_kernel), "layers.1.kernel", "bad_model_file"),
         ("HDF5 external link", edit_h5(legacy, _external_link), "layers.9", "bad_model_file"),
         ("NaN weights", edit_h5(legacy, _nan_bias), "layers.9.bias", "bad_model_file"),
+        ("model_config not UTF-8", edit_h5(legacy, _bad_utf8), "file", "bad_model_file"),
         ("not a single chain", edit_keras_config(fixture_bytes("text_functional.keras"), _branch), "config.layers",
          None),
     ]
@@ -184,6 +185,14 @@ def _nan_bias(f):
     names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
     ds = group[names[1]]
     ds[0] = np.nan
+
+
+def _bad_utf8(f):
+    """Found by bench/fuzz_models.py: h5py hands undecodable bytes back as lone surrogates."""
+    raw = f.attrs["model_config"]
+    raw = raw if isinstance(raw, bytes) else raw.encode()
+    del f.attrs["model_config"]
+    f.attrs.create("model_config", data=raw[:50] + b"\xe5" + raw[51:], dtype=h5py.string_dtype("utf-8"))
 
 
 def _branch(cfg):
