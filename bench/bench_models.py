@@ -4,7 +4,7 @@ same run (the machine is shared and its speed drifts).
 
     .venv/bin/python bench/bench_models.py [--repeat 7]
 
-References: the app's own MNIST path (Sequential.load of app/weights/mnist_cnn.npz + predict_pixels), and the
+References: the app's own MNIST path (Sequential.load of app/weights/mnist_cnn.npz + predict), and the
 three LSTM layers run directly by the engine's lstm.forward (no file, no checks, no response building).
 """
 
@@ -25,9 +25,8 @@ from app.engine.layers import forward  # noqa: E402
 from app.engine.nn import Sequential  # noqa: E402
 from app.engine.recurrent import lstm  # noqa: E402
 from app.engine.recurrent.common import Weights  # noqa: E402
-from app.mnist.inference import WEIGHTS, predict_pixels  # noqa: E402
 from app.models import isolated, service  # noqa: E402
-from app.models.export import mnist_keras_bytes  # noqa: E402
+from app.models.export import WEIGHTS, mnist_keras_bytes  # noqa: E402
 from app.models.reader import read_model  # noqa: E402
 from app.models.store import ModelStore  # noqa: E402
 from app.models.writer import keras_file  # noqa: E402
@@ -71,7 +70,7 @@ def main():
 
     data = mnist_keras_bytes()
     print(f"\nMNIST CNN as .keras: {len(data):,} bytes, 293,546 parameters")
-    ref = median_ms(lambda: predict_pixels(digit[None], model=Sequential.load(WEIGHTS)), r)
+    ref = median_ms(lambda: Sequential.load(WEIGHTS).predict(digit[None]), r)
     parse = median_ms(lambda: read_model(data), r)
     parse_iso = median_ms(lambda: isolated.read_model_isolated(data), r)
     model = read_model(data)

@@ -20,6 +20,8 @@ from app.engine.nn import Sequential
 
 from .writer import keras_file
 
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "mnist_cnn.npz"
+
 
 def _pair(v) -> list[int]:
     return [int(v), int(v)] if isinstance(v, (int, np.integer)) else [int(v[0]), int(v[1])]
@@ -62,10 +64,10 @@ def sequential_layers(model: Sequential) -> list[dict]:
 
 
 def mnist_keras_bytes(model: Sequential | None = None) -> bytes:
-    """The shipped MNIST CNN (or another app Sequential) as the bytes of a Keras 3 .keras file."""
+    """The shipped MNIST CNN (or another app Sequential, e.g. the API's loaded model) as the bytes of a Keras 3
+    .keras file. Deterministic: the same weights always give the same bytes (about 100 ms: cache it)."""
     if model is None:
-        from app.mnist.inference import load_default_model
-        model = load_default_model()
+        model = Sequential.load(WEIGHTS)
     return keras_file("mnist_cnn", model.input_shape, sequential_layers(model))
 
 
@@ -74,15 +76,14 @@ def main(argv=None) -> None:
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--expected", type=Path, help="also write test digits and the app's probabilities (.npz)")
     args = ap.parse_args(argv)
-    from app.mnist.inference import load_default_model, predict_pixels
-    model = load_default_model()
+    model = Sequential.load(WEIGHTS)
     args.out.write_bytes(mnist_keras_bytes(model))
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
     if args.expected:
         sample = Path(__file__).resolve().parents[2] / "tests" / "data" / "mnist_test_sample.npz"
         with np.load(sample) as f:
             x = f["images"][:100].astype(np.float32) / 255.0 if f["images"].dtype == np.uint8 else f["images"][:100]
-        probs = np.array([r["probabilities"] for r in predict_pixels(x, model=model)], dtype=np.float32)
+        probs = model.predict(x).astype(np.float32)          # the app's softmax probabilities
         np.savez_compressed(args.expected, x=x[..., None], probabilities=probs)
         print(f"wrote {args.expected}: {len(x)} digits")
 
