@@ -95,7 +95,7 @@ def main():
                 outcome = e.rule
                 failures.append((name, how, e.rule, data))
             else:
-                outcome = "EngineError (deadline)" if "took more than" in e.rule else "EngineError"
+                outcome = "EngineError (deadline)" if "more than" in e.rule and "to read" in e.rule else "EngineError"
         except Exception as e:                     # a defect: report it
             outcome = type(e).__name__
             failures.append((name, how, traceback.format_exc(limit=3), data))

@@ -4,9 +4,13 @@ h5py's checks run in Python, but libhdf5 itself is C: a damaged file can make it
 bench/fuzz_models.py and is kept as tests/data/keras_bad/libhdf5_loops.h5.gz) or, in principle, crash. So the
 app never opens an uploaded file in its own process: a child forked from a forkserver (a small single-threaded
 process started once per app process, with numpy and h5py already imported) reads it under resource limits
-(MODEL_READ_MEMORY_BYTES of address space, a CPU-time limit, no file writes) and is killed after
-MODEL_READ_SECONDS plus one second per MODEL_READ_BYTES_PER_SECOND of file (0.6 s for a small file, 3.1 s
-for a 20 MiB one: a legitimate large file must not be refused on a busy machine). The child sends back only
+(MODEL_READ_MEMORY_BYTES of address space, no file writes, RLIMIT_CPU as a last resort) and is killed once it
+has used MODEL_READ_CPU_SECONDS of CPU plus one second per MODEL_READ_BYTES_PER_CPU_SECOND of file (0.5 s for
+a small file, 3 s for a 20 MiB one), or after MODEL_READ_WALL_SECONDS by the clock. CPU time, read from
+/proc/<pid>/stat, not the clock: on a machine shared with other work a legitimate file's read can take 4 times
+as long by the clock (seen here: 640 ms for the 1 MB MNIST file at load average 12) but not more CPU, while a
+file on which libhdf5 loops burns CPU and is stopped at 0.5 s of it (where /proc is missing, the budget is
+applied to the clock). The child sends back only
 data: the config as JSON text and the weights as an .npz read with allow_pickle=False; the parent parses the
 config and builds the model itself and checks every array against the shape the config gives it. Nothing the
 child sends is unpickled.
@@ -17,7 +21,9 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import os
 import threading
+import time
 
 import numpy as np
 
@@ -25,9 +31,10 @@ from app.engine.errors import EngineError
 from app.engine.layers import Model, build
 from app.engine.limits import (
     MODEL_MAX_PARAMS,
-    MODEL_READ_BYTES_PER_SECOND,
+    MODEL_READ_BYTES_PER_CPU_SECOND,
+    MODEL_READ_CPU_SECONDS,
     MODEL_READ_MEMORY_BYTES,
-    MODEL_READ_SECONDS,
+    MODEL_READ_WALL_SECONDS,
 )
 
 from . import config as cfg
@@ -52,7 +59,7 @@ def context():
 def start() -> None:
     """Start the forkserver now (e.g. at app start-up), so the first upload does not pay for it (~0.5 s)."""
     try:
-        read_model_isolated(b"not a model", timeout=30.0)
+        read_model_isolated(b"not a model", cpu=30.0, wall=60.0)
     except EngineError:
         pass
 
@@ -62,7 +69,7 @@ def _limit_resources() -> None:
         import resource
     except ImportError:         # not on POSIX: the deadline still applies
         return
-    for name, value in (("RLIMIT_AS", MODEL_READ_MEMORY_BYTES), ("RLIMIT_CPU", int(deadline(20 * 1024**2)) + 2),
+    for name, value in (("RLIMIT_AS", MODEL_READ_MEMORY_BYTES), ("RLIMIT_CPU", int(cpu_budget(20 * 1024**2)) + 2),
                         ("RLIMIT_FSIZE", 0), ("RLIMIT_CORE", 0)):
         limit = getattr(resource, name, None)
         if limit is not None:
@@ -99,22 +106,39 @@ def _refused(rule: str) -> EngineError:
     return EngineError("file", rule, code="bad_model_file")
 
 
-def deadline(size: int) -> float:
-    """Seconds a file of `size` bytes may take to read."""
-    return MODEL_READ_SECONDS + size / MODEL_READ_BYTES_PER_SECOND
+def cpu_budget(size: int) -> float:
+    """CPU seconds the reading of a file of `size` bytes may use."""
+    return MODEL_READ_CPU_SECONDS + size / MODEL_READ_BYTES_PER_CPU_SECOND
 
 
-def read_model_isolated(data: bytes, timeout: float | None = None) -> Model:
-    """read_model, in a child process killed after `timeout` seconds (default: deadline(len(data)))."""
-    timeout = deadline(len(data)) if timeout is None else timeout
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process, from /proc/<pid>/stat (fields 14 and 15); None without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MODEL_READ_WALL_SECONDS) -> Model:
+    """read_model in a child process, killed after `cpu` CPU seconds (default cpu_budget(len(data))) or `wall`
+    seconds by the clock."""
+    cpu = cpu_budget(len(data)) if cpu is None else cpu
     ctx = context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(bytes(data), send), daemon=True)
+    start = time.monotonic()
     child.start()
     send.close()
     try:
-        if not receive.poll(timeout):
-            raise _refused(f"took more than {timeout:.1f} s to read: a damaged or hostile file")
+        while not receive.poll(0.02):
+            used = cpu_seconds(child.pid)
+            elapsed = time.monotonic() - start
+            if (used if used is not None else elapsed) > cpu:
+                raise _refused(f"used more than {cpu:.1f} s of CPU to read: a damaged or hostile file")
+            if elapsed > wall:
+                raise _refused(f"took more than {wall:g} s to read: a damaged or hostile file")
         try:
             reply = receive.recv_bytes(MAX_REPLY)
         except (EOFError, OSError):

@@ -4,6 +4,8 @@ file gives the same model as reading it in this process, and errors keep their f
 from __future__ import annotations
 
 import gzip
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,7 @@ def test_a_file_that_makes_libhdf5_loop_is_refused():
     with pytest.raises(EngineError) as e:     # in this process libhdf5 did not return within 10 s
         isolated.read_model_isolated(data)
     assert e.value.code == "bad_model_file"
-    assert e.value.rule == "took more than 0.6 s to read: a damaged or hostile file"
+    assert e.value.rule == "used more than 0.5 s of CPU to read: a damaged or hostile file"
 
 
 def test_a_file_that_crashes_libhdf5_is_refused():
@@ -71,6 +73,18 @@ def test_the_service_reads_through_the_child(store):
     assert store.list() == []
 
 
-def test_deadline_grows_with_the_file():
-    assert isolated.deadline(0) == pytest.approx(0.6)
-    assert isolated.deadline(20 * 1024**2) == pytest.approx(3.1)
+def test_cpu_budget_grows_with_the_file():
+    assert isolated.cpu_budget(0) == pytest.approx(0.5)
+    assert isolated.cpu_budget(20 * 1024**2) == pytest.approx(3.0)
+
+
+def test_cpu_seconds_of_a_process():
+    assert 0 < isolated.cpu_seconds(os.getpid()) < time.process_time() + 1
+    assert isolated.cpu_seconds(2**22 + 12345) is None
+
+
+def test_the_clock_is_a_backstop():
+    data = gzip.decompress(LOOPS.read_bytes())
+    with pytest.raises(EngineError) as e:
+        isolated.read_model_isolated(data, cpu=1000.0, wall=0.3)
+    assert e.value.rule == "took more than 0.3 s to read: a damaged or hostile file"
