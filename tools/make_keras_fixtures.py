@@ -133,6 +133,39 @@ def models(k, tf2: bool):
                L.ReLU(negative_slope=0.2, name="relu_leaky"), L.ReLU(max_value=1.0, name="relu_max"),
                L.Dense(4, activation="softmax", name="probs")]
     out["activations"] = (seq("activations", (6,), layers), normal((6,)))
+    out["edge_padding"] = (seq("edge_padding", (7, 9, 2), [
+        L.Conv2D(3, (2, 4), strides=2, padding="same", name="even_same_s2"),
+        L.Conv2D(2, 3, dilation_rate=2, padding="same", activation="elu", name="dilated_same"),
+        L.MaxPooling2D((3, 2), strides=(2, 3), padding="same", name="max_uneven"),
+        L.AveragePooling2D((2, 3), strides=(1, 2), padding="same", name="avg_uneven"),
+        L.BatchNormalization(axis=3, name="bn_axis3"),
+        L.Flatten(name="flatten"),
+        L.Dense(3, use_bias=False, name="out"),
+    ]), normal((7, 9, 2)))
+    if tf2:   # Keras 2's usual way: input_shape on the first layer
+        no_input = k.Sequential([L.Dense(4, activation="selu", input_shape=(5,), name="first"),
+                                 L.Dense(2, name="out")], name="no_input_layer")
+    else:     # built without an Input: the shape is only in build_input_shape
+        no_input = k.Sequential([L.Dense(4, activation="selu", name="first"), L.Dense(2, name="out")],
+                                name="no_input_layer")
+        no_input.build((None, 5))
+    out["no_input_layer"] = (no_input, normal((5,)))
+    out["recurrent_options"] = (seq("recurrent_options", (8, 3), [
+        L.Dense(4, activation="softsign", name="per_step"),
+        L.AveragePooling1D(3, strides=4, padding="same", name="avg_s4"),
+        L.LSTM(3, activation="relu", recurrent_activation="tanh", return_sequences=True, name="lstm_relu"),
+        L.GRU(2, recurrent_activation="linear", return_sequences=True, go_backwards=True, name="gru_linear"),
+        L.GlobalAveragePooling1D(keepdims=True, name="gap_keep"),
+        L.Flatten(name="flatten"),
+        L.Softmax(name="softmax"),
+    ]), normal((8, 3)))
+    out["reshape_conv"] = (seq("reshape_conv", (36,), [
+        L.Reshape((6, 6, 1), name="to_image"),
+        L.Rescaling([2.0], offset=[0.5], name="rescale_list"),
+        L.ZeroPadding2D((1, 2), name="zpad_pair"),
+        L.Conv2D(2, 3, strides=(2, 1), name="conv"),
+        L.GlobalMaxPooling2D(name="gmp"),
+    ]), normal((36,)))
     return out
 
 
