@@ -67,6 +67,7 @@ MODEL_MAX_WEIGHTS_PER_LAYER = 16            # weight arrays one layer may name
 MODEL_MAX_DIM = 1_000_000                   # any one axis of a shape in a config
 MODEL_MAX_LAYER_NUMBERS = 4_000_000         # numbers in the input or in one layer's output at predict time
 MODEL_MAX_MACS = 300_000_000                # multiply-adds of one predict
+MODEL_MAX_TIMESTEPS = 5_000                 # steps of a recurrent layer (its time loop runs in Python)
 MODEL_ARRAY_MAX_NUMBERS = 65_536            # one layer's output returned as an array by predict (else null)
 MODEL_ARRAYS_MAX_NUMBERS = 400_000          # all arrays of one predict response together
 MODEL_TRACE_MAX_NUMBERS = 50_000            # products (or inputs) in one traced step

@@ -218,6 +218,7 @@ def test_reshape_flatten_zero_padding_move_numbers():
     ("BatchNormalization", {"axis": [1, 2]}, (2, 3), "layers.1.axis"),
     ("Softmax", {"axis": 3}, (2, 3), "layers.1.axis"),
     ("MaxPooling2D", {"pool_size": 4}, (3, 3, 1), "layers.1"),
+    ("SimpleRNN", {"units": 2}, (5_001, 1), "layers.1"),
 ])
 def test_configs_refused_with_their_field(cls, config, in_shape, field):
     with pytest.raises(EngineError) as e:

@@ -83,6 +83,15 @@ def test_token_input_must_be_row_numbers(store):
         assert e.value.field == "input" and "'embed' (Embedding)" in e.value.rule
 
 
+def test_sequences_longer_than_the_cap_are_refused_before_running(store):
+    s = service.upload(fixture_bytes("text_functional.keras"), store=store)    # a free sequence length
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], [1] * 5_001, store=store)
+    assert e.value.field == "input" and e.value.code == "model_too_costly"
+    assert e.value.rule.startswith("LSTM layer 'lstm': a recurrent layer reads 1 to 5,000 steps")
+    assert service.predict(s["id"], [1] * 5_000, store=store)["output_shape"] == [2]
+
+
 def test_large_layer_arrays_are_left_out_but_described(store):
     rng = np.random.default_rng(0)
     data = keras_file("wide", (300, 300, 1), [

@@ -19,16 +19,15 @@ from .steps import copy_step, reshape_step, weighted_sum_step
 def _conv_options(o, n: int, paddings: tuple[str, ...]) -> dict:
     o.channels_last()
     o.only("groups", (None, 1), why="grouped convolutions are not supported")
+    act = activations.resolve(o.raw.get("activation"), o.keras, f"{o.field}.activation")
     out = {
         "filters": o.int("filters", lo=1),
         "kernel_size": o.ints("kernel_size", n, lo=1),
         "strides": o.ints("strides", n, 1, lo=1),
         "padding": o.choice("padding", "valid", paddings),
         "dilation_rate": o.ints("dilation_rate", n, 1, lo=1),
-        "activation": None, "use_bias": o.bool("use_bias", True),
+        "activation": activations.keras_name(act), "use_bias": o.bool("use_bias", True), "_activation": act,
     }
-    out["_activation"] = activations.resolve(o.raw.get("activation"), o.keras, f"{o.field}.activation")
-    out["activation"] = activations.keras_name(out["_activation"])
     if max(out["strides"]) > 1 and max(out["dilation_rate"]) > 1:
         raise o.fail("dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
     return out

@@ -47,9 +47,8 @@ register("Activation")(Kind(
 # ---- ReLU --------------------------------------------------------------------------------------------
 
 def relu_options(o) -> dict:
-    out = {"max_value": o.number("max_value", None, lo=0, allow_none=True),
-           "negative_slope": o.number("negative_slope", 0.0, lo=0), "threshold": o.number("threshold", 0.0)}
-    return out
+    return {"max_value": o.number("max_value", None, lo=0, allow_none=True),
+            "negative_slope": o.number("negative_slope", 0.0, lo=0), "threshold": o.number("threshold", 0.0)}
 
 
 def relu(x: np.ndarray, max_value, negative_slope: float, threshold: float) -> np.ndarray:

@@ -109,7 +109,10 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
     shapes, shape, macs = [], tuple(x_shape), 0
     for i, layer in enumerate(model.layers):
         kind = KINDS[layer.class_name]
-        out = tuple(kind.shape(layer.options, shape, f"layers.{i + 1}"))
+        try:
+            out = tuple(kind.shape(layer.options, shape, f"layers.{i + 1}"))
+        except EngineError as e:     # the layers fit the declared shape (build checked it): this input does not
+            raise EngineError("input", f"{layer.class_name} layer {layer.name!r}: {e.rule}", e.code) from None
         n = int(np.prod(out, dtype=np.int64))
         if n > MODEL_MAX_LAYER_NUMBERS:
             raise EngineError("input", f"layer {layer.name!r} would output {n:,} numbers; the cap is "

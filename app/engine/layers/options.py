@@ -81,7 +81,7 @@ class Options:
     def only(self, key, allowed: tuple, default=None, why: str = "") -> None:
         """Refuse an option whose value changes the math in a way this app does not model."""
         v = self.raw.get(key, default)
-        if v not in allowed and not (isinstance(v, (list, tuple)) and len(v) == 0 and [] in allowed):
+        if v not in allowed:
             shown = ", ".join(repr(a) for a in allowed)
             raise self.fail(key, f"must be {shown}{f' ({why})' if why else ''}; got {str(v)[:40]!r}")
 

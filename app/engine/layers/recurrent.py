@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EngineError
+from ..limits import MODEL_MAX_TIMESTEPS
 from ..recurrent import gru, lstm, simple_rnn
 from ..recurrent.common import Weights
 from . import activations
@@ -53,8 +54,9 @@ def options(class_name: str):
 def shape(o: dict, s, field: str):
     rank(s, field, (2,), "A recurrent layer")
     known(s, field, "A recurrent layer's feature axis", axes=[1])
-    if s[0] is not None and s[0] < 1:
-        raise EngineError(field, "the sequence must have at least one step")
+    if s[0] is not None and not 1 <= s[0] <= MODEL_MAX_TIMESTEPS:
+        raise EngineError(field, f"a recurrent layer reads 1 to {MODEL_MAX_TIMESTEPS:,} steps (its time loop runs "
+                          f"in Python); this sequence has {s[0]:,}", code="model_too_costly")
     return (s[0], o["units"]) if o["return_sequences"] else (o["units"],)
 
 
