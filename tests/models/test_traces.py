@@ -48,7 +48,7 @@ def test_every_traceable_layer_traces_the_predicted_value(file):
     x = expected(file)["x"][0]
     outs = forward(model, x)
     rng = np.random.default_rng(7)
-    traced = 0
+    traced = softmaxed = 0
     for i, layer in enumerate(model.layers):
         x_in = x.astype(float) if i == 0 else outs[i - 1]
         for index in _indices(outs[i].shape, rng):
@@ -61,8 +61,17 @@ def test_every_traceable_layer_traces_the_predicted_value(file):
             kind = result["kind"]
             if kind in ("conv2d", "conv1d", "dense"):
                 _check_weighted_sum(step, x_in, result)
-                if layer.options["_activation"] == "linear":
+                act = layer.options["_activation"]
+                if act == "linear":
                     assert step["pre_activation"] == pytest.approx(want, abs=1e-9)
+                elif act == "softmax":                   # over the pre-activations of the whole row
+                    text = step["activation_formula"]
+                    assert text.startswith(f"softmax: exp({fmt(step['pre_activation'])}) / (")
+                    assert text.endswith(" = " + fmt(want)) and text.count("exp(") == outs[i].shape[-1] + 1
+                    softmaxed += 1
+                else:
+                    assert step["activation_formula"] == f"{layer.options['activation']}(" \
+                        f"{fmt(step['pre_activation'])}) = {fmt(want)}"
             elif kind in ("max_pool", "average_pool"):
                 real = [v for v in np.ravel(np.array(step.get("inputs", step.get("values")), dtype=object))
                         if v is not None]
@@ -85,6 +94,8 @@ def test_every_traceable_layer_traces_the_predicted_value(file):
                 assert step["formula"] == "".join(step["terms"])
             traced += 1
     assert traced == 3 * len(model.layers)
+    assert softmaxed == 3 * sum(layer.options.get("_activation") == "softmax" for layer in model.layers
+                                if layer.class_name in ("Dense", "Conv2D", "Conv1D"))
 
 
 def lecture_conv_model(bias=None) -> bytes:

@@ -34,20 +34,22 @@ def weighted_sum_step(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, pads: 
     patch = xp[r0:r0 + effective_size(kh, dh), c0:c0 + effective_size(kw, dw)]   # (ekh, ekw, C): the window only
     Wf = W[:, :, :, f:f + 1]                                                         # (kh, kw, C, 1)
     bf = None if b is None else b[f:f + 1]
-    z = conv2d(patch, Wf, (1, 1), (dh, dw)) + (0.0 if bf is None else bf)           # (1, 1, 1)
+    z_all = conv2d(patch, W, (1, 1), (dh, dw))[0, 0] + (0.0 if b is None else b)   # (F,): every filter here
+    z = z_all[f:f + 1].reshape(1, 1, 1)
     shown = "linear" if act in ELEMENTWISE_TEXT else activations.keras_name(act)
     value = np.array(y[i, j, f], dtype=np.float64).reshape(1, 1, 1)
     step = conv2d_steps(patch, Wf, bf, z, value, (1, 1), (dh, dw), flat_channels=False, with_filter_index=True,
                         activation_name=shown, limit=1, group_sums=True)[0]
     step["index"] = [i, j, f]
     step["window"] = [[r + r0, q + c0] for r, q in step["window"]]
-    if act in ELEMENTWISE_TEXT:
-        step["activation_formula"] = row_activation_text(act, y[i, j], f)
+    if act in ELEMENTWISE_TEXT:          # softmax over the filters (units) of this cell: their pre-activations
+        step["activation_formula"] = row_activation_text(act, z_all, f)
     return step
 
 
 def row_activation_text(act: str, row: np.ndarray, k: int) -> str:
-    """softmax over the last axis, for entry k of `row`: 'exp(2.1) / (exp(0.3) + exp(2.1)) = 0.8581'."""
+    """softmax over the last axis, for entry k of the pre-activations `row`:
+    'softmax: exp(2.1) / (exp(0.3) + exp(2.1)) = 0.8581'."""
     row = np.asarray(row, dtype=np.float64)
     value = activations.apply(act, row)[k]
     parts = " + ".join(f"exp({fmt(v)})" for v in row.tolist())
