@@ -58,6 +58,14 @@ def conv_terms(xs_text: np.ndarray, ws_text: np.ndarray, sums: np.ndarray, pre: 
     return np.concatenate([products, tails[:, None]], axis=1).tolist()
 
 
+def sum_formula(values: np.ndarray, total: float) -> tuple[str, list[str]]:
+    """"1 + 1 + (-2) = 0" and its terms ["1", " + 1", " + (-2)", " = 0"], cut after each number."""
+    flat = np.ravel(values)
+    texts = words(flat).tolist()
+    parts = [fmt(float(flat[0])), *(" + " + t for t in texts[1:]), " = " + fmt(total)]
+    return "".join(parts), parts
+
+
 def activation_formulas(name: str, pre: np.ndarray, value: np.ndarray) -> list[str]:
     """'relu(0.2529) = 0.2529' for every cell."""
     return (name + "(" + words(pre, fmt) + ") = " + words(value, fmt)).tolist()

@@ -119,8 +119,8 @@ def test_gzip_with_isal_round_trips_api_json_and_streamed_static_files(client):
     assert "accept-encoding" in packed.headers["vary"].lower()
     assert int(packed.headers["content-length"]) < len(plain.content) / 4      # httpx has decoded it below
     assert packed.content == plain.content
-    js = Path(__file__).resolve().parents[2] / "static/js/conv/stage.js"
-    r = client.get("/static/js/conv/stage.js", headers={"accept-encoding": "gzip"})   # a streamed FileResponse
+    js = Path(__file__).resolve().parents[2] / "static/js/trace/stage.js"
+    r = client.get("/static/js/trace/stage.js", headers={"accept-encoding": "gzip"})   # a streamed FileResponse
     assert r.headers["content-encoding"] == "gzip" and r.content == js.read_bytes()
     from swagger_ui_bundle import swagger_ui_path  # > 1 MB: many 64 KB chunks
 
