@@ -101,8 +101,8 @@ export class FilterSession {
   select(at, { now = false } = {}) {
     this.opts.at = at;
     this.save();
-    clearTimeout(this.timer);
-    this.mark(1);
+    if (this.timer) clearTimeout(this.timer); // (its mark stays for this one)
+    else this.mark(1);
     this.timer = setTimeout(() => { this.timer = null; this.mark(-1); this.run(); }, now ? 0 : HOVER_MS);
   }
 
