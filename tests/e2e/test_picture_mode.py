@@ -82,6 +82,12 @@ def point_at(page, i, j, shape):
     return r["x"] + (j + 0.5) / shape[1] * r["width"], r["y"] + (i + 0.5) / shape[0] * r["height"]
 
 
+def fmt4(v: float) -> str:
+    """The pages' fmt(v) (lib/i18n.js) for numbers between 1e-4 and 1e7: up to 4 decimals, no trailing zeros."""
+    text = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def png(width, height, fn) -> bytes:
     img = Image.new("L", (width, height))
     img.putdata([fn(x, y) for y in range(height) for x in range(width)])
@@ -240,6 +246,11 @@ def test_arrow_keys_move_the_pixel_and_leave_the_hidden_player_alone(web, server
     assert_box_on_input(page, [71, 63, 74, 66], [128, 128])
     assert "row 72, column 64" in page.locator("#pic-out-frame").get_attribute("aria-label")
     assert "px=[72,64]" in page.url
+    expect(page.locator("#live")).to_have_text(f"Row 72, column 64: {fmt4(step['value'])}")
+    # the link keeps the pixel
+    page.reload()
+    settled(page)
+    expect(page.locator("#pic-pixel-h")).to_have_text("Output pixel, row 72, column 64")
     # keys outside the picture do not step the numbers mode's (hidden) player
     page.locator(".pic-lead").click()
     page.keyboard.press("ArrowRight")

@@ -2,7 +2,7 @@
 // picture of the input with the region one of its neurons sees (the API's rf_region: the filled box inside the
 // input, the dashed box where the field reaches outside it). Every number is the API's.
 import { h, s } from "../lib/dom.js";
-import { t } from "../lib/i18n.js";
+import { currentLang, t } from "../lib/i18n.js";
 
 const SIDE = 180; // px: the longer side of the drawing
 
@@ -50,7 +50,7 @@ export function rfPanel(row, net) {
   else lines.push(t(r.cell ? "arch.rf_centre" : "arch.rf_flat", { ...cell, ...span(r.region) }));
   const outside = !r.region || r.unclipped.some((v, k) => v !== r.region[k]);
   if (outside) lines.push(t("arch.rf_outside", span(r.unclipped)));
-  box.append(h("div", { class: "rf-body" }, [drawing(r, H, W, row.name, input), h("p", { class: "rf-text", id: "rf-text" }, lines.join(" "))]));
+  box.append(h("div", { class: "rf-body" }, [drawing(r, H, W, row.name, input), h("p", { class: "rf-text", id: "rf-text" }, lines.join(currentLang() === "zh-TW" ? "" : " "))]));
   return box;
 }
 

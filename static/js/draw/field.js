@@ -2,7 +2,7 @@
 // receptive_field.region, [top, left, bottom, right) of the input; the dashed box is the whole field where the
 // picture's edge cuts it), and its size in words.
 import { h } from "../lib/dom.js";
-import { t } from "../lib/i18n.js";
+import { currentLang, t } from "../lib/i18n.js";
 import { overlay, paintMap } from "./paint.js";
 
 /** The figure for a trace answer, or null when it has no field (or the input is not known). */
@@ -35,6 +35,6 @@ export function fieldFigure(data, input) {
   }
   return h("figure", { class: "trace-field", id: "trace-field" }, [
     h("figcaption", { class: "small field-h" }, t("draw.field.h")), frame,
-    h("figcaption", { class: "small field-words", id: "field-words" }, words.join(" ")),
+    h("figcaption", { class: "small field-words", id: "field-words" }, words.join(currentLang() === "zh-TW" ? "" : " ")),
   ]);
 }

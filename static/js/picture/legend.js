@@ -1,7 +1,7 @@
 // The output picture's colour scale, from the API's `mapping` (app/engine/colormap.py): a bar with the colour
 // stops at their values, the numbers at its ends (and 0 for the signed scales), and the rule in words.
 import { h } from "../lib/dom.js";
-import { fmt, t } from "../lib/i18n.js";
+import { currentLang, fmt, t } from "../lib/i18n.js";
 
 const rgb = (c) => `rgb(${c.join(",")})`;
 const num = (v) => fmt(v, 3);
@@ -25,7 +25,7 @@ export function renderLegend(box, answer) {
   if (channels !== "gray") words.push(t("pic.legend.channels"));
   const [rlo, rhi] = answer.output_range;
   words.push(t("pic.legend.range", { lo: fmt(rlo), hi: fmt(rhi) }));
-  box.replaceChildren(bar, ticks, h("p", { class: "legend-text" }, words.join(" ")));
+  box.replaceChildren(bar, ticks, h("p", { class: "legend-text" }, words.join(currentLang() === "zh-TW" ? "" : " ")));
   box.dataset.name = name;
   return (v) => {
     marker.hidden = v === null || v === undefined || hi <= lo;

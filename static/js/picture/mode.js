@@ -13,6 +13,7 @@ let mode = "numbers";
 function setMode(next) {
   mode = next === "picture" ? "picture" : "numbers";
   section.hidden = mode !== "picture";
+  document.getElementById("app").dataset.mode = mode; // (the CSS also reads the section's hidden: no :has needed)
   links.forEach((a) => (a.dataset.mode === mode ? a.setAttribute("aria-current", "true") : a.removeAttribute("aria-current")));
   writeState({ mode }, { mode: "numbers" });
   if (mode === "picture") {

@@ -3,12 +3,12 @@
 import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { showError } from "../lib/errors.js";
-import { announce, onLangChange, t } from "../lib/i18n.js";
+import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { reshape } from "../lib/matrix.js";
 import { renderLegend } from "./legend.js";
 import { renderPixel } from "./pixel.js";
-import { FilterSession, PHOTOS } from "./session.js";
+import { FilterSession } from "./session.js";
 import { bindFiles, Webcam } from "./sources.js";
 import { PictureView } from "./view.js";
 
@@ -36,7 +36,11 @@ export function startPicture() {
       markValue(answer.steps?.length === 1 ? answer.step.value : null);
       renderPixel($("pic-pixel"), answer, session.picture);
       form();
-      if (answer.step) announce(t("pic.announce", { i: answer.step.index[0], j: answer.step.index[1], f: answer.step.formula }));
+      if (answer.step && picked) { // a pixel picked by a click, a tap or a key is said; one under a moving mouse is not
+        const [i, j] = answer.step.index;
+        announce(t("pic.announce", { i, j, v: answer.steps.map((st) => fmt(st.value)).join(" / ") }));
+      }
+      picked = false;
     },
     onError(err, stage) {
       setError(err);
@@ -46,7 +50,8 @@ export function startPicture() {
       if (stage === "picture") $("pic-figs").hidden = true;
     },
   });
-  const view = new PictureView({ onSelect: (at, { now }) => session.select(at, { now }) });
+  let picked = false;
+  const view = new PictureView({ onSelect: (at, { now }) => { picked = now; session.select(at, { now }); } });
 
   function setError(err) {
     error = err;
@@ -62,9 +67,9 @@ export function startPicture() {
     use({ kind: "photo", name: b.dataset.photo });
   }));
 
-  function use(src) {
+  function use(src, options) {
     $("pic-empty").hidden = true;
-    session.setSource(src);
+    session.setSource(src, options);
     source();
   }
 
@@ -148,11 +153,18 @@ export function startPicture() {
   });
 
   const first = session.load();
+  // what a link asks for, kept to what this page offers (the API would refuse other presets; the menus have no
+  // other sizes and strides)
+  const offered = (id) => [...$(id).options].map((o) => o.value);
+  const o = session.opts;
+  if (o.preset && !offered("pic-preset").includes(o.preset)) o.preset = "sobel_x";
+  if (!offered("pic-side").includes(String(o.side))) o.side = 128;
+  if (!offered("pic-stride").includes(String(o.stride))) o.stride = 1;
   form();
   let started = false;
   return {
     enter() {
-      if (!started) { started = true; use({ kind: "photo", name: PHOTOS.includes(first) ? first : PHOTOS[0] }); }
+      if (!started) { started = true; use({ kind: "photo", name: first }, { keep: true }); }
       else if (!session.answer) session.run(); // a call dropped when the mode was left
     },
     leave() {

@@ -42,7 +42,7 @@ export function renderPixel(box, answer, picture) {
     const wMax = maxAbsOf(st.weights), pMax = maxAbsOf(st.products);
     parts.push(h("section", { class: "pic-step", dataset: { channel: String(st.index[2] ?? 0) } }, [
       steps.length > 1 ? h("h5", {}, t(`pic.channel.${st.index[2] ?? k}`)) : null,
-      h("p", { class: "formula pic-formula", id: `pic-formula-${k}` }, st.formula),
+      h("p", { class: "formula pic-formula", id: `pic-formula-${k}`, tabindex: "0" }, st.formula),
       h("p", { class: "pic-value" }, t("pic.value", { v: fmt(st.value) })),
       h("p", { class: "muted pic-where" }, t(outside ? "pic.window_pad" : "pic.window_at",
         { r0, r1: r1 - 1, c0, c1: c1 - 1 })),

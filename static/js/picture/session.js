@@ -82,10 +82,11 @@ export class FilterSession {
     return [Math.max(0, Math.min(oh - 1, at[0])), Math.max(0, Math.min(ow - 1, at[1]))];
   }
 
-  setSource(source) {
+  /** A new picture; keep: the selected pixel stays (the first picture of a link that names one). */
+  setSource(source, { keep = false } = {}) {
     this.source = source;
     this.picture = null;
-    this.opts.at = null;
+    if (!keep) this.opts.at = null;
     this.run();
   }
 
