@@ -20,9 +20,10 @@ router = APIRouter(prefix="/api", tags=["activations"], route_class=JSONRoute)
 
 class ActivationRequest(Strict):
     name: Literal["sigmoid", "tanh", "relu", "linear", "hard_sigmoid", "softmax"]
-    x: list[Annotated[float, Field(strict=True)]] = Field(min_length=1, max_length=L.ACT_MAX_X, json_schema_extra={"items": NUMBER},
-                           description=f"the points (at most {L.ACT_MAX_X}); softmax: one vector of at most "
-                                       f"{L.ACT_MAX_SOFTMAX} numbers")
+    x: list[Annotated[float, Field(strict=True)]] = Field(
+        min_length=1, max_length=L.ACT_MAX_X, json_schema_extra={"items": NUMBER},
+        description=f"the points (at most {L.ACT_MAX_X}); softmax: one vector of at most "
+                    f"{L.ACT_MAX_SOFTMAX} numbers")
     keras: Literal[2, 3] = Field(2, description="hard_sigmoid's form: 2 = clip(0.2x + 0.5, 0, 1) (Keras 2, the "
                                  "lecture's), 3 = clip(x/6 + 0.5, 0, 1) (Keras 3); ignored by the other functions")
 
