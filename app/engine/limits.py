@@ -77,11 +77,11 @@ ACT_MAX_X = 2001              # numbers in x (a plotted curve of 2,001 points)
 ACT_MAX_SOFTMAX = 64          # softmax's vector (its Jacobian has 64² numbers)
 
 # ---- animations of a trace (/api/conv2d/animation, /api/pool/animation) --------------------------------------
-ANIM_MAX_FRAMES = 120         # frames of a GIF: a longer trace is sampled evenly (first and last step kept)
+ANIM_MAX_FRAMES = 80          # frames of a GIF: a longer trace is sampled (every k-th step, and the last)
 ANIM_STRIP_FRAMES = 6         # key frames in the PNG strip
 ANIM_MAX_SIDE = 1600          # a frame's width and height in pixels
 ANIM_MAX_FRAME_PIXELS = 1_200_000   # a frame's width × height
-ANIM_MAX_PIXELS = 60_000_000  # frames × frame pixels: bounds the drawing and the GIF encoder's work
+ANIM_MAX_PIXELS = 56_000_000  # frames × frame pixels: bounds the drawing and the GIF encoder's work
 ANIM_MAX_STRIP_PIXELS = 12_000_000  # the PNG strip's width × height
 ANIM_MAX_TEXT = 600           # characters of a formula drawn in a frame (longer ones are cut at a term)
 
