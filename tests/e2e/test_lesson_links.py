@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.servers import app_server
 
@@ -20,11 +21,15 @@ pytestmark = pytest.mark.browser
 I18N = Path(__file__).resolve().parents[2] / "static/i18n"
 STRINGS = {lang: json.loads((I18N / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("en", "zh-TW")}
 
-# Every page's panels by the name ?hide= takes (the README lists them): (URL, ready when, names).
+# Every page's panels by the name ?hide= takes (the README lists them): (URL, ready when, names shown, names of
+# the page's other state, not shown in this one).
+NUMBERS = ["intro", "stage", "player", "formula", "padded", "detail", "output", "settings", "editors", "input",
+           "kernel", "size", "keras"]
+PICTURE = ["intro", "picture-source", "picture-kernel", "picture-stage"]
 PANELS = {
     "home": ("/", "#conv-preview[data-step]", ["intro", "cards"]),
-    "conv": ("/conv", "#facts:not(:empty)", ["intro", "stage", "player", "formula", "padded", "detail", "output",
-                                              "settings", "editors", "input", "kernel", "size", "keras"]),
+    "conv": ("/conv", "#facts:not(:empty)", NUMBERS, PICTURE),
+    "conv-picture": ("/conv?mode=picture", "#pic-formula-0", PICTURE, NUMBERS),
     "pool": ("/pool", "#facts:not(:empty)", ["intro", "stage", "player", "formula", "padded", "detail", "output",
                                               "settings", "editors", "input", "size", "keras"]),
     "rnn": ("/rnn", ".ucol.current", ["intro", "stage", "player", "unrolled", "net", "formula", "settings", "story",
@@ -32,6 +37,9 @@ PANELS = {
     "lstm": ("/lstm", "#memory-now:not(:empty)", ["intro", "stage", "player", "cell", "meters", "formula", "settings",
                                                   "heatmap", "plot", "table", "editors", "inputs", "weights",
                                                   "sensitivity", "demo", "keras"]),
+    "activations": ("/activations", "#readout .rx .num", ["intro", "picker", "plot", "uses"], ["softmax"]),
+    "activations-softmax": ("/activations?fn=softmax", "#softmax-table td", ["intro", "picker", "softmax", "uses"],
+                            ["plot"]),
     "draw": ("/draw?sample=3", ".answer-panel[aria-busy=false] #bars li",
              ["intro", "pad", "samples", "upload", "answer", "sees", "maps", "model"]),
     "architectures": ("/architectures", "#layers [role=option]",
@@ -53,16 +61,18 @@ def goto(watch, path, query):
 
 @pytest.mark.parametrize("name", list(PANELS))
 def test_hide_takes_out_exactly_the_named_panels(web, name):
-    path, ready, names = PANELS[name]
+    path, ready, names, *other = PANELS[name]
+    other = set(other[0] if other else []) - set(names)
     page = web.goto(path)
     page.wait_for_selector(ready, timeout=20000)
     states = page.evaluate(PANEL_STATES)
-    assert sorted({s["name"] for s in states}) == sorted(names)                 # the documented names, no more
+    assert {s["name"] for s in states} == set(names) | other                    # the documented names, no more
+    states = [s for s in states if s["name"] in names]
     assert all(s["shown"] for s in states), [s for s in states if not s["shown"]]
     for hidden, kept in ((names[0::2], names[1::2]), (names[1::2], names[0::2])):
         page = goto(web, path, "hide=" + ",".join(hidden) + ",no-such-panel")
         page.wait_for_selector(ready, state="attached", timeout=20000)
-        states = page.evaluate(PANEL_STATES)
+        states = [s for s in page.evaluate(PANEL_STATES) if s["name"] in names]
         for s in states:
             if s["name"] in hidden:
                 assert not s["shown"], (hidden, s)
@@ -76,7 +86,7 @@ def test_a_slide_view_embeds_one_animation_without_the_site(web):
     page = web.goto("/lstm?embed=1&present=1&lang=zh-TW&step=3&hide=intro,settings,formula,heatmap,plot,table,"
                     "editors,sensitivity,keras")
     page.wait_for_selector("#memory-now:not(:empty)")
-    assert page.locator(".site-header, nav, .site-footer, #lang-toggle, #present-toggle").count() == 0
+    assert page.locator(".site-header, nav.nav, .site-footer, #lang-toggle, #present-toggle").count() == 0
     assert page.inner_text("[data-player=status]") == "第 4 步，共 5 步" and page.inner_text("#hidden-now") == "7"
     assert page.locator("#cell svg").is_visible() and page.locator("#meters").is_visible()
     assert not page.locator("[data-panel=keras]").is_visible() and not page.locator("#formulas").is_visible()
@@ -128,7 +138,7 @@ def test_an_embedded_page_can_be_framed_by_an_allowed_origin_only(browser):
                 page.goto(allowed + "/")
                 frame = page.frame_locator("#lesson")
                 frame.locator("#facts:not(:empty)").wait_for(timeout=20000)
-                assert frame.locator(".site-header, nav, .site-footer").count() == 0
+                assert frame.locator(".site-header, nav.nav, .site-footer").count() == 0
                 assert "19" in frame.locator("#formula").inner_text()              # a₁₁ = 19 in the slide
                 frame.locator("[data-player=forward]").click()
                 frame.locator("[data-player=status]").filter(has_text="7 of").wait_for()
@@ -183,12 +193,12 @@ def test_copy_link_without_the_clipboard_api_selects_the_link_in_a_field(browser
         page = context.new_page()
         page.goto(f"{server_url}/conv?step=5")
         page.wait_for_selector("#facts:not(:empty)")
-        page.click("[data-copy-link] button")
-        field = page.locator("[data-copy-link] input")
+        page.click(".player [data-copy-link] button")
+        field = page.locator(".player [data-copy-link] input")
         field.wait_for()
         assert field.input_value() == page.url and "step=5" in page.url
-        assert page.evaluate("document.activeElement === document.querySelector('[data-copy-link] input')")
-        assert page.evaluate("(() => { const f = document.querySelector('[data-copy-link] input');"
+        assert page.evaluate("document.activeElement === document.querySelector('.player [data-copy-link] input')")
+        assert page.evaluate("(() => { const f = document.querySelector('.player [data-copy-link] input');"
                              " return [f.selectionStart, f.selectionEnd]; })()") == [0, len(page.url)]
         assert page.inner_text("#live") in (STRINGS["en"]["link.copied"], STRINGS["en"]["link.select"])
         assert field.get_attribute("aria-label") == STRINGS["en"]["link.field"]
@@ -199,14 +209,15 @@ def test_copy_link_without_the_clipboard_api_selects_the_link_in_a_field(browser
 @pytest.mark.parametrize("path, ready, key", [("/conv", "#facts:not(:empty)", "link.copy"),
                                               ("/pool", "#facts:not(:empty)", "link.copy"),
                                               ("/lstm", "#memory-now:not(:empty)", "link.copy"),
+                                              ("/conv?mode=picture", "#pic-formula-0", "link.copy_view"),
+                                              ("/activations", "#readout .rx .num", "link.copy_view"),
                                               ("/draw?sample=2", "#bars li", "link.copy_view"),
                                               ("/architectures?net=lenet5", "#layers [role=option]", "link.copy_view")])
 def test_every_explainer_has_a_copy_link_button(web, path, ready, key):
     page = goto(web, path, "lang=zh-TW")
     page.wait_for_selector(ready, timeout=20000)
-    button = page.locator("[data-copy-link] button")
+    button = page.locator("[data-copy-link] button:visible")                    # one (the other mode's is hidden)
     assert button.count() == 1 and button.inner_text() == STRINGS["zh-TW"][key]
     page.click("#lang-toggle")
-    page.wait_for_function("k => document.querySelector('[data-copy-link] button').textContent === k",
-                           arg=STRINGS["en"][key])
+    expect(button).to_have_text(STRINGS["en"][key])
     web.assert_clean()

@@ -25,6 +25,8 @@ EXPLAINERS = {
     "pool": ("/pool", "#facts:not(:empty)", [".stage"]),
     "rnn": ("/rnn", ".ucol.current", [".unrolled", "#formulas"]),              # the unrolled net and its formulas
     "lstm": ("/lstm", "#memory-now:not(:empty)", ["#cell", "#meters"]),        # the cell and its gate meters
+    "activations": ("/activations?fn=tanh", "#readout .rx .num", [".plot-fig", "#readout"]),  # the plot, f and f′
+    "picture": ("/conv?mode=picture", "#pic-formula-0", ["#pic-in-frame", "#pic-out-frame", "#pic-pixel"]),
     "draw": ("/draw?sample=7", ".answer-panel[aria-busy=false] #bars li", ["#pad", ".answer-panel"]),
     "architectures": ("/architectures", "#layers [role=option]", ["[data-panel=diagram]"]),
 }
@@ -72,7 +74,7 @@ def open_page(watch, name, lang, extra="present=1"):
 
 def player_box(page):
     return page.evaluate("() => { const b = document.querySelector('.player')?.getBoundingClientRect();"
-                         " return b ? {top: b.top, bottom: b.bottom, height: b.height} : null; }")
+                         " return b?.height ? {top: b.top, bottom: b.bottom, height: b.height} : null; }")  # shown
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
@@ -106,8 +108,8 @@ def test_presenter_mode_text_player_settings_and_the_animation_on_one_screen(scr
         page.click("[data-player=forward]")                                      # and it works from there
         page.wait_for_function("s => document.querySelector('[data-player=status]').textContent !== s", arg=before)
 
-    settings = page.locator("[data-panel=settings]")
-    if settings.count():   # folded to its heading and a Show button
+    settings = page.locator("[data-panel=settings]:visible")
+    if settings.count():   # folded to its heading and a Show button (/conv's picture mode has none)
         toggle = settings.locator(".fold-toggle")
         field = settings.locator("select, input").first
         assert toggle.get_attribute("aria-expanded") == "false" and not field.is_visible()
@@ -191,6 +193,7 @@ def test_question_mark_lists_the_shortcuts_escape_closes_and_focus_returns(scree
 
 @pytest.mark.parametrize("name, own", [("draw", ["keys.maps", "keys.maps_turn", "keys.maps_open"]),
                                        ("architectures", ["keys.layers", "keys.layers_ten", "keys.layers_ends"]),
+                                       ("activations", ["keys.point", "keys.point_far", "keys.point_ends"]),
                                        ("lstm", ["keys.play", "keys.editor"])])
 def test_every_page_lists_its_own_keys(screen, name, own):
     page = open_page(screen, name, "zh-TW", extra="present=0")
@@ -220,7 +223,7 @@ def test_presenter_mode_passes_the_accessibility_audit(screen, name, lang):
     found = helpers.axe_violations(page)
     assert not found, found
     assert not helpers.fit_problems(page), helpers.describe(helpers.fit_problems(page))
-    if page.locator("[data-panel=settings] .fold-toggle").count():
+    if page.locator("[data-panel=settings]:visible .fold-toggle").count():
         page.click("[data-panel=settings] .fold-toggle")
         found = helpers.axe_violations(page)
         assert not found, found

@@ -13,6 +13,8 @@ export const PAGE_KEYS = {
   rnn: [[[...ARROWS, "Enter"], "keys.editor"]],
   lstm: [[[...ARROWS, "Enter"], "keys.editor"]],
   draw: [[ARROWS, "keys.maps"], [["[", "]"], "keys.maps_turn"], [["Enter"], "keys.maps_open"]],
+  activations: [[["←", "→"], "keys.point"], [[["Shift", "keys.shift"], "←", "→"], "keys.point_far"],
+    [["Page Up", "Page Down"], "keys.point_one"], [["Home", "End"], "keys.point_ends"]],
   architectures: [[["↑", "↓"], "keys.layers"], [["Page Up", "Page Down"], "keys.layers_ten"], [["Home", "End"], "keys.layers_ends"]],
 };
 const PLAYER_KEYS = [[[["Space", "keys.space"]], "keys.play"], [["←", "→"], "keys.step"], [["Home", "End"], "keys.ends"]];
