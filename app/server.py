@@ -131,7 +131,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing() and not self._reading_body:
+        idle = self.cycle is None or self.cycle.response_complete     # no pipelined request started instead
+        if idle and not self.transport.is_closing() and not self._reading_body:
             self._in_head = True
             self._head_bytes = 0
             self._arm(HEAD_TIMEOUT)     # uvicorn's keep-alive timer runs too; the shorter one wins

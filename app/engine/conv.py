@@ -7,6 +7,9 @@ for the API (validation, caps, output layout).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -162,20 +165,38 @@ def conv2d_cell_step(x: np.ndarray, W: np.ndarray, b: np.ndarray, index, strides
     return step
 
 
-def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
-               activation="linear", trace=True) -> dict:
-    """Validate a request, convolve, and build the response dict (the API's contract)."""
+@dataclass(frozen=True)
+class ConvRequest:
+    """A conv request's arrays and settings, checked (what run_conv2d and its relatives share)."""
+    x: np.ndarray            # (H, W, C)
+    W: np.ndarray            # (kh, kw, C, F); transposed: (kh, kw, F, C), Keras' Conv2DTranspose layout
+    b: np.ndarray | None     # (F,)
+    flat_in: bool            # the request sent a 2-D input
+    flat_kernel: bool        # ... and a 2-D kernel
+    act_name: str
+    act: Callable
+    strides: tuple[int, int]
+    dilation: tuple[int, int]
+
+
+def parse_conv_request(input, kernel, bias=None, strides=1, dilation_rate=1, activation="linear", trace=True,
+                       transposed: bool = False) -> ConvRequest:
+    """Checks what /api/conv2d and /api/conv2d_transpose share, naming the field that breaks a rule."""
     x = as_array(input, "input", (2, 3), (MAX_HW, MAX_HW, MAX_C), "(H, W) or (H, W, C)")
-    W = as_array(kernel, "kernel", (2, 4), (MAX_K, MAX_K, MAX_C, MAX_F), "(kh, kw) or (kh, kw, C, F)")
+    caps, layout = ((MAX_K, MAX_K, MAX_F, MAX_C), "(kh, kw) or (kh, kw, filters, in_channels)") if transposed else (
+        (MAX_K, MAX_K, MAX_C, MAX_F), "(kh, kw) or (kh, kw, C, F)")
+    W = as_array(kernel, "kernel", (2, 4), caps, layout)
     flat_in, flat_kernel = x.ndim == 2, W.ndim == 2
     if flat_in:
         x = x[:, :, None]
     if flat_kernel:
         W = W[:, :, None, None]
-    if W.shape[2] != x.shape[2]:
-        raise EngineError("kernel", f"has {W.shape[2]} input channel(s) but input has {x.shape[2]}; "
-                          "a kernel is (kh, kw, C, F) with C = the input's channels")
-    f = W.shape[3]
+    c_axis, f_axis = (3, 2) if transposed else (2, 3)
+    if W.shape[c_axis] != x.shape[2]:
+        raise EngineError("kernel", f"has {W.shape[c_axis]} input channel(s) but input has {x.shape[2]}; a "
+                          + ("Conv2DTranspose kernel is (kh, kw, filters, in_channels) with in_channels last"
+                             if transposed else "kernel is (kh, kw, C, F) with C = the input's channels"))
+    f = W.shape[f_axis]
     b = None
     if bias is not None:
         b = as_array(bias, "bias", (1,), (MAX_F,), "(F,)")
@@ -184,7 +205,6 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
     act_name = (activation or "linear").lower() if isinstance(activation, str) or activation is None else None
     if act_name not in ACTIVATIONS:
         raise EngineError("activation", "must be one of " + ", ".join(repr(a) for a in ACTIVATIONS))
-    act = get_activation(act_name)
     s = check_pair(strides, "strides", 1, MAX_STRIDE)
     d = check_pair(dilation_rate, "dilation_rate", 1, MAX_STRIDE)
     if s != (1, 1) and d != (1, 1):
@@ -193,6 +213,16 @@ def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_ra
                           code="strides_with_dilation")
     if not isinstance(trace, bool):
         raise EngineError("trace", "must be true or false")
+    return ConvRequest(x, W, b, flat_in, flat_kernel, act_name, get_activation(act_name), s, d)
+
+
+def run_conv2d(input, kernel, bias=None, strides=1, padding="valid", dilation_rate=1,
+               activation="linear", trace=True) -> dict:
+    """Validate a request, convolve, and build the response dict (the API's contract)."""
+    a = parse_conv_request(input, kernel, bias, strides, dilation_rate, activation, trace)
+    x, W, b, flat_in, flat_kernel, act_name, act, s, d = (a.x, a.W, a.b, a.flat_in, a.flat_kernel, a.act_name,
+                                                          a.act, a.strides, a.dilation)
+    f = W.shape[3]
     pads = resolve_padding(padding, x.shape[:2], W.shape[:2], s, d)
     if max(pads.top, pads.bottom, pads.left, pads.right) > MAX_PAD:
         raise EngineError("padding", f"at most {MAX_PAD} cells on a side")

@@ -90,3 +90,26 @@ def page_limits() -> dict:
                    "max_image_side": FILTER_IMAGE_MAX_SIDE, "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD,
                    "max_json_bytes": FILTER_JSON_BYTES, "max_upload_bytes": FILTER_UPLOAD_BYTES},
     }
+
+# ---- uploaded Keras models (/api/models, app/models/, app/engine/layers/) --------------------------------
+MODEL_MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # a .keras or .h5 upload (the API answers 413 above it)
+MODEL_MAX_MEMBER_BYTES = 50 * 1024 * 1024   # one zip member, uncompressed (as declared, and as read)
+MODEL_MAX_ZIP_RATIO = 100                   # uncompressed / compressed size of one zip member
+MODEL_MAX_ZIP_MEMBERS = 64                  # members of a .keras archive
+MODEL_MAX_CONFIG_BYTES = 8 * 1024 * 1024    # config.json, metadata.json or the model_config attribute
+MODEL_MAX_PARAMS = 10_000_000               # parameters of a model (Keras' count_params())
+MODEL_MAX_LAYERS = 500                      # layers of a model, InputLayer included
+MODEL_MAX_WEIGHTS_PER_LAYER = 16            # weight arrays one layer may name
+MODEL_MAX_DIM = 1_000_000                   # any one axis of a shape in a config
+MODEL_MAX_LAYER_NUMBERS = 4_000_000         # numbers in the input or in one layer's output at predict time
+MODEL_MAX_MACS = 300_000_000                # multiply-adds of one predict
+MODEL_MAX_TIMESTEPS = 5_000                 # steps of a recurrent layer (its time loop runs in Python)
+MODEL_ARRAY_MAX_NUMBERS = 65_536            # one layer's output returned as an array by predict (else null)
+MODEL_ARRAYS_MAX_NUMBERS = 400_000          # all arrays of one predict response together
+MODEL_TRACE_MAX_NUMBERS = 50_000            # products (or inputs) in one traced step
+MODEL_IMAGE_MAX_SIDE = 2048                 # a picture handed to predict_image
+MODEL_STORE_MAX_BYTES = 500 * 1000 * 1000   # models kept on disk before the least recently used go (MODELS_MAX_BYTES)
+MODEL_READ_CPU_SECONDS = 0.5               # CPU time a reading child may use on a small file; then it is killed: 4xx
+MODEL_READ_BYTES_PER_CPU_SECOND = 8 * 1024**2   # ... plus 1 s per 8 MiB of file (a 20 MiB file: 3 s)
+MODEL_READ_WALL_SECONDS = 10.0              # and at most this long by the clock, whatever the machine's load
+MODEL_READ_MEMORY_BYTES = 3 * 1024**3       # the reading child's address space (RLIMIT_AS)

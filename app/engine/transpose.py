@@ -22,15 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activation as get_activation
-from .arrays import as_array, check_pair, to_list
-from .conv import ACTIVATIONS, conv2d, conv2d_steps
+from .arrays import check_pair, to_list
+from .conv import conv2d, conv2d_steps, parse_conv_request
 from .errors import EngineError
-from .limits import CONV_MAX_C as MAX_C
-from .limits import CONV_MAX_F as MAX_F
 from .limits import CONV_MAX_GRID as MAX_GRID
-from .limits import CONV_MAX_HW as MAX_HW
-from .limits import CONV_MAX_K as MAX_K
 from .limits import CONV_MAX_MACS as MAX_MACS
 from .limits import CONV_MAX_OUTPUT as MAX_OUTPUT
 from .limits import CONV_MAX_STRIDE as MAX_STRIDE
@@ -219,37 +214,14 @@ def _output_padding(value, strides) -> tuple[int, int] | None:
 def run_conv2d_transpose(input, kernel, bias=None, strides=1, padding="valid", output_padding=None,
                          dilation_rate=1, activation="linear", trace=True) -> dict:
     """Validate a request, compute Keras' Conv2DTranspose, and build the response dict with both pictures."""
-    x = as_array(input, "input", (2, 3), (MAX_HW, MAX_HW, MAX_C), "(H, W) or (H, W, C)")
-    W = as_array(kernel, "kernel", (2, 4), (MAX_K, MAX_K, MAX_F, MAX_C), "(kh, kw) or (kh, kw, filters, in_channels)")
-    flat_in, flat_kernel = x.ndim == 2, W.ndim == 2
-    if flat_in:
-        x = x[:, :, None]
-    if flat_kernel:
-        W = W[:, :, None, None]
-    if W.shape[3] != x.shape[2]:
-        raise EngineError("kernel", f"has {W.shape[3]} input channel(s) but input has {x.shape[2]}; a "
-                          "Conv2DTranspose kernel is (kh, kw, filters, in_channels) with in_channels last")
+    a = parse_conv_request(input, kernel, bias, strides, dilation_rate, activation, trace, transposed=True)
+    x, W, b, flat_in, flat_kernel, act_name, act, s, d = (a.x, a.W, a.b, a.flat_in, a.flat_kernel, a.act_name,
+                                                          a.act, a.strides, a.dilation)
     f = W.shape[2]
-    b = None
-    if bias is not None:
-        b = as_array(bias, "bias", (1,), (MAX_F,), "(filters,)")
-        if b.shape[0] != f:
-            raise EngineError("bias", f"has {b.shape[0]} value(s) but the kernel has {f} filter(s)")
-    act_name = (activation or "linear").lower() if isinstance(activation, str) or activation is None else None
-    if act_name not in ACTIVATIONS:
-        raise EngineError("activation", "must be one of " + ", ".join(repr(a) for a in ACTIVATIONS))
-    act = get_activation(act_name)
-    s = check_pair(strides, "strides", 1, MAX_STRIDE)
-    d = check_pair(dilation_rate, "dilation_rate", 1, MAX_STRIDE)
-    if max(s) > 1 and max(d) > 1:
-        # Keras: "`strides > 1` not supported in conjunction with `dilation_rate > 1`"
-        raise EngineError("dilation_rate", "strides and dilation_rate cannot both be > 1 (as in Keras)")
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:
         raise EngineError("padding", "must be 'valid' or 'same' (Conv2DTranspose has no other padding)")
     pad_name = padding.lower()
     op = _output_padding(output_padding, s)
-    if not isinstance(trace, bool):
-        raise EngineError("trace", "must be true or false")
     (h, w, c), (kh, kw) = x.shape, W.shape[:2]
     gh = transpose_axis(h, kh, s[0], d[0], pad_name, None if op is None else op[0])
     gw = transpose_axis(w, kw, s[1], d[1], pad_name, None if op is None else op[1])

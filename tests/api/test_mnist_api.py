@@ -289,14 +289,14 @@ def test_truncated_json_and_huge_bodies(client, untrained):
 
 def test_decompression_bomb_and_truncated_image_are_refused_quickly(client, untrained):
     for raw in (bomb_png(), bomb_png(5000, 5000), bomb_png(2048, 2049)):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         err = assert_error(client.post("/api/mnist/predict", json={"image": data_url(raw)}), 422, "image")
-        assert time.perf_counter() - t0 < 1.0
+        assert time.process_time() - t0 < 1.0
         assert "2048" in err["rule"], err
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     r = client.post("/api/mnist/predict/upload", files={"file": ("bomb.png", bomb_png(), "image/png")})
     assert_error(r, 422, "file")
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     whole = png_bytes(drawn_seven(300))
     assert_error(client.post("/api/mnist/predict", json={"image": data_url(whole[: len(whole) // 2])}), 422, "image")
     jpeg = png_bytes(drawn_seven(300), "JPEG")

@@ -1,0 +1,171 @@
+"""The functions the /api/models routers call: upload, summary, predict (arrays and pictures), trace, delete."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from app.engine.errors import EngineError
+from app.engine.layers import forward
+from app.models import service
+from app.models.images import resize
+from app.models.reader import read_model
+from app.models.writer import keras_file
+
+from .helpers import dense_layer, expected, fixture_bytes
+
+
+def test_upload_summary_list_delete(store):
+    data = fixture_bytes("cnn_same.keras")
+    s = service.upload(data, store=store)
+    assert s["id"] == hashlib.sha256(data).hexdigest()
+    assert {"id", "name", "input_shape", "layers", "total_params", "trainable_params", "input_kind"} <= set(s)
+    assert s["name"] == "cnn_same" and s["input_shape"] == [9, 9, 2] and s["total_params"] == 170
+    conv = s["layers"][1]
+    assert conv == {"name": "conv_s2_same", "class_name": "Conv2D", "input_shape": [9, 9, 2],
+                    "output_shape": [5, 5, 3], "params": 57, "trainable_params": 57, "traceable": True,
+                    "config": {"filters": 3, "kernel_size": [3, 3], "strides": [2, 2], "padding": "same",
+                               "dilation_rate": [1, 1], "activation": "relu", "use_bias": True}}
+    service.forget()                                          # read again from the directory
+    assert service.get_summary(s["id"], store=store) == s
+    assert [e["id"] for e in service.list_models(store=store)] == [s["id"]]
+    service.delete(s["id"], store=store)
+    for call in (lambda: service.get_summary(s["id"], store=store), lambda: service.delete(s["id"], store=store)):
+        with pytest.raises(EngineError) as e:
+            call()
+        assert e.value.code == "model_not_found"
+
+
+def test_cached_model_removed_by_another_process_is_not_found(store):
+    s = service.upload(fixture_bytes("lstm.keras"), store=store)
+    (store.root / f"{s['id']}.model").unlink()               # evicted elsewhere
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], np.zeros((6, 2)).tolist(), store=store)
+    assert e.value.code == "model_not_found"
+
+
+def test_predict_returns_every_layer(store):
+    s = service.upload(fixture_bytes("gru.keras"), store=store)
+    want = expected("gru.keras")
+    got = service.predict(s["id"], want["x"][0].tolist(), store=store)
+    np.testing.assert_allclose(got["output"], want["y"][0], atol=1e-5)
+    assert [layer["name"] for layer in got["layers"]] == ["gru_after", "gru_before", "gru_back", "probs"]
+    for layer in got["layers"]:
+        ref = want[f"layer.{layer['name']}"][0]
+        assert layer["shape"] == list(ref.shape)
+        assert layer["min"] == pytest.approx(ref.min(), abs=1e-5) and layer["max"] == pytest.approx(ref.max(), abs=1e-5)
+        np.testing.assert_allclose(layer["array"], ref, atol=1e-5)
+
+
+@pytest.mark.parametrize("value, field, code", [
+    (np.zeros((5, 2)).tolist(), "input", "wrong_input_shape"),
+    (np.zeros((4, 3)).tolist(), "input", "wrong_input_shape"),
+    ([[1, 2, 3]] * 4 + [[1, 2]], "input.4", None),
+    ([[float("nan"), 0, 0]] * 5, "input", None),
+    ("text", "input", None),
+])
+def test_predict_refuses_bad_input(store, value, field, code):
+    s = service.upload(fixture_bytes("gru.keras"), store=store)
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], value, store=store)
+    assert e.value.field == field and (code is None or e.value.code == code)
+
+
+def test_token_input_must_be_row_numbers(store):
+    s = service.upload(fixture_bytes("text_functional.keras"), store=store)
+    assert s["input_kind"] == "tokens"
+    assert service.predict(s["id"], [3, 1, 4, 1, 5], store=store)["output_shape"] == [2]
+    for bad in ([1, 2.5], [1, 20], [-1]):
+        with pytest.raises(EngineError) as e:
+            service.predict(s["id"], bad, store=store)
+        assert e.value.field == "input" and "'embed' (Embedding)" in e.value.rule
+
+
+def test_sequences_longer_than_the_cap_are_refused_before_running(store):
+    s = service.upload(fixture_bytes("text_functional.keras"), store=store)    # a free sequence length
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], [1] * 5_001, store=store)
+    assert e.value.field == "input" and e.value.code == "model_too_costly"
+    assert e.value.rule.startswith("LSTM layer 'lstm': a recurrent layer reads 1 to 5,000 steps")
+    assert service.predict(s["id"], [1] * 5_000, store=store)["output_shape"] == [2]
+
+
+def test_large_layer_arrays_are_left_out_but_described(store):
+    rng = np.random.default_rng(0)
+    data = keras_file("wide", (300, 300, 1), [
+        {"class_name": "Conv2D", "config": {"name": "conv", "filters": 1, "kernel_size": [1, 1]},
+         "weights": [rng.standard_normal((1, 1, 1, 1)).astype(np.float32), np.ones(1, np.float32)]},
+        {"class_name": "GlobalMaxPooling2D", "config": {"name": "gmp"}},
+        dense_layer("out", 2, [rng.standard_normal((1, 2)).astype(np.float32), np.zeros(2, np.float32)])])
+    s = service.upload(data, store=store)
+    x = rng.random((300, 300, 1))
+    got = service.predict(s["id"], x.tolist(), store=store)
+    conv = got["layers"][0]
+    assert conv["array"] is None and conv["shape"] == [300, 300, 1]
+    ref = forward(read_model(data), x)[0]
+    assert conv["min"] == ref.min() and conv["max"] == ref.max()
+    assert got["layers"][2]["array"] == got["output"] and len(got["output"]) == 2
+
+
+def test_pictures_are_resized_and_scaled_to_the_model(store):
+    s = service.upload(fixture_bytes("cnn_valid.keras"), store=store)        # (10, 8, 1), starts with Rescaling(1/255)
+    assert s["image"] == {"height": 10, "width": 8, "channels": 1, "layout": "hwc"}
+    pic = np.random.default_rng(1).random((40, 32))
+    got = service.predict_image(s["id"], pic, value_scale="0..255", store=store)
+    x = np.asarray(got["input"])
+    assert x.shape == (10, 8, 1)
+    # a 4:1 box filter: each value is the mean of a 4×4 block, times 255
+    np.testing.assert_allclose(x[:, :, 0], pic.reshape(10, 4, 8, 4).mean(axis=(1, 3)) * 255, rtol=1e-5)
+    np.testing.assert_allclose(got["output"], forward(read_model(fixture_bytes("cnn_valid.keras")), x)[-1],
+                               atol=1e-9)
+    small = service.predict_image(s["id"], pic[:5, :4], store=store)          # enlarged, 0..1
+    assert np.asarray(small["input"]).shape == (10, 8, 1) and np.max(small["input"]) <= 1.0
+
+
+def test_pictures_fill_every_channel_and_flat_inputs(store):
+    rng = np.random.default_rng(2)
+    rgb = service.upload(keras_file("rgb", (6, 6, 3), [
+        {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}}]), store=store)
+    got = service.predict_image(rgb["id"], np.full((6, 6), 0.5), store=store)
+    assert got["output"] == [0.5, 0.5, 0.5]
+    flat = service.upload(keras_file("flat", (784,), [
+        dense_layer("d", 2, [rng.standard_normal((784, 2)).astype(np.float32), np.zeros(2, np.float32)])]),
+        store=store)
+    assert flat["image"]["layout"] == "flat" and flat["input_kind"] == "image"
+    pic = rng.random((28, 28))
+    np.testing.assert_allclose(service.predict_image(flat["id"], pic, store=store)["input"], pic.ravel(), atol=1e-7)
+
+
+def test_pictures_refused_for_other_models_and_bad_values(store):
+    seq = service.upload(fixture_bytes("lstm.keras"), store=store)
+    assert seq["input_kind"] == "sequence" and seq["image"] is None
+    with pytest.raises(EngineError) as e:
+        service.predict_image(seq["id"], np.zeros((6, 2)), store=store)
+    assert e.value.field == "image"
+    img = service.upload(fixture_bytes("cnn_valid.keras"), store=store)
+    for pic, scale, field in ((np.full((4, 4), 2.0), "0..1", "image"), (np.zeros((4, 4)), "0..100", "value_scale"),
+                              (np.zeros(4), "0..1", "image")):
+        with pytest.raises(EngineError) as e:
+            service.predict_image(img["id"], pic, value_scale=scale, store=store)
+        assert e.value.field == field
+
+
+def test_resize_box_and_bilinear():
+    a = np.arange(16, dtype=float).reshape(4, 4)
+    np.testing.assert_allclose(resize(a, 2, 2), [[2.5, 4.5], [10.5, 12.5]])
+    assert resize(a, 4, 4).tolist() == a.tolist()
+    assert resize(a, 8, 8).shape == (8, 8)
+
+
+def test_trace_through_the_service(store):
+    s = service.upload(fixture_bytes("cnn_valid.keras"), store=store)
+    pic = np.random.default_rng(3).random((10, 8))
+    t = service.trace(s["id"], "conv", [2, 3, 1], image=pic, value_scale="0..255", store=store)
+    p = service.predict_image(s["id"], pic, value_scale="0..255", store=store)
+    assert t["model_value"] == p["layers"][1]["array"][2][3][1] and t["input_from"] == "rescale"
+    assert t["kind"] == "conv2d" and len(t["step"]["products"]) == 3
+    with pytest.raises(EngineError) as e:
+        service.trace(s["id"], "conv", [0, 0, 0], store=store)
+    assert e.value.field == "input"
