@@ -32,6 +32,9 @@ const FIRST = {
 };
 
 export const endpoint = (req) => ENDPOINTS[req.op];
+
+/** What a link to a state leaves out: its layer's first state (the layer itself is named unless it is conv). */
+export const linkDefaults = (req) => ({ ...check(FIRST[OPS.includes(req.op) ? req.op : "conv"]), op: "conv" });
 export const isPool = (req) => req.op === "max" || req.op === "average";
 
 const oneOf = (v, options, fallback) => (options.includes(v) ? v : fallback);

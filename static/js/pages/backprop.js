@@ -4,7 +4,7 @@
 // request body) is the URL (trace/session.js); trace/page.js does what /conv, /pool and /backprop share;
 // backprop/stage.js draws.
 import { BackpropStage } from "../backprop/stage.js";
-import { check, FIELDS, fromExample, endpoint, isPool, LECTURE, offered, switchOp, toBody, VIEWS } from "../backprop/state.js";
+import { check, FIELDS, fromExample, endpoint, isPool, LECTURE, linkDefaults, offered, switchOp, toBody, VIEWS } from "../backprop/state.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { t } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
@@ -86,7 +86,7 @@ function renderForm(req) {
 // ---- the page -----------------------------------------------------------------------------------------------
 const stage = startTracePage({
   session: {
-    endpoint, preset: "conv-padding", check, fields: FIELDS, examples: offered, fromExample, toBody,
+    endpoint, preset: "conv-padding", check, fields: FIELDS, examples: offered, fromExample, toBody, defaultsFor: linkDefaults,
     urlKeys: { dilation_rate: "dilation", pool_size: "pool" }, fallback: LECTURE,
   },
   interval: 1500,

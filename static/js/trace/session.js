@@ -21,12 +21,13 @@ export class TraceSession {
    * A page whose state holds more than the body (e.g. which operation or which trace to show) also gives:
    * fields: every key the state may have (read from and cleared in the URL; default: the default request's);
    * examples(e): which of /api/examples it offers (default: those of `endpoint`); fromExample(e): the state
-   * for an example (default: its request); toBody(req): what is posted (default: the request without nulls).
+   * for an example (default: its request); toBody(req): what is posted (default: the request without nulls);
+   * defaultsFor(req): the state a link to req leaves out (default: the default request), e.g. per operation.
    */
   constructor({ endpoint, preset, fallback, check, urlKeys = {}, fields = null, examples = null,
-    fromExample = (e) => e.request, toBody = null, busy, onResult, onError, onSame = () => {} }) {
+    fromExample = (e) => e.request, toBody = null, defaultsFor = null, busy, onResult, onError, onSame = () => {} }) {
     Object.assign(this, { endpoint, preset, fallback, check, urlKeys, fields, exampleFilter: examples, fromExample,
-      toBody, busy, onResult, onError, onSame });
+      toBody, defaultsFor, busy, onResult, onError, onSame });
     this.post = latest();
     this.examples = [];
     this.req = null;
@@ -45,7 +46,8 @@ export class TraceSession {
     });
     const base = this.examples.find((e) => e.id === this.preset) || this.examples[0];
     this.defaults = this.check(clone(base ? this.fromExample(base) : this.fallback));
-    const url = readState(this.toUrl(this.defaults, 0));
+    let url = readState(this.toUrl(this.defaults, 0));
+    if (this.defaultsFor) url = readState(this.toUrl(this.base(this.fromUrl(url)), 0)); // what the link leaves out
     try {
       this.req = this.check(this.fromUrl(url));
     } catch {
@@ -135,7 +137,12 @@ export class TraceSession {
 
   save(step) {
     this.step = step;
-    writeState(this.toUrl(this.req, step), this.toUrl(this.defaults, 0));
+    writeState(this.toUrl(this.req, step), this.toUrl(this.base(this.req), 0));
+  }
+
+  /** The state a link to req leaves out. */
+  base(req) {
+    return this.defaultsFor ? this.defaultsFor(req) : this.defaults;
   }
 
   /** Every key the state may have. */
