@@ -396,3 +396,23 @@ def check_cells(page, px):
           return size < px || cut ? [[el.textContent, size, cell ? cell.clientWidth : null]] : [];
         })""", px)
     assert not bad, bad[:10]
+
+
+def test_links_from_conv_pool_and_home(web):
+    page = web.goto("/pool")
+    page.click(".next-link a")
+    page.wait_for_url("**/backprop?op=max")
+    ready(page, 4)                                  # a link names the layer; the rest is that layer's first state
+    assert page.get_attribute("#ops [data-op=max]", "aria-pressed") == "true"
+    assert page.input_value("#padding") == "valid" and page.is_checked("#strides-auto")
+    page.keyboard.press("ArrowRight")
+    assert page.url.endswith("/backprop?op=max&step=1")
+    page = web.goto("/conv")
+    page.click(".next-link a")
+    page.wait_for_url("**/backprop")
+    ready(page, 36)
+    page = web.goto("/")
+    page.click("#card-backprop h3 a")
+    page.wait_for_url("**/backprop")
+    ready(page, 36)
+    web.assert_clean()
