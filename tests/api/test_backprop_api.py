@@ -5,6 +5,7 @@ answers (float64 central differences through /api/conv2d and /api/pool), errors 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +225,26 @@ def test_openapi_documents_the_backprop_steps(client):
     assert "smaller than the stride" in json.dumps(op)
     grad = json.dumps(schemas["Conv2DBackwardRequest"]["properties"]["grad_output"])
     assert "65,536" in grad
+
+
+# ---- the page's explanation quotes the API's numbers ----------------------------------------------------
+
+def test_the_pages_explanation_quotes_the_apis_numbers(client):
+    """/backprop explains why dL/dx is a transposed convolution with the lecture's numbers (static/i18n/backprop.*):
+    every matrix and formula it quotes is what the API answers, in both languages."""
+    root = Path(__file__).resolve().parents[2] / "static/i18n"
+    ones = post(client, "/api/conv2d/backward", LECTURE)
+    one_hot = post(client, "/api/conv2d/backward",
+                   {**LECTURE, "grad_output": [[0] * 4, [0, 1, 0, 0], [0] * 4, [0] * 4]})
+    steps = {tuple(s["index"]): s for s in ones["grad_input_trace"]["steps"]}
+    forward = post(client, "/api/conv2d", LECTURE)["steps"][5]
+    compact = lambda m: json.dumps(m, separators=(",", ":"))  # noqa: E731
+    for lang in ("en", "zh-TW"):
+        text = json.loads((root / f"backprop.{lang}.json").read_text(encoding="utf-8"))
+        assert forward["formula"].removesuffix(" = 3 + 0 + 16 = 19") + " = 19" in text["bp.why_intro"], lang
+        assert compact(one_hot["grad_input"]) in text["bp.why_1"], lang
+        assert compact(ones["grad_input"]) in text["bp.why_2"], lang
+        assert compact(ones["grad_input_trace"]["kernel"]) in text["bp.why_3"], lang
+        assert steps[(2, 3)]["formula"] in text["bp.why_3"] and steps[(1, 1)]["formula"] in text["bp.why_3"], lang
+        assert "8×8" in text["bp.why_3"] and len(ones["grad_input_trace"]["padded_grad_output"]) == 8
+        assert "6×6" in text["bp.why_3"] and len(ones["grad_input_trace"]["full"]) == 6
