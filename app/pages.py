@@ -25,6 +25,7 @@ PAGES = {
     "backprop": ("/backprop", "nav.backprop"),
     "rnn": ("/rnn", "nav.rnn"),
     "lstm": ("/lstm", "nav.lstm"),
+    "activations": ("/activations", "nav.activations"),
     "draw": ("/draw", "nav.draw"),
     "architectures": ("/architectures", "nav.architectures"),
 }

@@ -8,6 +8,7 @@ import { renderKeras } from "../lib/keras.js";
 import { maxAbsOf } from "../lib/matrix.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { fillPresets } from "../lib/presets.js";
+import { downloadButton } from "./download.js";
 import { TraceSession } from "./session.js";
 import { outputSizeText } from "./size.js";
 import { OutputFill, SubSteps } from "./stage.js";
@@ -70,6 +71,7 @@ export function startTracePage(page) {
       panels();
     },
   });
+  downloadButton(session);
   const place = page.place || (([r, c, f = 0]) => [r, c, f]);
   const key = (index) => place(index).join(",");
   const trace = () => (page.trace ? page.trace(data) : data);
