@@ -192,14 +192,25 @@ def bench_model(model, x, labels, repeat, rows):
     rng = np.random.default_rng(0)
     net.train()
 
+    tx_cl = tx.to(memory_format=torch.channels_last)
+
     def t_step():
         net.zero_grad(set_to_none=True)
         F.cross_entropy(net(tx), tl).backward()
 
-    e, t = alternate(lambda: model.loss_and_grads(x, labels, rng), t_step, repeat)
-    rows.append((f"training step  forward + backward, N={len(x)}", e, t, "NCHW"))
-    net.eval()
-    x1, tx1 = x[:1], tx[:1]
+    def t_step_cl():
+        net.zero_grad(set_to_none=True)
+        F.cross_entropy(net(tx_cl), tl).backward()
+
+    e, t, how = best_of_torch(lambda: model.loss_and_grads(x, labels, rng),
+                              {"NCHW": t_step, "channels_last": t_step_cl}, repeat)
+    rows.append((f"training step  forward + backward, N={len(x)}", e, t, how))
+
+
+def bench_predict(model, x, repeat, rows):
+    net = TorchNet(model).eval()
+    x1 = x[:1]
+    tx1 = torch.from_numpy(np.ascontiguousarray(x1.transpose(0, 3, 1, 2)))
 
     def t_one():
         with torch.no_grad():
@@ -227,6 +238,7 @@ def main():
             bench_conv_layers(model, images[:n], args.repeat, rows)
         for n in args.batches:
             bench_model(model, images[:n], labels[:n], args.repeat, rows)
+        bench_predict(model, images, args.repeat, rows)
     print(f"engine vs PyTorch {torch.__version__} CPU, one thread each, NumPy {np.__version__}; "
           f"median of {args.repeat} alternating runs")
     print(f"{'what':64s} {'engine ms':>10s} {'torch ms':>10s} {'ratio':>6s}  torch layout")

@@ -166,6 +166,23 @@ def test_maxpool_forward_matches_naive_and_backward_finite_differences(pool, str
     assert_close(dx, numeric_grad(loss, x), f"maxpool dx {pool} {strides}")
 
 
+@pytest.mark.parametrize("pool,strides,hw", POOL_CASES + [((2, 2), (1, 1), (5, 6))])
+def test_maxpool_with_many_ties_routes_to_the_first_max_like_a_loop(pool, strides, hw):
+    # small integers: most windows hold several maxima; the gradient goes to the first (row-major)
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 3, (2, *hw, 3)).astype(np.float32)
+    y, cache = maxpool2d_forward(x, pool, strides)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    ref = np.zeros_like(x)
+    (ph, pw), (sh, sw) = pool, strides or pool
+    for n, i, j, c in np.ndindex(y.shape):
+        window = x[n, i * sh:i * sh + ph, j * sw:j * sw + pw, c]
+        p, q = np.unravel_index(np.argmax(window), window.shape)  # np.argmax: the first maximum
+        ref[n, i * sh + p, j * sw + q, c] += dy[n, i, j, c]
+        assert y[n, i, j, c] == window.max()
+    np.testing.assert_allclose(maxpool2d_backward(dy, cache), ref, rtol=1e-6, atol=1e-6)
+
+
 def test_maxpool_ties_route_gradient_to_first_max_only():
     x = np.zeros((1, 2, 2, 1))
     y, cache = maxpool2d_forward(x)

@@ -23,6 +23,8 @@ from ..padding import output_size, resolve_padding
 from . import conv, layers, pool
 
 KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "dense", "dropout")
+_FRESH_OUTPUT = ("conv2d", "dense", "maxpool2d")  # kinds whose output is a new array no cache keeps
+_FUSED, _RELU_POOL = object(), object()  # cache markers of a ReLU fused into the pooling after it
 
 
 def _pair(v):
@@ -133,12 +135,36 @@ class Sequential:
         raise EngineError("kind", f"unknown layer kind {kind!r}")
 
     def forward(self, x, training=False, rng=None):
-        """x (N, H, W, C) -> logits (N, classes), caches (one per layer)."""
+        """x (N, H, W, C) -> logits (N, classes), caches (one per layer).
+
+        Same numbers as running the layers one by one, with less memory traffic:
+        - a ReLU followed by max pooling is applied AFTER the pooling, on the
+          4× smaller map: max and ReLU commute, max(relu(a), relu(b)) = relu(max(a, b)), and the
+          gradients agree too (a window whose max is ≤ 0 passes no gradient either way);
+        - any other ReLU after a conv, dense or pooling layer works in place on that layer's fresh output.
+        forward_with_activations() runs every layer on its own, to show each one's output.
+        """
         x = self._as_batch(x)
         caches = []
-        for layer in self.spec:
+        spec = self.spec
+        i = 0
+        while i < len(spec):
+            layer = spec[i]
+            nxt = spec[i + 1]["kind"] if i + 1 < len(spec) else None
+            if layer["kind"] == "relu" and nxt == "maxpool2d":
+                x, pool_cache = self._layer_forward(spec[i + 1], x, training, rng)
+                np.maximum(x, 0, out=x)  # x is the pool's own fresh output
+                caches += [_FUSED, (_RELU_POOL, x > 0, pool_cache)]
+                i += 2
+                continue
+            if layer["kind"] == "relu" and i > 0 and spec[i - 1]["kind"] in _FRESH_OUTPUT:
+                np.maximum(x, 0, out=x)  # in place: nobody else holds the previous layer's output
+                caches.append(x > 0)
+                i += 1
+                continue
             x, cache = self._layer_forward(layer, x, training, rng)
             caches.append(cache)
+            i += 1
         return x, caches
 
     def backward(self, dout, caches):
@@ -147,6 +173,8 @@ class Sequential:
         for idx in range(len(self.spec) - 1, -1, -1):
             layer, cache = self.spec[idx], caches[idx]
             kind, name = layer["kind"], layer["name"]
+            if cache is _FUSED:
+                continue  # its gradient was taken with the next layer's
             if kind == "conv2d":
                 dout, grads[f"{name}.W"], grads[f"{name}.b"] = conv.conv2d_backward(
                     dout, cache, need_dx=idx > 0)
@@ -155,7 +183,10 @@ class Sequential:
             elif kind == "relu":
                 dout = layers.relu_backward(dout, cache)
             elif kind == "maxpool2d":
-                dout = pool.maxpool2d_backward(dout, cache)
+                if isinstance(cache, tuple) and cache[0] is _RELU_POOL:
+                    dout = pool.maxpool2d_backward(layers.relu_backward(dout, cache[1]), cache[2])
+                else:
+                    dout = pool.maxpool2d_backward(dout, cache)
             elif kind == "flatten":
                 dout = layers.flatten_backward(dout, cache)
             elif kind == "dropout":
