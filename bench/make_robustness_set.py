@@ -71,10 +71,10 @@ TEMPLATES = {
 def sample(strokes, rng):
     """One drawing of a template: jitter, slant, rotation, aspect, size, place and pen."""
     pts = [np.array(s, dtype=np.float64) for s in strokes]
-    pts = [p + rng.normal(0, 0.025, p.shape) for p in pts]  # each point a little off
-    slant = rng.uniform(-0.35, 0.35)
-    theta = np.deg2rad(rng.uniform(-8, 8))
-    width = rng.uniform(0.55, 1.1)
+    pts = [p + rng.normal(0, 0.035, p.shape) for p in pts]  # each point a little off
+    slant = rng.uniform(-0.45, 0.45)
+    theta = np.deg2rad(rng.uniform(-12, 12))
+    width = rng.uniform(0.5, 1.15)
     out = []
     for p in pts:
         x, y = (p[:, 0] - 0.5) * width, p[:, 1] - 0.5

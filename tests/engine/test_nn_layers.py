@@ -286,6 +286,37 @@ def test_model_gradients_finite_differences():
         assert_close(grads[k], num, f"model grad {k}")
 
 
+FUSED_SPEC = [  # conv → relu (in place), relu → pool (fused), dense → relu (in place), relu first of all
+    {"name": "r0", "kind": "relu"},
+    {"name": "c1", "kind": "conv2d", "filters": 3, "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid"},
+    {"name": "r1", "kind": "relu"},
+    {"name": "c2", "kind": "conv2d", "filters": 4, "kernel_size": [2, 2], "strides": [1, 1], "padding": "same"},
+    {"name": "r2", "kind": "relu"},
+    {"name": "p2", "kind": "maxpool2d", "pool_size": [2, 2], "strides": [2, 2]},
+    {"name": "flat", "kind": "flatten"},
+    {"name": "d1", "kind": "dense", "units": 6},
+    {"name": "r3", "kind": "relu"},
+    {"name": "out", "kind": "dense", "units": 3},
+]
+
+
+def test_fused_forward_equals_the_layers_one_by_one_and_its_gradients_are_right():
+    model = Sequential(FUSED_SPEC, (9, 9, 2), seed=4, dtype=np.float64)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 9, 9, 2))
+    x_before = x.copy()
+    logits, _ = model.forward(x)
+    np.testing.assert_array_equal(x, x_before)  # a leading ReLU does not work in place on the caller's input
+    acts = model.forward_with_activations(x)  # every layer on its own
+    np.testing.assert_array_equal(logits, acts[-2]["array"])
+    np.testing.assert_array_equal(model.predict(x), acts[-1]["array"])
+    y = np.array([0, 2, 1])
+    _, _, grads = model.loss_and_grads(x, y)
+    for k, v in model.params.items():
+        num = numeric_grad(lambda: model.loss_and_grads(x, y)[0], v)
+        assert_close(grads[k], num, f"fused model grad {k}")
+
+
 def test_model_save_load_predict_and_activations(tmp_path):
     model = Sequential(SMALL_SPEC, (10, 10, 1), seed=2)
     x = np.random.default_rng(0).random((4, 10, 10)).astype(np.float32)
