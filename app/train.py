@@ -26,7 +26,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from app.engine.nn import Adam, Sequential, cosine_lr
-from app.mnist.augment import AUGMENT, augment
+from app.mnist.augment import AUGMENT, annealed, augment
 from app.mnist.idx import FILES, find_file, load_mnist
 from app.mnist.parallel import DataParallel
 
@@ -161,6 +161,7 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
         ema = {k: v.copy() for k, v in model.params.items()}
         for epoch in range(1, epochs + 1):
             t0 = time.time()
+            dp.settings = annealed(settings, (epoch - 1) / max(1, epochs - 1))
             order = rng.permutation(len(x_train_u8))
             loss_sum = correct = seen = 0
             for b in range(steps_per_epoch):

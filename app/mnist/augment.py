@@ -11,10 +11,12 @@ draws its random numbers from the `rng` it is given (the same seed gives the sam
   as the drawing pad's preprocessing does.
 - `add_serif_ones` / `add_crossed_sevens`: synthesised variants: a 1 with a flag at the top (and a foot
   line), a 7 with a bar across its stem, drawn as anti-aliased line segments where the digit's own ink is.
-- `blur`: a soft pen or a blurred photo (3×3 binomial filter, blended).
+- `blur`: a soft pen or a blurred photo (3×3 binomial filter, blended); `low_resolution`: the digit
+  averaged down to 9-14 px and bilinearly back up (a small photo, an upscaled low-resolution scan).
 
 `augment(x, labels, rng, settings)` applies them with the probabilities in `settings` (AUGMENT below,
-written into the model card).
+written into the model card); `annealed(settings, progress)` weakens them towards the end of training,
+so that the last epochs see digits closer to the real ones.
 """
 
 from __future__ import annotations
@@ -34,7 +36,27 @@ AUGMENT = {
     "serif_p": 0.3,  # share of 1s given a flag (and half of those a foot line)
     "cross_p": 0.3,  # share of 7s given a crossbar
     "blur_p": 0.15,  # share of digits blurred
+    "lowres_p": 0.1,  # share of digits brought down to 9-14 px and back up (a small photo, an upscaled scan)
+    "lowres_px": [9, 14],
+    "anneal": {"from": 0.6, "to": 0.4},  # after 60% of the epochs the strengths fall linearly to 40%
 }
+
+STRENGTHS = ("rotate_deg", "shear", "aspect", "shift_px", "elastic_px", "small_p", "pen_p", "serif_p", "cross_p",
+             "blur_p", "lowres_p")
+
+
+def annealed(settings, progress):
+    """Settings for a point of training (progress 0..1): full strength until settings["anneal"]["from"],
+    then every strength (angles, shear, shift, elastic, the shares) and the scale range's distance from 1
+    fall linearly to settings["anneal"]["to"] times their value at the end."""
+    a = settings.get("anneal") or {"from": 1.0, "to": 1.0}
+    t = min(1.0, max(0.0, (progress - a["from"]) / max(1e-9, 1 - a["from"])))
+    k = 1 - t * (1 - a["to"])
+    out = dict(settings)
+    for key in STRENGTHS:
+        out[key] = settings[key] * k
+    out["scale"] = [1 - (1 - settings["scale"][0]) * k, 1 + (settings["scale"][1] - 1) * k]
+    return out
 
 
 # ---- geometry ------------------------------------------------------------------------------------
@@ -155,6 +177,34 @@ def blur(x, rng, p=0.15):
     return out
 
 
+def _area_matrix(big, small):
+    """(small, big): each row averages the stretch of `big` pixels that one of `small` pixels covers."""
+    edges = np.linspace(0, big, small + 1)
+    m = np.zeros((small, big))
+    for i in range(small):
+        for j in range(big):
+            m[i, j] = max(0.0, min(edges[i + 1], j + 1) - max(edges[i], j))
+    return m / m.sum(axis=1, keepdims=True)
+
+
+def low_resolution(x, rng, p=0.1, sizes=(9, 14)):
+    """A share p of the images averaged down to r×r pixels (r uniform in `sizes`) and bilinearly back up:
+    what an upscaled small scan or photo looks like."""
+    n, h, w = x.shape
+    chosen = np.flatnonzero(rng.random(n) < p)
+    r = rng.integers(sizes[0], sizes[1] + 1, n)
+    if chosen.size == 0:
+        return x
+    out = x.copy()
+    for size in np.unique(r[chosen]):
+        idx = chosen[r[chosen] == size]
+        dy, dx = _area_matrix(h, size).astype(x.dtype), _area_matrix(w, size).astype(x.dtype)
+        uy, ux = _upsample_matrix(h, size).astype(x.dtype), _upsample_matrix(w, size).astype(x.dtype)
+        small = dy @ x[idx] @ dx.T  # (k, size, size)
+        out[idx] = uy @ small @ ux.T
+    return out
+
+
 def normalise(x):
     """Each image scaled so its brightest pixel is 1, as the drawing pad's preprocessing does."""
     peak = x.max(axis=(1, 2), keepdims=True)
@@ -248,4 +298,5 @@ def augment(x, labels, rng, settings=None):
     x = warp(x, rng, s["rotate_deg"], s["shear"], s["scale"], s["aspect"], s["shift_px"], s["elastic_px"],
              s["elastic_grid"], s["small_p"])
     x = blur(x, rng, s["blur_p"])
+    x = low_resolution(x, rng, s["lowres_p"], s["lowres_px"])
     return np.clip(normalise(x), 0, 1)

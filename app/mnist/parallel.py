@@ -70,7 +70,7 @@ def _worker(conn, spec, input_shape, param_layout, params_name, data_layout, dat
                 msg = conn.recv()
                 if msg is None:
                     break
-                idx, seed = msg
+                idx, seed, settings = msg
                 loss, correct, grads = _share_grads(model, x_u8, labels, idx, seed, augment, settings)
                 for k, g in grads.items():
                     grads_out.arrays[k][...] = g
@@ -83,7 +83,8 @@ def _worker(conn, spec, input_shape, param_layout, params_name, data_layout, dat
 class DataParallel:
     """model.params are moved into shared memory (the model keeps working on them in place).
 
-    step(idx, seed) -> (mean loss, correct, {name: gradient of the batch's mean loss})
+    step(idx, seed) -> (mean loss, correct, {name: gradient of the batch's mean loss}), every process
+    augmenting its share with `self.settings` (which the caller may change between steps).
     """
 
     def __init__(self, model, x_u8, labels, processes=2, augment=None, settings=None):
@@ -112,7 +113,7 @@ class DataParallel:
     def step(self, idx, seed):
         shares = share_of(idx, len(self.procs) + 1)
         for k, (conn, part) in enumerate(zip(self.conns, shares[1:], strict=True)):
-            conn.send((part, [seed, k + 1]))
+            conn.send((part, [seed, k + 1], self.settings))
         x_u8, labels = self.data.arrays["x"], self.data.arrays["y"]
         loss, correct, grads = _share_grads(self.model, x_u8, labels, shares[0], [seed, 0], self.augment,
                                             self.settings)
@@ -120,7 +121,10 @@ class DataParallel:
         w0 = len(shares[0]) / n
         total = {k: g * np.asarray(w0, g.dtype) for k, g in grads.items()}
         loss *= w0
-        for conn, g, part in zip(self.conns, self.grads, shares[1:], strict=True):
+        for conn, g, part, proc in zip(self.conns, self.grads, shares[1:], self.procs, strict=True):
+            while not conn.poll(1.0):
+                if not proc.is_alive():
+                    raise RuntimeError(f"training worker {proc.pid} stopped (exit code {proc.exitcode})")
             share_loss, share_correct = conn.recv()
             w = len(part) / n
             for k in total:

@@ -141,7 +141,32 @@ def test_augment_pipeline(digits):
     assert a.min() >= 0 and a.max() <= 1
     np.testing.assert_allclose(a.max(axis=(1, 2)), 1, rtol=1e-6)  # normalised like the drawing pad
     assert not np.allclose(a, A.augment(x, y, np.random.default_rng(8)))
-    zero = ("rotate_deg", "shear", "aspect", "shift_px", "elastic_px", "small_p", "pen_p", "serif_p", "cross_p",
-            "blur_p")
-    off = {**A.AUGMENT, **dict.fromkeys(zero, 0), "scale": [1, 1]}
+    off = {**A.AUGMENT, **dict.fromkeys(A.STRENGTHS, 0), "scale": [1, 1]}
     np.testing.assert_allclose(A.augment(x, y, np.random.default_rng(7), off), A.normalise(x), atol=1e-5)
+
+
+def test_low_resolution_values():
+    m = A._area_matrix(28, 14)
+    np.testing.assert_allclose(m.sum(axis=1), 1)
+    np.testing.assert_allclose(m[3, 6:8], [0.5, 0.5])  # 28 -> 14: each small pixel is the mean of two
+    flat = np.full((3, 28, 28), 0.5, np.float32)
+    np.testing.assert_allclose(A.low_resolution(flat, np.random.default_rng(0), p=1.0), 0.5, rtol=1e-5)
+    x = point(14, 14, n=3)
+    a = A.low_resolution(x, np.random.default_rng(1), p=1.0)
+    np.testing.assert_array_equal(a, A.low_resolution(x, np.random.default_rng(1), p=1.0))
+    assert a.shape == x.shape and a.dtype == np.float32 and (a[:, 14, 14] < 1).all() and (a[:, 13, 13] > 0).all()
+    assert 0.5 < float(a[0].sum()) < 2  # the ink is spread, not lost
+    np.testing.assert_array_equal(A.low_resolution(x, np.random.default_rng(1), p=0.0), x)
+
+
+def test_annealed_settings():
+    s = A.AUGMENT
+    assert A.annealed(s, 0.0) == {**s, "scale": s["scale"]}
+    assert A.annealed(s, s["anneal"]["from"])["rotate_deg"] == pytest.approx(s["rotate_deg"])
+    end = A.annealed(s, 1.0)
+    k = s["anneal"]["to"]
+    for key in A.STRENGTHS:
+        assert end[key] == pytest.approx(s[key] * k), key
+    assert end["scale"] == pytest.approx([1 - (1 - s["scale"][0]) * k, 1 + (s["scale"][1] - 1) * k])
+    middle = A.annealed(s, (s["anneal"]["from"] + 1) / 2)
+    assert middle["shear"] == pytest.approx(s["shear"] * (1 + k) / 2)
