@@ -52,17 +52,33 @@ def pool(name):
     return {"name": name, "kind": "maxpool2d", "pool_size": [2, 2], "strides": [2, 2]}
 
 
-def architecture(width=32, hidden=256):
-    """conv5×5(w)-pool-conv3×3(32)-conv3×3(64)-pool-dense(hidden)-dropout-dense(10)."""
+def architecture(width=32, hidden=256, batchnorm=False):
+    """conv5×5(w)-pool-conv3×3(32)-conv3×3(64)-pool-dense(hidden)-dropout-dense(10).
+
+    batchnorm=True (for training) puts a batch normalisation after conv2, conv3 and fc1; fold_batchnorm()
+    merges them into those layers, which gives back exactly the shipped layer list."""
+    bn = (lambda name: [{"name": name, "kind": "batchnorm"}]) if batchnorm else (lambda name: [])
     return [
         conv("conv1", width, 5), relu("relu1"), pool("pool1"),
-        conv("conv2", 32), relu("relu2"),
-        conv("conv3", 64), relu("relu3"), pool("pool2"),
+        conv("conv2", 32), *bn("bn2"), relu("relu2"),
+        conv("conv3", 64), *bn("bn3"), relu("relu3"), pool("pool2"),
         {"name": "flatten", "kind": "flatten"},
-        {"name": "fc1", "kind": "dense", "units": hidden}, relu("relu4"),
+        {"name": "fc1", "kind": "dense", "units": hidden}, *bn("bn4"), relu("relu4"),
         {"name": "dropout", "kind": "dropout", "rate": 0.4},
         {"name": "fc2", "kind": "dense", "units": 10},
     ]
+
+
+STATS_SIZE = 2000  # clean training images for the batch-normalisation statistics
+
+
+def runtime_model(spec, params, x_stats):
+    """The model as shipped: batch normalisation (if any) measured on x_stats and folded away."""
+    m = Sequential(spec, (28, 28, 1), params={k: v.copy() for k, v in params.items()})
+    if any(layer["kind"] == "batchnorm" for layer in spec):
+        m.batchnorm_statistics(x_stats)
+        m = m.fold_batchnorm()
+    return m
 
 
 def accuracy(model, x, y, batch_size=500):
@@ -136,7 +152,7 @@ def robustness(model, path=ROBUSTNESS_SET):
 
 
 def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden=256, spec=None,
-          val_size=VAL_SIZE, batch_size=BATCH_SIZE, processes=1, settings=None, log=print):
+          val_size=VAL_SIZE, batch_size=BATCH_SIZE, processes=1, settings=None, batchnorm=True, log=print):
     """Train, select on validation, test once, write mnist_cnn.npz + mnist_cnn.json. -> (model, card)."""
     settings = dict(AUGMENT if settings is None else settings)
     t_start, cpu_start = time.time(), cpu_seconds()
@@ -148,7 +164,8 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
     if limit:
         x_train_u8, y_train = x_train_u8[:limit], y_train[:limit]
     rng = np.random.default_rng(seed)
-    model = Sequential(spec or architecture(width, hidden), (28, 28, 1), seed=seed)
+    model = Sequential(spec or architecture(width, hidden, batchnorm), (28, 28, 1), seed=seed)
+    x_stats = x_train_u8[:STATS_SIZE].astype(np.float32) / 255
     steps_per_epoch = math.ceil(len(x_train_u8) / batch_size)
     total_steps = epochs * steps_per_epoch
     warmup = min(WARMUP_STEPS, total_steps // 10)
@@ -179,9 +196,10 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
                 if b % 20 == 0 or b == steps_per_epoch - 1:
                     progress(epoch, epochs, b + 1, steps_per_epoch, loss_sum / seen, correct / seen, t0)
             train_seconds = time.time() - t0
-            val_acc, _ = accuracy(model, x_val, y_val)
-            ema_model = Sequential(model.spec, model.input_shape, params=ema)
-            ema_acc, _ = accuracy(ema_model, x_val, y_val)
+            current = runtime_model(model.spec, model.params, x_stats)
+            averaged = runtime_model(model.spec, ema, x_stats)
+            val_acc, _ = accuracy(current, x_val, y_val)
+            ema_acc, _ = accuracy(averaged, x_val, y_val)
             row = {"epoch": epoch, "loss": round(loss_sum / seen, 5), "train_acc": round(correct / seen, 5),
                    "val_acc": round(val_acc, 5), "val_acc_ema": round(ema_acc, 5),
                    "seconds": round(train_seconds, 1), "lr_end": lr}
@@ -189,10 +207,11 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
             log(f"epoch {epoch}: loss {row['loss']:.4f}  train acc {row['train_acc']:.4f}  "
                 f"val acc {val_acc:.4f} (average weights {ema_acc:.4f})  {train_seconds:.0f}s "
                 f"(+{time.time() - t0 - train_seconds:.0f}s val)")
-            for acc, params, which in ((val_acc, model.params, "weights"), (ema_acc, ema, "average")):
+            for acc, candidate, which in ((val_acc, current, "weights"), (ema_acc, averaged, "average")):
                 if acc >= best[0]:
-                    best = (acc, {k: v.copy() for k, v in params.items()}, epoch, which)
-    model.params = best[1]
+                    best = (acc, candidate, epoch, which)
+    trained_spec = model.spec
+    model = best[1]
     training_seconds = time.time() - t_start
     training_cpu = cpu_seconds() - cpu_start
 
@@ -217,6 +236,10 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
         "framework": "app.engine.nn (NumPy only)",
         "input": {"shape": [28, 28, 1], "range": "0..1 float32, white digit on black"},
         "architecture": model.summary(),
+        "trained_with": ("batch normalisation after " + ", ".join(
+            trained_spec[i - 1]["name"] for i, layer in enumerate(trained_spec) if layer["kind"] == "batchnorm")
+            + f", its statistics measured on {STATS_SIZE} training images and folded into those layers' weights")
+        if any(layer["kind"] == "batchnorm" for layer in trained_spec) else None,
         "total_params": model.num_params(),
         "test_accuracy": round(test_acc, 5),
         "test_errors": int(len(wrong)),
@@ -267,12 +290,13 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     ap.add_argument("--width", type=int, default=32, help="filters in the first conv layer")
     ap.add_argument("--hidden", type=int, default=256, help="units in the hidden dense layer")
+    ap.add_argument("--no-batchnorm", action="store_true", help="train without batch normalisation")
     ap.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1),
                     help="processes sharing each batch, one BLAS thread each (default: the cores, at most 2)")
     args = ap.parse_args(argv)
     with threadpool_limits(limits=1):  # one BLAS thread per process, whatever the environment says
         train(args.data, args.out, args.epochs, args.seed, args.limit, args.width, args.hidden,
-              processes=max(1, args.processes))
+              processes=max(1, args.processes), batchnorm=not args.no_batchnorm)
 
 
 if __name__ == "__main__":
