@@ -196,10 +196,11 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
                 if b % 20 == 0 or b == steps_per_epoch - 1:
                     progress(epoch, epochs, b + 1, steps_per_epoch, loss_sum / seen, correct / seen, t0)
             train_seconds = time.time() - t0
-            current = runtime_model(model.spec, model.params, x_stats)
-            averaged = runtime_model(model.spec, ema, x_stats)
-            val_acc, _ = accuracy(current, x_val, y_val)
-            ema_acc, _ = accuracy(averaged, x_val, y_val)
+            with threadpool_limits(limits=processes):  # the workers wait meanwhile: BLAS may use their cores
+                current = runtime_model(model.spec, model.params, x_stats)
+                averaged = runtime_model(model.spec, ema, x_stats)
+                val_acc, _ = accuracy(current, x_val, y_val)
+                ema_acc, _ = accuracy(averaged, x_val, y_val)
             row = {"epoch": epoch, "loss": round(loss_sum / seen, 5), "train_acc": round(correct / seen, 5),
                    "val_acc": round(val_acc, 5), "val_acc_ema": round(ema_acc, 5),
                    "seconds": round(train_seconds, 1), "lr_end": lr}
@@ -218,7 +219,8 @@ def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden
     # The test set is used once, here, after training and model selection are over.
     x_test = data["test_images"].astype(np.float32) / 255
     y_test = data["test_labels"].astype(np.int64)
-    test_acc, pred = accuracy(model, x_test, y_test)
+    with threadpool_limits(limits=processes):
+        test_acc, pred = accuracy(model, x_test, y_test)
     confusion = confusion_matrix(y_test, pred)
     wrong = np.flatnonzero(pred != y_test)
     mistakes = [{"index": int(i), "label": int(y_test[i]), "predicted": int(pred[i]),
