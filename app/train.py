@@ -152,7 +152,7 @@ def robustness(model, path=ROBUSTNESS_SET):
 
 
 def train(data_dir, out_dir, epochs=EPOCHS, seed=0, limit=None, width=32, hidden=256, spec=None,
-          val_size=VAL_SIZE, batch_size=BATCH_SIZE, processes=1, settings=None, batchnorm=True, log=print):
+          val_size=VAL_SIZE, batch_size=BATCH_SIZE, processes=1, settings=None, batchnorm=False, log=print):
     """Train, select on validation, test once, write mnist_cnn.npz + mnist_cnn.json. -> (model, card)."""
     settings = dict(AUGMENT if settings is None else settings)
     t_start, cpu_start = time.time(), cpu_seconds()
@@ -292,13 +292,14 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     ap.add_argument("--width", type=int, default=32, help="filters in the first conv layer")
     ap.add_argument("--hidden", type=int, default=256, help="units in the hidden dense layer")
-    ap.add_argument("--no-batchnorm", action="store_true", help="train without batch normalisation")
+    ap.add_argument("--batchnorm", action="store_true",
+                    help="train with batch normalisation after conv2, conv3 and fc1 (folded away afterwards)")
     ap.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1),
                     help="processes sharing each batch, one BLAS thread each (default: the cores, at most 2)")
     args = ap.parse_args(argv)
     with threadpool_limits(limits=1):  # one BLAS thread per process, whatever the environment says
         train(args.data, args.out, args.epochs, args.seed, args.limit, args.width, args.hidden,
-              processes=max(1, args.processes), batchnorm=not args.no_batchnorm)
+              processes=max(1, args.processes), batchnorm=args.batchnorm)
 
 
 if __name__ == "__main__":
