@@ -1,6 +1,6 @@
 """The NumPy engine (app/engine/nn) against PyTorch CPU, side by side in one process.
 
-    /work/envs/bench/bin/python bench/bench_engine_vs_torch.py [--repeat 15] [--batches 128 256]
+    /work/envs/bench/bin/python bench/bench_engine_vs_torch.py [--repeat 15] [--batches 128 256] [--old REV]
 
 PyTorch is only for this script: `pip install -e ".[bench]"` (torch==2.13.0, the CPU wheel) into a
 separate venv. Both run on ONE thread (threadpoolctl for NumPy's BLAS, torch.set_num_threads(1)), with the
@@ -11,12 +11,17 @@ and in channels_last, and the faster of the two is the reference.
 
 Measured: every conv layer of the MNIST model (forward; backward dx, dW, db; the first layer has no dx),
 a full training step (forward + backward, loss included, no optimiser) and a single-digit forward.
+--old REV also times the engine as it was at git revision REV (app/engine extracted with `git archive`
+into a temporary directory) on the training step and the single digit, alternating with today's.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -220,11 +225,34 @@ def bench_predict(model, x, repeat, rows):
     rows.append(("predict        one digit (forward + softmax)", e, t, "NCHW"))
 
 
+def old_engine(rev, tmp):
+    """app/engine at git revision rev, importable as `old_engine_<rev>.nn`."""
+    name = f"old_engine_{rev[:10]}"
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "app/engine"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+    Path(tmp, "app", "engine").rename(Path(tmp, name))
+    sys.path.insert(0, tmp)
+    return importlib.import_module(f"{name}.nn")
+
+
+def bench_old(old_nn, model, x, labels, repeat, rows, rev):
+    old = old_nn.Sequential(model.spec, model.input_shape, params=model.params)
+    rng = np.random.default_rng(0)
+    n = len(x)
+    e, t = alternate(lambda: model.loss_and_grads(x, labels, rng), lambda: old.loss_and_grads(x, labels, rng),
+                     repeat)
+    rows.append((f"training step  N={n}: engine now vs engine at {rev}", e, t, rev))
+    e, t = alternate(lambda: model.predict(x[:1]), lambda: old.predict(x[:1]), repeat * 20)
+    rows.append((f"predict        one digit: engine now vs engine at {rev}", e, t, rev))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--batches", type=int, nargs="+", default=[128, 256])
     ap.add_argument("--weights", default=str(WEIGHTS))
+    ap.add_argument("--old", help="also time the engine of this git revision (e.g. main, a commit)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
@@ -239,9 +267,15 @@ def main():
         for n in args.batches:
             bench_model(model, images[:n], labels[:n], args.repeat, rows)
         bench_predict(model, images, args.repeat, rows)
+        if args.old:
+            with tempfile.TemporaryDirectory() as tmp:
+                old_nn = old_engine(args.old, tmp)
+                for n in args.batches[:1]:
+                    bench_old(old_nn, model, images[:n], labels[:n], args.repeat, rows, args.old)
     print(f"engine vs PyTorch {torch.__version__} CPU, one thread each, NumPy {np.__version__}; "
           f"median of {args.repeat} alternating runs")
-    print(f"{'what':64s} {'engine ms':>10s} {'torch ms':>10s} {'ratio':>6s}  torch layout")
+    print(f"{'what':64s} {'engine ms':>10s} {'torch ms':>10s} {'ratio':>6s}  torch layout "
+          "(last rows: the old engine in the torch column)")
     for what, e, t, how in rows:
         print(f"{what:64s} {e:10.3f} {t:10.3f} {e / t:6.2f}  {how}")
 
