@@ -30,6 +30,9 @@ PANELS = {
     "home": ("/", "#conv-preview[data-step]", ["intro", "cards"]),
     "conv": ("/conv", "#facts:not(:empty)", NUMBERS, PICTURE),
     "conv-picture": ("/conv?mode=picture", "#pic-formula-0", PICTURE, NUMBERS),
+    "backprop": ("/backprop", "#formula:not(:empty)", ["intro", "pick", "stage", "player", "formula", "forward",
+                                                       "backward", "settings", "why", "editors", "input", "kernel",
+                                                       "gradient"]),
     "pool": ("/pool", "#facts:not(:empty)", ["intro", "stage", "player", "formula", "padded", "detail", "output",
                                               "settings", "editors", "input", "size", "keras"]),
     "rnn": ("/rnn", ".ucol.current", ["intro", "stage", "player", "unrolled", "net", "formula", "settings", "story",
@@ -210,6 +213,7 @@ def test_copy_link_without_the_clipboard_api_selects_the_link_in_a_field(browser
                                               ("/pool", "#facts:not(:empty)", "link.copy"),
                                               ("/lstm", "#memory-now:not(:empty)", "link.copy"),
                                               ("/conv?mode=picture", "#pic-formula-0", "link.copy_view"),
+                                              ("/backprop", "#formula:not(:empty)", "link.copy"),
                                               ("/activations", "#readout .rx .num", "link.copy_view"),
                                               ("/draw?sample=2", "#bars li", "link.copy_view"),
                                               ("/architectures?net=lenet5", "#layers [role=option]", "link.copy_view")])

@@ -9,6 +9,7 @@ const ARROWS = ["←", "↑", "→", "↓"];
 /** The keys of each page's own widgets: [keys, text key]. A key is a label, or [label, i18n key]. */
 export const PAGE_KEYS = {
   conv: [[ARROWS, "keys.grid"], [["Enter", ["Space", "keys.space"]], "keys.grid_open"], [[...ARROWS, "Enter"], "keys.editor"]],
+  backprop: [[ARROWS, "keys.grid"], [["Enter", ["Space", "keys.space"]], "keys.grid_open"], [[...ARROWS, "Enter"], "keys.editor"]],
   pool: [[ARROWS, "keys.grid"], [["Enter", ["Space", "keys.space"]], "keys.grid_open"], [[...ARROWS, "Enter"], "keys.editor"]],
   rnn: [[[...ARROWS, "Enter"], "keys.editor"]],
   lstm: [[[...ARROWS, "Enter"], "keys.editor"]],
