@@ -26,6 +26,7 @@ PAGES = {
     "lstm": ("/lstm", "nav.lstm"),
     "draw": ("/draw", "nav.draw"),
     "architectures": ("/architectures", "nav.architectures"),
+    "model": ("/model", "nav.model"),
 }
 
 router = APIRouter(include_in_schema=False)

@@ -353,3 +353,21 @@ def test_nothing_is_written_outside_models_dir(client, models_dir):
     root = str(models_dir)
     outside = [entry for entry in _opened if not entry[0].startswith(root + os.sep) and entry[0] != root]
     assert outside == [], outside
+
+
+# ---- the /model page's bundled samples ------------------------------------------------------------------
+
+def test_the_bundled_samples_predict_what_keras_predicted(client):
+    """static/models/samples.json: each sample's example input and Keras' model.predict on it."""
+    import json
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "static"
+    samples = json.loads((static / "models" / "samples.json").read_text())
+    assert set(samples) == {"simple_rnn", "lstm"}
+    for name, sample in samples.items():
+        data = client.get(sample["file"]).content
+        s = upload(client, data, f"{name}.keras").json()
+        assert s["input_kind"] == "sequence" and s["layers"][1]["class_name"] == sample["class_name"]
+        out = predict(client, s["id"], input=sample["input"]).json()
+        np.testing.assert_allclose(out["output"], sample["keras_output"], rtol=1e-5, atol=1e-5)
