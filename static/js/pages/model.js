@@ -63,7 +63,7 @@ async function openSample(name) {
   status("model.load.fetching", { name: t(`model.samples.${name}`) });
   const blob = url ? await fetchSample(url) : null;
   if (!blob) { status(null); showError($("load-error"), { code: "sample_missing", field: null, rule: url || name }); return; }
-  await open(blob, url.split("/").pop(), name);
+  await open(blob, name === "mnist" ? "mnist_cnn.keras" : url.split("/").pop(), name);
 }
 
 async function showModel(s, sampleName) {
@@ -119,7 +119,8 @@ async function predict() {
   busy = true;
   again = false;
   $("output-panel").setAttribute("aria-busy", "true");
-  const res = await postPredict(`/api/models/${summary.id}/predict`, { ...body, format: "float32" });
+  // every layer as exact nested lists (gzipped, about the size of the float32 format, and no rounding)
+  const res = await postPredict(`/api/models/${summary.id}/predict`, body);
   if (id !== seq) return;
   busy = false;
   $("output-panel").setAttribute("aria-busy", "false");
@@ -356,18 +357,20 @@ onLangChange(() => {
   if (traceData) { const k = player.index; drawTrace(); player.seek(k); }
 });
 
+const SAMPLE_NAMES = ["mnist", "simple_rnn", "lstm"];
+
+/** From the URL: a model stored before (?model=<id>), or a sample opened again (?sample=lstm: a link to share). */
 async function start() {
-  if (!state.model) return;
-  const res = await getJSON(`/api/models/${state.model}`);
-  if (!res.ok) {
-    const wanted = state.sample;
-    Object.assign(state, DEFAULTS);
-    save();
-    if (wanted === "mnist" || wanted === "simple_rnn" || wanted === "lstm") { await openSample(wanted); return; }
-    status("model.load.gone");
-    return;
-  }
-  await showModel(res.data, state.sample);
+  const wanted = SAMPLE_NAMES.includes(state.sample) ? state.sample : null;
+  const res = state.model ? await getJSON(`/api/models/${state.model}`) : null;
+  if (res?.ok) { await showModel(res.data, wanted); return; }
+  const { layer, cell } = state;
+  Object.assign(state, DEFAULTS);
+  save();
+  if (wanted) {
+    await openSample(wanted);
+    if (summary && layer) { state.layer = layer; state.cell = cell; showLayer(layer, cell); save(); }
+  } else if (res) status("model.load.gone");
 }
 
 start();
