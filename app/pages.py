@@ -24,6 +24,7 @@ PAGES = {
     "pool": ("/pool", "nav.pool"),
     "rnn": ("/rnn", "nav.rnn"),
     "lstm": ("/lstm", "nav.lstm"),
+    "activations": ("/activations", "nav.activations"),
     "draw": ("/draw", "nav.draw"),
     "architectures": ("/architectures", "nav.architectures"),
     "model": ("/model", "nav.model"),

@@ -74,6 +74,19 @@ FILTER_MAX_K = 11             # kernel rows and columns
 FILTER_MAX_F = 3              # filters of a (kh, kw, C, F) kernel
 FILTER_MAX_MACS = 100_000_000  # multiply-adds of one filter request (512²·11·11·3 per channel is 95 million)
 
+# ---- activation functions (/api/activations) -------------------------------------------------------------
+ACT_MAX_X = 2001              # numbers in x (a plotted curve of 2,001 points)
+ACT_MAX_SOFTMAX = 64          # softmax's vector (its Jacobian has 64² numbers)
+
+# ---- animations of a trace (/api/conv2d/animation, /api/pool/animation) --------------------------------------
+ANIM_MAX_FRAMES = 80          # frames of a GIF: a longer trace is sampled (every k-th step, and the last)
+ANIM_STRIP_FRAMES = 6         # key frames in the PNG strip
+ANIM_MAX_SIDE = 1600          # a frame's width and height in pixels
+ANIM_MAX_FRAME_PIXELS = 1_200_000   # a frame's width × height
+ANIM_MAX_PIXELS = 56_000_000  # frames × frame pixels: bounds the drawing and the GIF encoder's work
+ANIM_MAX_STRIP_PIXELS = 12_000_000  # the PNG strip's width × height
+ANIM_MAX_TEXT = 600           # characters of a formula drawn in a frame (longer ones are cut at a term)
+
 
 def page_limits() -> dict:
     """The caps the pages' editors need, handed to every page by the templates."""
@@ -86,6 +99,7 @@ def page_limits() -> dict:
                   "max_canvas": STROKES_MAX_CANVAS, "max_image_side": IMAGE_MAX_SIDE,
                   "max_upload_bytes": MNIST_UPLOAD_BYTES, "max_json_bytes": MNIST_JSON_BYTES},
         "arch": {"max_layers": ARCH_MAX_LAYERS},
+        "activations": {"max_x": ACT_MAX_X, "max_softmax": ACT_MAX_SOFTMAX},
         "filter": {"max_side": FILTER_MAX_SIDE, "max_k": FILTER_MAX_K, "max_f": FILTER_MAX_F,
                    "max_image_side": FILTER_IMAGE_MAX_SIDE, "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD,
                    "max_json_bytes": FILTER_JSON_BYTES, "max_upload_bytes": FILTER_UPLOAD_BYTES},

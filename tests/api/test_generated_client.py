@@ -49,7 +49,8 @@ def test_every_operation_has_a_generated_module(api, client):
     _, mod = api
     operations = {op["operationId"]: tag for path, ops in client.get("/openapi.json").json()["paths"].items()
                   for op in ops.values() for tag in op["tags"][:1]}
-    assert len(operations) >= 13
+    assert len(operations) >= 16
+    assert {"conv2d_animation", "pool_animation", "activations"} <= set(operations)
     for operation, tag in operations.items():
         assert hasattr(mod(f"api.{tag}.{operation}"), "sync_detailed"), operation
 
@@ -66,6 +67,25 @@ def test_convolution_and_pooling_through_the_client(api):
     out = call(mod("api.convolution.pool"), generated, models.PoolRequest, input=THEANO, mode="average",
                padding="same")
     assert out["output"] == [[1.5, 1.75, 0.5], [1.5, 1.5, 2.5], [1, 0, 1]]
+
+
+def test_animations_and_activations_through_the_client(api):
+    generated, mod = api
+    models = mod("models")
+    body = models.ConvAnimationRequest.from_dict({
+        "input": [[0, 0, 1, 1], [0, 1, 6, 0], [3, 3, 2, 0], [1, 0, 2, 1]], "kernel": [[2, 1, 3], [2, 0, 0], [1, 3, 2]],
+        "padding": "same", "lang": "zh-TW"})
+    response = mod("api.animations.conv2d_animation").sync_detailed(client=generated, body=body)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/gif"
+    assert Image.open(io.BytesIO(response.content)).n_frames == 16
+    body = models.PoolAnimationRequest.from_dict({"input": THEANO, "mode": "max", "format": "png"})
+    response = mod("api.animations.pool_animation").sync_detailed(client=generated, body=body)
+    assert response.status_code == 200 and response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    out = call(mod("api.activations.activations"), generated, models.ActivationRequest, name="hard_sigmoid",
+               x=[-2.5, 1, 3], keras=3)
+    assert out["keras"] == 3 and out["y"] == [pytest.approx(1 / 12), pytest.approx(2 / 3), 1] and out["dy"][2] == 0
+    out = call(mod("api.activations.activations"), generated, models.ActivationRequest, name="softmax", x=[0, 0])
+    assert out["jacobian"] == [[0.25, -0.25], [-0.25, 0.25]]
 
 
 def test_recurrent_layers_through_the_client(api):

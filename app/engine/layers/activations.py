@@ -13,15 +13,11 @@ import math
 import numpy as np
 
 from ..activations import ACTIVATIONS as BASE
+from ..activations import hard_sigmoid, softmax
 from ..errors import EngineError
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-
-
-def _softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _log_softmax(z):
@@ -34,12 +30,12 @@ def _softplus(z):
 
 
 def _hard_sigmoid_3(z):
-    return np.clip(z / 6.0 + 0.5, 0.0, 1.0)
+    return hard_sigmoid(z, keras=3)
 
 
 FUNCTIONS = {
     **BASE,
-    "softmax": _softmax,
+    "softmax": softmax,
     "log_softmax": _log_softmax,
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
     "selu": lambda z: SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
@@ -51,7 +47,7 @@ FUNCTIONS = {
     "relu6": lambda z: np.clip(z, 0.0, 6.0),
     "leaky_relu": lambda z: np.where(z >= 0, z, 0.2 * z),
     "mish": lambda z: z * np.tanh(_softplus(z)),
-    "hard_sigmoid": lambda z: np.clip(0.2 * z + 0.5, 0.0, 1.0),       # Keras 2
+    "hard_sigmoid": hard_sigmoid,                                     # Keras 2
     "hard_sigmoid_keras3": _hard_sigmoid_3,
     "hard_silu": lambda z: z * _hard_sigmoid_3(z),
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import softmax  # noqa: F401  z (N, K) -> probabilities (N, K), stable
+
 
 def dense_forward(x, W, b):
     """x (N, D), W (D, U), b (U,) -> y (N, U)."""
@@ -49,12 +51,6 @@ def flatten_forward(x):
 
 def flatten_backward(dy, cache):
     return dy.reshape(cache)
-
-
-def softmax(z):
-    """z (N, K) -> probabilities (N, K), stable."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def softmax_ce_forward(z, labels):

@@ -4,6 +4,7 @@ import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { h as el } from "../lib/dom.js";
 import { overlay, paintMap } from "./paint.js";
+import { fieldFigure } from "./field.js";
 
 function numberTable(caption, rows, { highlight = null, colour = false } = {}) {
   const table = el("table", { class: "numbers" });
@@ -92,6 +93,8 @@ export function renderTrace(heading, body, data, input, link = () => null) {
     fill();
     const top = el("div", { class: "trace-top" });
     top.append(picture, grids);
+    const field = fieldFigure(data, input("input"));
+    if (field) top.append(field);
     body.appendChild(top);
     body.appendChild(el("p", { class: "small" }, t("draw.trace.formula")));
     const formula = el("pre", { class: "formula trace-formula", tabindex: "0" });
@@ -110,6 +113,8 @@ export function renderTrace(heading, body, data, input, link = () => null) {
     const winner = [step.argmax[0] - step.window[0][0], step.argmax[1] - step.window[0][1]];
     const top = el("div", { class: "trace-top" });
     top.append(picture, numberTable(t("draw.trace.inputs"), values, { highlight: winner }));
+    const field = fieldFigure(data, input("input"));
+    if (field) top.append(field);
     body.appendChild(top);
     const formula = el("pre", { class: "formula trace-formula", tabindex: "0" });
     formula.textContent = step.formula;

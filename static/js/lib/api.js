@@ -3,6 +3,11 @@ export async function postJSON(path, body, { signal } = {}) {
   return request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
 }
 
+/** A multipart form (a FormData with a file), as an upload route takes it. */
+export async function postForm(path, form, { signal } = {}) {
+  return request(path, { method: "POST", body: form, signal });
+}
+
 export async function getJSON(path, { signal } = {}) {
   return request(path, { signal });
 }

@@ -4,6 +4,7 @@ import { getJSON, postJSON } from "../lib/api.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
 import { h as el, s as svgEl } from "../lib/dom.js";
+import { rfCells, rfHeader, rfPanel } from "../architectures/rf.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = { net: "lenet5", layer: 0, own: null };
@@ -260,6 +261,7 @@ $("diagram").addEventListener("click", (e) => {
 // ---- the list -----------------------------------------------------------------------------------------
 function renderList() {
   const box = $("layers");
+  rfHeader(box);
   box.replaceChildren();
   net.layers.forEach((row) => {
     const option = el("div", { role: "option", id: `layer-${row.index}`, "aria-selected": "false", "data-index": row.index,
@@ -271,6 +273,7 @@ function renderList() {
       el("span", { class: "type" }, row.type),
       el("span", { class: "shape" }, shapeText(row.output_shape)),
       el("span", { class: "params" }, row.params ? num(row.params) : "–"),
+      ...rfCells(row),
     );
     box.append(option);
   });
@@ -382,7 +385,7 @@ function renderDetail() {
     params.append(el("span", { class: "note" }, split));
   }
   item(dl, "arch.macs_one", row.macs_formula || t("arch.macs_none"), row.macs_formula ? "formula" : "");
-  if (row.block !== null) item(dl, "arch.block", t("arch.block", { block: row.block, branch: row.branch + 1 }));
+  if (row.block !== null) item(dl, "arch.block_h", t("arch.block", { block: row.block, branch: row.branch + 1 }));
   if (row.branches) {
     const ul = el("ul", { class: "branches" });
     row.branches.forEach((b, j) => ul.append(el("li", {},
@@ -395,6 +398,7 @@ function renderDetail() {
     if (cfg) item(dl, "arch.settings", cfg, "mono small");
   }
   box.append(dl);
+  box.append(rfPanel(row, net));
   if (row.type === "Conv2D") {
     const p = el("p", { class: "conv-link" });
     if (row.conv_link) {

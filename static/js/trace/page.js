@@ -8,6 +8,7 @@ import { renderKeras } from "../lib/keras.js";
 import { maxAbsOf } from "../lib/matrix.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { fillPresets } from "../lib/presets.js";
+import { downloadButton } from "./download.js";
 import { TraceSession } from "./session.js";
 import { outputSizeText } from "./size.js";
 import { OutputFill, SubSteps } from "./stage.js";
@@ -66,6 +67,7 @@ export function startTracePage(page) {
       panels();
     },
   });
+  downloadButton(session);
   const key = ([r, c, f = 0]) => `${f},${r},${c}`;
 
   function show(i) {

@@ -1,0 +1,169 @@
+"""The activation functions page in Chromium: the point moves by keyboard and pointer and the readout shows the
+API's numbers; hard_sigmoid's two forms; softmax's Jacobian; both languages; 360 px; text sizes."""
+
+import json
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+I18N = Path(__file__).resolve().parents[2] / "static/i18n"
+EN = json.loads((I18N / "activations.en.json").read_text(encoding="utf-8"))
+ZH = json.loads((I18N / "activations.zh-TW.json").read_text(encoding="utf-8"))
+
+
+def api(server_url, name, x, keras=2):
+    return httpx.post(server_url + "/api/activations", json={"name": name, "x": x, "keras": keras}).json()
+
+
+def settled(page, x):
+    page.wait_for_function(
+        "x => !document.getElementById('app').hasAttribute('aria-busy')"
+        " && [...document.querySelectorAll('#readout .rx .num')].every(e => Number(e.title) === x)"
+        " && document.querySelectorAll('#readout .rx .num').length > 0", arg=x)
+
+
+def readout(page):
+    """Per row (Keras form): the full values the readout shows (each number's title)."""
+    return page.eval_on_selector_all("#readout .read-row", """rows => rows.map(r => ({
+        keras: r.dataset.keras,
+        x: Number(r.querySelector('.rx .num').title), y: Number(r.querySelector('.ry .num').title),
+        dy: Number(r.querySelector('.rdy .num').title), text: r.textContent}))""")
+
+
+def test_keyboard_moves_the_point_and_the_readout_shows_the_apis_numbers(web, server_url):
+    page = web.goto('/activations?fn=tanh')
+    settled(page, 1)
+    page.focus("#handle")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    settled(page, 1.3)
+    expected = api(server_url, "tanh", [1.3])
+    [row] = readout(page)
+    assert (row["y"], row["dy"]) == (expected["y"][0], expected["dy"][0])
+    assert row["text"].replace(" ", "") == f"x=1.3f(x)≈{row['y']:.6g}f′(x)≈{row['dy']:.6g}".replace(" ", "")
+    handle = page.locator("#handle")
+    assert handle.get_attribute("aria-valuenow") == "1.3" and handle.get_attribute("role") == "slider"
+    assert f"{expected['y'][0]:.6g}" in handle.get_attribute("aria-valuetext")
+    assert page.evaluate("document.activeElement.id") == "handle"          # focus survives the redraw
+    page.keyboard.press("Shift+ArrowLeft")
+    settled(page, 0.3)
+    page.keyboard.press("Home")
+    settled(page, -6)
+    assert readout(page)[0]["y"] == api(server_url, "tanh", [-6])["y"][0]
+    assert page.url.endswith('/activations?fn=tanh&x=-6')
+    # the curves are the API's: 241 points of f and of f′
+    counts = page.eval_on_selector_all("#plot polyline", "ps => ps.map(p => p.points.length)")
+    assert counts == [241, 241]
+    web.assert_clean()
+
+
+def test_pointer_drag_on_hard_sigmoid_shows_keras_2_and_3(web, server_url):
+    page = web.goto('/activations?fn=hard_sigmoid&x=0')
+    settled(page, 0)
+
+    def at(x):
+        box = page.locator("#plot").bounding_box()
+        w = float(page.locator("#plot").get_attribute("width"))
+        px = 44 + (x + 6) / 12 * (w - 44 - 14)
+        return box["x"] + px * box["width"] / w, box["y"] + box["height"] / 2
+
+    page.mouse.move(*at(-1))
+    page.mouse.down()
+    page.mouse.move(*at(0.5), steps=4)
+    page.mouse.move(*at(2), steps=4)
+    page.mouse.up()
+    settled(page, 2)
+    rows = {r["keras"]: r for r in readout(page)}
+    for k in ("2", "3"):
+        expected = api(server_url, "hard_sigmoid", [2], int(k))
+        assert (rows[k]["y"], rows[k]["dy"]) == (expected["y"][0], expected["dy"][0]), k
+    assert rows["2"]["y"] == 0.9 and rows["3"]["y"] == pytest.approx(5 / 6)
+    labels = page.eval_on_selector_all("#plot .curve-label", "ts => ts.map(t => t.textContent)")
+    assert labels == ["Keras 2", "Keras 3"]
+    assert page.locator("#handle").get_attribute("aria-valuenow") == "2"
+    # the kink: x = 2.5 gives Keras 2's inside slope and says why
+    page.focus("#handle")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    settled(page, 2.5)
+    rows = {r["keras"]: r for r in readout(page)}
+    assert rows["2"]["dy"] == 0.2 and rows["3"]["dy"] == pytest.approx(1 / 6)
+    assert page.locator("#kink-note").inner_text() == EN["act.kink.hard_sigmoid_2"]
+    web.assert_clean()
+
+
+def test_chinese_and_softmax(web, server_url):
+    page = web.goto('/activations?lang=zh-TW&fn=softmax')
+    page.wait_for_function("() => document.querySelectorAll('#softmax-table tbody tr').length === 3")
+    assert page.inner_text("h1") == ZH["act.h1"]
+    assert page.locator("#plot-panel").is_hidden()
+    page.fill("#vector", "1, 2, 3, -1")
+    page.wait_for_function("() => document.querySelectorAll('#softmax-table tbody tr').length === 4")
+    page.wait_for_function("() => !document.getElementById('app').hasAttribute('aria-busy')")
+    expected = api(server_url, "softmax", [1, 2, 3, -1])
+    ys = page.eval_on_selector_all("#softmax-table .sy .num", "ns => ns.map(n => Number(n.title))")
+    dys = page.eval_on_selector_all("#softmax-table .sdy .num", "ns => ns.map(n => Number(n.title))")
+    jac = page.eval_on_selector_all("#jacobian tbody tr", "rs => rs.map(r => [...r.querySelectorAll('.num')]"
+                                    ".map(n => Number(n.title)))")
+    assert ys == expected["y"] and dys == expected["dy"] and jac == expected["jacobian"]
+    page.fill("#vector", "1, x")
+    assert page.locator("#vector-error").inner_text() == ZH["act.vector_error"].format(n=64)
+    page.check("input[value=relu]")
+    settled(page, 1)
+    assert readout(page)[0]["y"] == 1 and readout(page)[0]["dy"] == 1
+    assert page.locator("#uses li.current").count() == 2                  # IRNN and Conv2D
+    irnn = unquote(page.locator("#irnn-link").get_attribute("href"))
+    assert '"activation":"relu"' in irnn and '"recurrent_kernel":[[1,0],[0,1]]' in irnn
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.inner_text("h1") == EN["act.h1"]
+    web.assert_clean()
+
+
+def text_sizes(page):
+    """The smallest font size of any visible text (HTML and SVG) inside the page's main area."""
+    return page.evaluate("""() => {
+        const sizes = [];
+        const walker = document.createTreeWalker(document.getElementById('app'), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, el = node.parentElement;
+            if (!node.textContent.trim() || !el || !el.getClientRects().length) continue;
+            let size = parseFloat(getComputedStyle(el).fontSize);
+            const svg = el.closest('svg');
+            if (svg) size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            sizes.push([size, node.textContent.trim().slice(0, 30)]);
+        }
+        return sizes.sort((a, b) => a[0] - b[0]).slice(0, 3);
+    }""")
+
+
+def test_text_sizes_at_1280(web):
+    page = web.goto('/activations?fn=hard_sigmoid')
+    settled(page, 1)
+    smallest = text_sizes(page)
+    assert smallest[0][0] >= 12, smallest
+
+
+@pytest.mark.parametrize("fn", ["sigmoid", "hard_sigmoid", "softmax"])
+def test_phone_360_no_overflow_and_readable(phone, server_url, fn):
+    page = phone.goto(f'/activations?fn={fn}&lang=zh-TW')
+    if fn == "softmax":
+        page.wait_for_function("() => document.querySelectorAll('#softmax-table tbody tr').length === 3")
+    else:
+        settled(page, 1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    smallest = text_sizes(page)
+    assert smallest[0][0] >= 11, smallest
+    if fn != "softmax":
+        box = page.locator("#plot").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        page.locator("#plot").tap(position={"x": box["width"] * 0.25, "y": box["height"] / 2})
+        page.wait_for_function("() => Number(document.getElementById('handle').getAttribute('aria-valuenow')) < 0")
+        x = float(page.locator("#handle").get_attribute("aria-valuenow"))
+        settled(page, x)
+        assert readout(page)[0]["y"] == api(server_url, fn, [x])["y"][0]
+    phone.assert_clean()
