@@ -125,6 +125,34 @@ def test_the_mnist_sample_predicts_a_drawing_like_the_api(web, server_url):
     web.assert_clean()
 
 
+def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_url):
+    import io
+
+    from PIL import Image, ImageDraw
+
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    picture = Image.new("L", (90, 90), 255)
+    ImageDraw.Draw(picture).line([(45, 10), (45, 80)], fill=0, width=8)
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    page.set_input_files("#picture", files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+    expect(page.locator("#image-note")).to_contain_text("one.png")
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["image"].startswith("data:image/png;base64,") and body["preprocess"] == "mnist"
+    page.select_option("#value-scale", "0..255")
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["value_scale"] == "0..255"
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/predict", json=body).json()
+    assert max(max(row) for row in api["input"])[0] == 255                 # what the model got, scaled
+    expect(page.locator("#sees-caption")).to_contain_text("0..255")
+    web.assert_clean()
+
+
 def test_a_click_on_a_feature_map_value_opens_its_trace(web, server_url):
     requests = []
     web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
