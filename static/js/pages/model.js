@@ -284,20 +284,23 @@ const source = (name) => tensors[name] || null;
 async function openTrace(layer, index, fromUser) {
   const body = inputs.body();
   if (!body || !summary) return;
+  const section = $("trace");
+  section.hidden = false;
   if (!traceable(layer)) {
-    failed({ code: "not_traceable", field: "layer", rule: layer });
+    hideTrace();
+    section.hidden = false;
+    $("trace-heading").textContent = `${layer} ${indexText(index)}`;
+    traceFailed({ code: "not_traceable", field: "layer", rule: layer });
     return;
   }
   state.layer = layer;
   state.cell = index;
   save();
-  const section = $("trace");
-  section.hidden = false;
   if (fromUser) $("trace-heading").textContent = t("model.trace.loading");
   const res = await postTrace(`/api/models/${summary.id}/trace`, { ...body, layer, index });
   if (stale(res)) return;
-  if (!res.ok) { failed(res.error); return; }
-  failed(null);
+  if (!res.ok) { hideTrace(); section.hidden = false; traceFailed(res.error); return; }
+  traceFailed(null);
   traceData = res.data;
   drawTrace();
   if (fromUser) {
@@ -316,8 +319,20 @@ function drawTrace() {
   else { player.setCount(0); $("trace-formula").textContent = traceView.formula || ""; }
 }
 
+let traceError = null;
+function traceFailed(error) {
+  traceError = error;
+  showError($("trace-error"), error);
+  if (error) announce($("trace-error").textContent);
+}
+
 function hideTrace() {
+  traceError = null;
+  showError($("trace-error"), null);
   $("trace").hidden = true;
+  $("trace-body").replaceChildren();
+  $("trace-after").replaceChildren();
+  $("trace-formula-box").hidden = true;
   player.setCount(0);
   traceData = null;
   traceView = null;
@@ -345,6 +360,7 @@ onLangChange(() => {
   $("load-limit").textContent = t("model.load.limit", { mb: limits.models.max_upload >> 20 });
   if (loadMessage) status(...loadMessage);
   showError($("error"), lastError);
+  showError($("trace-error"), traceError);
   inputs.relabel();
   if (!summary) return;
   renderSummary({ name: $("model-name"), table: $("summary"), totals: $("totals"), note: $("summary-note") }, summary, pickLayer);
