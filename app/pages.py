@@ -22,6 +22,7 @@ PAGES = {
     "home": ("/", "nav.home"),
     "conv": ("/conv", "nav.conv"),
     "pool": ("/pool", "nav.pool"),
+    "backprop": ("/backprop", "nav.backprop"),
     "rnn": ("/rnn", "nav.rnn"),
     "lstm": ("/lstm", "nav.lstm"),
     "activations": ("/activations", "nav.activations"),

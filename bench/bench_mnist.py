@@ -16,6 +16,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from threadpoolctl import threadpool_limits  # noqa: E402
+
 from app.mnist.inference import WEIGHTS, load_model, predict  # noqa: E402
 from app.mnist.preprocess import preprocess, rasterize_strokes  # noqa: E402
 
@@ -55,10 +57,14 @@ def main():
     if card_path.exists():
         card = json.loads(card_path.read_text())
         epochs = [h["seconds"] for h in card["history"]]
-        print(f"training (model card): {card['training_seconds']:.0f} s wall for {len(epochs)} epochs, "
+        print(f"training (model card): {card['training_seconds']:.0f} s wall, "
+              f"{card.get('training_cpu_seconds', 0):.0f} s CPU for {len(epochs)} epochs, "
               f"{np.mean(epochs):.0f} s/epoch mean ({min(epochs):.0f}-{max(epochs):.0f}), "
               f"test accuracy {card['test_accuracy']:.4f}")
+        if card.get("robustness"):
+            print(f"robustness set: {card['robustness']['accuracy']:.4f} on {card['robustness']['size']} digits")
 
 
 if __name__ == "__main__":
-    main()
+    with threadpool_limits(limits=1):  # as the server: one BLAS thread per process
+        main()

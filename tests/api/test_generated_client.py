@@ -88,6 +88,23 @@ def test_animations_and_activations_through_the_client(api):
     assert out["jacobian"] == [[0.25, -0.25], [-0.25, 0.25]]
 
 
+def test_backprop_through_the_client(api):
+    generated, mod = api
+    models = mod("models")
+    lecture = {"input": [[0, 0, 1, 1], [0, 1, 6, 0], [3, 3, 2, 0], [1, 0, 2, 1]],
+               "kernel": [[2, 1, 3], [2, 0, 0], [1, 3, 2]], "padding": "same"}
+    dx = [[5, 8, 8, 4], [9, 14, 14, 9], [9, 14, 14, 9], [6, 8, 8, 5]]
+    out = call(mod("api.backprop.conv2d_backward"), generated, models.Conv2DBackwardRequest, **lecture)
+    assert out["grad_input"] == dx and out["grad_kernel"] == [[16, 17, 14], [19, 21, 17], [18, 19, 15]]
+    assert out["grad_bias"] == [16]
+    out = call(mod("api.backprop.conv2d_transpose"), generated, models.Conv2DTransposeRequest,
+               input=[[1] * 4] * 4, kernel=lecture["kernel"], padding="same")
+    assert out["output"] == dx
+    out = call(mod("api.backprop.pool_backward"), generated, models.PoolBackwardRequest, input=THEANO, mode="max",
+               strides=1)
+    assert out["grad_input"] == [[1, 1, 0, 0, 0], [0, 0, 0, 4, 0], [2, 0, 3, 0, 1], [1, 1, 0, 2, 0], [0, 0, 0, 0, 0]]
+
+
 def test_recurrent_layers_through_the_client(api):
     generated, mod = api
     models = mod("models")

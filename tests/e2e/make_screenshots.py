@@ -32,6 +32,7 @@ SHOTS = [
     ("home", "/", "#conv-preview[data-step]", None),
     ("conv", "/conv?step=5", "#facts:not(:empty)", "#stage-h"),  # the padding example at a₁₁ = 19
     ("pool", '/pool?mode="average"&padding="same"&step=2', "#facts:not(:empty)", "#stage-h"),
+    ("backprop", "/backprop?step=15", "#facts:not(:empty)", "#stage-h"),  # dL/dx at the 6: the flipped filter, 14
     ("rnn", "/rnn?step=1", ".ucol.current", "#stage-h"),               # lecture RNN at step 2: h₂ = 7, y₂ = 14
     ("lstm", "/lstm?step=3", "#memory-now:not(:empty)", "#stage-h"),   # gate example at the read step: h₄ = 7
     ("architectures", "/architectures?net=resnet50&layer=7", "#layers [role=option]", None),

@@ -9,8 +9,8 @@ from app.engine.errors import EngineError
 from app.engine.nn import (
     Adam,
     Sequential,
+    conv,
     conv2d_backward,
-    conv2d_cell,
     conv2d_forward,
     conv2d_naive,
     dense_backward,
@@ -58,6 +58,10 @@ CONV_CASES = [
     (5, 5, 1, 2, 5, 5, (1, 1), "same", (1, 1)),
     (7, 7, 2, 2, 3, 3, (1, 1), [[1, 0], [2, 1]], (1, 1)),
     (8, 8, 2, 2, 3, 3, (1, 1), "same", (2, 2)),
+    # C ≥ 4: the positions-major patch matrix (C ≤ 3 above: tap-major, bias inside the matmul)
+    (6, 6, 5, 3, 3, 3, (1, 1), "valid", (1, 1)),
+    (7, 8, 4, 2, 3, 2, (2, 1), "same", (1, 1)),
+    (9, 9, 6, 3, 3, 3, (1, 2), [[0, 2], [1, 1]], (2, 1)),
 ]
 
 
@@ -91,6 +95,22 @@ def test_conv_backward_finite_differences(case):
     assert_close(db, numeric_grad(loss, b), "conv db")
 
 
+@pytest.mark.parametrize("c", [1, 6])
+def test_conv_in_many_blocks_equals_one_block(monkeypatch, c):
+    # a batch split into blocks of one or two samples gives the same y, dx, dW, db as one block
+    rng = np.random.default_rng(9)
+    x, W, b = rng.standard_normal((5, 7, 6, c)), rng.standard_normal((3, 3, c, 4)), rng.standard_normal(4)
+    y, cache = conv2d_forward(x, W, b, (1, 1), "same")
+    dy = rng.standard_normal(y.shape)
+    grads = conv2d_backward(dy, cache)
+    monkeypatch.setattr(conv, "BLOCK_FLOATS", 7 * 6 * (9 * c + 1) + 1)  # one or two samples a block
+    assert len(conv._blocks(5, 7 * 6 * (9 * c + 1))) == 5
+    y_small, cache_small = conv2d_forward(x, W, b, (1, 1), "same")
+    assert_close(y_small, conv2d_naive(x, W, b, (1, 1), "same"), "blocked forward vs naive", 1e-12)
+    for mine, ref, what in zip(conv2d_backward(dy, cache_small), grads, ("dx", "dW", "db"), strict=True):
+        assert_close(mine, ref, f"blocked {what}", 1e-12)
+
+
 def test_col2im_is_the_adjoint_of_im2col():
     # <im2col(x), d> == <x, col2im(d)> for any x, d: the definition of the backward scatter
     rng = np.random.default_rng(8)
@@ -115,25 +135,6 @@ def test_conv_golden_numbers():
     y_same, _ = conv2d_forward(x, W, np.array([0.0]), padding="same")  # TF pads bottom/right
     assert y_same.shape == (1, 3, 3, 1)
     assert y_same[0, 2, 2, 0] == 9.0 and y_same[0, 0, 2, 0] == 3.0 - 0.0 and y_same[0, 0, 0, 0] == 1.0 - 5.0
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv_cell_arithmetic_matches_forward(case):
-    h, w, c, f, kh, kw, strides, padding, dilation = case
-    rng = np.random.default_rng(7)
-    x, W, b = rng.standard_normal((2, h, w, c)), rng.standard_normal((kh, kw, c, f)), rng.standard_normal(f)
-    y, _ = conv2d_forward(x, W, b, strides, padding, dilation)
-    for idx in [(0, 0, 0, 0), (1, y.shape[1] - 1, y.shape[2] - 1, f - 1)]:
-        cell = conv2d_cell(x, W, b, *idx, strides, padding, dilation)
-        assert cell["value"] == pytest.approx(float(y[idx]), abs=1e-12)
-        assert np.array(cell["products"]).shape == (kh, kw, c)
-        assert cell["sum"] == pytest.approx(float(np.sum(cell["products"])))
-    cell = conv2d_cell(x, W, b, 0, 0, 0, 0, strides, padding, dilation)
-    pad_top = sum(r < 0 for r in cell["rows"])  # rows above the image are padding and hold zeros
-    if pad_top > 0:
-        assert np.all(np.array(cell["patch"])[:pad_top] == 0)
-    with pytest.raises(EngineError):
-        conv2d_cell(x, W, b, 0, y.shape[1], 0, 0, strides, padding, dilation)
 
 
 def test_conv_float32_stays_float32_and_rejects_channel_mismatch():
@@ -163,6 +164,23 @@ def test_maxpool_forward_matches_naive_and_backward_finite_differences(pool, str
         return float((maxpool2d_forward(x, pool, strides)[0] * dy).sum())
 
     assert_close(dx, numeric_grad(loss, x), f"maxpool dx {pool} {strides}")
+
+
+@pytest.mark.parametrize("pool,strides,hw", POOL_CASES + [((2, 2), (1, 1), (5, 6))])
+def test_maxpool_with_many_ties_routes_to_the_first_max_like_a_loop(pool, strides, hw):
+    # small integers: most windows hold several maxima; the gradient goes to the first (row-major)
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 3, (2, *hw, 3)).astype(np.float32)
+    y, cache = maxpool2d_forward(x, pool, strides)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    ref = np.zeros_like(x)
+    (ph, pw), (sh, sw) = pool, strides or pool
+    for n, i, j, c in np.ndindex(y.shape):
+        window = x[n, i * sh:i * sh + ph, j * sw:j * sw + pw, c]
+        p, q = np.unravel_index(np.argmax(window), window.shape)  # np.argmax: the first maximum
+        ref[n, i * sh + p, j * sw + q, c] += dy[n, i, j, c]
+        assert y[n, i, j, c] == window.max()
+    np.testing.assert_allclose(maxpool2d_backward(dy, cache), ref, rtol=1e-6, atol=1e-6)
 
 
 def test_maxpool_ties_route_gradient_to_first_max_only():
@@ -266,6 +284,37 @@ def test_model_gradients_finite_differences():
     for k, v in model.params.items():
         num = numeric_grad(lambda: model.loss_and_grads(x, y, rng)[0], v)
         assert_close(grads[k], num, f"model grad {k}")
+
+
+FUSED_SPEC = [  # conv → relu (in place), relu → pool (fused), dense → relu (in place), relu first of all
+    {"name": "r0", "kind": "relu"},
+    {"name": "c1", "kind": "conv2d", "filters": 3, "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid"},
+    {"name": "r1", "kind": "relu"},
+    {"name": "c2", "kind": "conv2d", "filters": 4, "kernel_size": [2, 2], "strides": [1, 1], "padding": "same"},
+    {"name": "r2", "kind": "relu"},
+    {"name": "p2", "kind": "maxpool2d", "pool_size": [2, 2], "strides": [2, 2]},
+    {"name": "flat", "kind": "flatten"},
+    {"name": "d1", "kind": "dense", "units": 6},
+    {"name": "r3", "kind": "relu"},
+    {"name": "out", "kind": "dense", "units": 3},
+]
+
+
+def test_fused_forward_equals_the_layers_one_by_one_and_its_gradients_are_right():
+    model = Sequential(FUSED_SPEC, (9, 9, 2), seed=4, dtype=np.float64)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 9, 9, 2))
+    x_before = x.copy()
+    logits, _ = model.forward(x)
+    np.testing.assert_array_equal(x, x_before)  # a leading ReLU does not work in place on the caller's input
+    acts = model.forward_with_activations(x)  # every layer on its own
+    np.testing.assert_array_equal(logits, acts[-2]["array"])
+    np.testing.assert_array_equal(model.predict(x), acts[-1]["array"])
+    y = np.array([0, 2, 1])
+    _, _, grads = model.loss_and_grads(x, y)
+    for k, v in model.params.items():
+        num = numeric_grad(lambda: model.loss_and_grads(x, y)[0], v)
+        assert_close(grads[k], num, f"fused model grad {k}")
 
 
 def test_model_save_load_predict_and_activations(tmp_path):

@@ -13,6 +13,8 @@ from app.mnist.inference import WEIGHTS, load_model, predict
 from app.mnist.preprocess import preprocess, rasterize_strokes
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
+ROBUST = Path(__file__).resolve().parents[1] / "data" / "robustness_digits.npz"
+ROBUST_FLOOR = 0.98  # measured 0.9867 for the shipped weights (the old ones read 0.975), minus a margin
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,35 @@ def test_model_card_matches_the_weights(model):
     assert [layer["name"] for layer in card["architecture"]] == [s["name"] for s in model.spec]
     assert np.array(card["confusion_matrix"]).sum() == 10000
     assert card["test_accuracy"] == pytest.approx(np.trace(card["confusion_matrix"]) / 10000, abs=1e-4)
+
+
+def test_model_card_new_fields_agree_with_each_other(model):
+    card = json.loads(WEIGHTS.with_suffix(".json").read_text())
+    confusion = np.array(card["confusion_matrix"])
+    np.testing.assert_allclose(card["test_recall_per_digit"], np.diag(confusion) / confusion.sum(axis=1), atol=1e-5)
+    robust = card["robustness"]
+    r_conf = np.array(robust["confusion_matrix"])
+    assert robust["size"] == r_conf.sum() == len(np.load(ROBUST)["labels"])
+    assert robust["accuracy"] == pytest.approx(np.trace(r_conf) / r_conf.sum(), abs=1e-5)
+    np.testing.assert_allclose(robust["recall_per_digit"], np.diag(r_conf) / r_conf.sum(axis=1), atol=1e-5)
+    assert card["training_seconds"] > 0 and card["training_cpu_seconds"] > 0
+    assert card["hardware"]["cores"] >= 1 and card["hardware"]["cpu"]
+    assert {"rotate_deg", "shear", "elastic_px", "pen_p", "serif_p", "cross_p"} <= set(card["settings"]["augmentation"])
+    assert {s["kind"] for s in model.spec} <= {"conv2d", "relu", "maxpool2d", "flatten", "dense", "dropout"}
+
+
+def test_robustness_set_accuracy(model):
+    # 600 digits drawn by bench/make_robustness_set.py through the drawing pad's own pipeline (not MNIST)
+    d = np.load(ROBUST)
+    assert d["images"].shape == (600, 28, 28) and np.bincount(d["labels"]).tolist() == [60] * 10
+    pred = model.predict(d["images"] / 255.0).argmax(axis=1)
+    acc = float((pred == d["labels"]).mean())
+    card = json.loads(WEIGHTS.with_suffix(".json").read_text())
+    assert acc == pytest.approx(card["robustness"]["accuracy"], abs=1e-5)  # the card tells the truth (5 decimals)
+    assert acc >= ROBUST_FLOOR, f"accuracy {acc:.4f} on the robustness set"
+    for pen in (0, 1, 2):  # the pad's pen, a thin one, a thick one
+        mine = d["pen"] == pen
+        assert float((pred[mine] == d["labels"][mine]).mean()) >= ROBUST_FLOOR - 0.02, pen
 
 
 def test_predict_shapes_and_activations(model):

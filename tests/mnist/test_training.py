@@ -1,4 +1,4 @@
-"""Seeded short training runs on the committed sample: the loss must fall."""
+"""Seeded short training runs on the committed sample: the loss must fall; data-parallel gradients."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import struct
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from app.engine.nn import Adam, Sequential
-from app.train import augment, train
+from app.mnist.augment import augment
+from app.mnist.parallel import DataParallel, share_of
+from app.train import train
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
 
@@ -47,18 +50,35 @@ def test_loss_falls_with_adam():
     assert acc > 0.8, acc
 
 
-def test_augment_keeps_the_digit_and_identity_is_exact():
-    images, _ = sample()
-    x = images[:64].astype(np.float32) / 255
-    same = augment(x, np.random.default_rng(0), shift=0, rotate_deg=0, scale=(1, 1))
-    np.testing.assert_allclose(same, x, atol=1e-6)
-    out = augment(x, np.random.default_rng(0))
-    assert out.shape == x.shape and out.dtype == np.float32
-    assert not np.allclose(out, x)
-    ratio = out.sum(axis=(1, 2)) / x.sum(axis=(1, 2))  # ink scales with the area: 0.9²..1.1², minus edge loss
-    assert ratio.min() > 0.7 and ratio.max() < 1.3
-    shifted = augment(x[:1], np.random.default_rng(0), shift=0, rotate_deg=0, scale=(1, 1))
-    np.testing.assert_allclose(shifted, x[:1], atol=1e-6)
+def test_data_parallel_gradients_equal_the_shares_computed_here():
+    # two processes (this one and a worker) split each batch; the result is the weighted mean of the
+    # shares' gradients, each share computed with its own seed: recompute them here, in one process
+    images, labels = sample()
+    x_u8, y = images[:200], labels[:200].astype(np.int64)
+    model = Sequential(TINY, seed=3)
+    reference = Sequential(TINY, params={k: v.copy() for k, v in model.params.items()})
+    idx = np.arange(5, 105)
+    with DataParallel(model, x_u8, y, processes=2, augment=augment) as dp:
+        loss, correct, grads = dp.step(idx, [4, 9])
+        assert dp.procs[0].is_alive()
+    parts = share_of(idx, 2)
+    assert [len(p) for p in parts] == [50, 50]
+    expected_loss, expected = 0.0, dict.fromkeys(grads, 0.0)
+    expected_correct = 0
+    for k, part in enumerate(parts):
+        rng = np.random.default_rng([4, 9, k])
+        xb = augment(x_u8[part].astype(np.float32) / 255, y[part], rng)
+        share_loss, logits, g = reference.loss_and_grads(xb, y[part], rng)
+        expected_loss += share_loss / 2
+        expected_correct += int((logits.argmax(axis=1) == y[part]).sum())
+        for name in g:
+            expected[name] = expected[name] + g[name] / 2
+    assert loss == pytest.approx(expected_loss, rel=1e-6)
+    assert correct == expected_correct
+    for name in grads:
+        np.testing.assert_allclose(grads[name], expected[name], rtol=1e-5, atol=1e-7, err_msg=name)
+    # after close() the model owns plain copies of the (shared) parameters
+    assert all(isinstance(v, np.ndarray) and v.base is None for v in model.params.values())
 
 
 def _idx(path, a):
@@ -86,6 +106,14 @@ def test_train_end_to_end_writes_weights_and_card(tmp_path):
     assert on_disk["total_params"] == 8 * 9 + 8 + 13 * 13 * 8 * 10 + 10
     assert np.array(on_disk["confusion_matrix"]).sum() == 200
     assert on_disk["settings"]["train_size"] == 500 and on_disk["settings"]["seed"] == 1
+    assert on_disk["settings"]["augmentation"]["pen_p"] == 0.5
+    confusion = np.array(on_disk["confusion_matrix"])
+    recall = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
+    np.testing.assert_allclose(on_disk["test_recall_per_digit"], recall, atol=1e-5)
+    assert on_disk["training_cpu_seconds"] > 0 and on_disk["hardware"]["cores"] >= 1
+    robust = on_disk["robustness"]
+    assert robust["size"] == 600 and np.array(robust["confusion_matrix"]).sum() == 600
+    assert robust["accuracy"] == pytest.approx(np.trace(robust["confusion_matrix"]) / 600, abs=1e-5)
     assert set(on_disk["data"]) == {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
     assert all(len(v["sha256"]) == 64 for v in on_disk["data"].values())

@@ -1,14 +1,30 @@
 """Conv2D as Keras computes it: channels_last cross-correlation, kernel (kh, kw, C, F), bias (F,).
 
-The vectorised path is im2col + one matmul; `conv2d_naive` is the slow loop it is tested against.
+The vectorised path is im2col + one matmul per block of samples; `conv2d_naive` is the slow loop it is
+tested against. How it is laid out, because that is where the time goes:
+
+- `windows(xp, ...)` is an as_strided VIEW (N, oh, ow, kh, kw, C) of the padded input: no copy.
+- A few samples at a time (so each block stays in the CPU cache, ~2 MB) the view is copied into one
+  contiguous patch matrix and multiplied by the kernel matrix W.reshape(kh·kw·C, F):
+  * C ≥ 4: rows are output positions, `cols (positions, patch)`; y_block = cols @ W2 + b.
+  * C < 4 (e.g. the first layer on a grey image): rows are kernel taps, `cols (patch + 1, positions)`,
+    whose copy reads whole image rows; its last row is all ones and the kernel matrix has the bias as
+    its last row, so y_block = colsᵀ @ [W2; b] adds the bias inside the matmul.
+- Backward rebuilds each block's cols (cheaper than keeping them: they are in cache) and does
+  dW += colsᵀ @ dy, dcols = dy @ W2ᵀ, and col2im: kh·kw strided adds into the padded dx.
+  In the tap-major layout the ones row gives db in the same matmul.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ..errors import EngineError
 from ..padding import output_size, resolve_padding
+
+BLOCK_FLOATS = 1 << 19  # floats in one block's patch matrix (2 MB in float32): it stays in cache
+TAP_MAJOR_MAX_C = 3  # input channels up to which the patch matrix is laid out tap-major
 
 
 def _pad(x, pads):
@@ -30,89 +46,115 @@ def _geometry(x_shape, W_shape, strides, padding, dilation):
     return pads, oh, ow
 
 
-def im2col(xp, kh, kw, oh, ow, strides=(1, 1), dilation=(1, 1)):
-    """Padded (N, Hp, Wp, C) -> (N, oh, ow, kh, kw, C): one patch per output position."""
+def windows(xp, kh, kw, oh, ow, strides=(1, 1), dilation=(1, 1)):
+    """Padded (N, Hp, Wp, C) -> read-only view (N, oh, ow, kh, kw, C):
+    windows[n, i, j, p, q, c] = xp[n, i·sh + p·dh, j·sw + q·dw, c]."""
+    sn, sh_, sw_, sc = xp.strides
     (sh, sw), (dh, dw) = strides, dilation
-    n, c = xp.shape[0], xp.shape[3]
-    cols = np.empty((n, oh, ow, kh, kw, c), dtype=xp.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, s = i * dh, j * dw
-            cols[:, :, :, i, j, :] = xp[:, r:r + sh * (oh - 1) + 1:sh, s:s + sw * (ow - 1) + 1:sw, :]
-    return cols
+    return as_strided(xp, (xp.shape[0], oh, ow, kh, kw, xp.shape[3]),
+                      (sn, sh_ * sh, sw_ * sw, sh_ * dh, sw_ * dw, sc), writeable=False)
 
 
-def col2im(dcols, xp_shape, strides=(1, 1), dilation=(1, 1)):
-    """Adjoint of im2col: (N, oh, ow, kh, kw, C) -> (N, Hp, Wp, C), summing overlapping taps."""
+def im2col(xp, kh, kw, oh, ow, strides=(1, 1), dilation=(1, 1)):
+    """Padded (N, Hp, Wp, C) -> (N, oh, ow, kh, kw, C): one patch per output position (a copy)."""
+    return np.ascontiguousarray(windows(xp, kh, kw, oh, ow, strides, dilation))
+
+
+def col2im(dcols, xp_shape, strides=(1, 1), dilation=(1, 1), out=None):
+    """Adjoint of im2col: (N, oh, ow, kh, kw, C) -> (N, Hp, Wp, C), summing overlapping taps.
+    With `out` (zeros, shape xp_shape) the sums are added into it."""
     (sh, sw), (dh, dw) = strides, dilation
     _, oh, ow, kh, kw, _ = dcols.shape
-    dxp = np.zeros(xp_shape, dtype=dcols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, s = i * dh, j * dw
-            dxp[:, r:r + sh * (oh - 1) + 1:sh, s:s + sw * (ow - 1) + 1:sw, :] += dcols[:, :, :, i, j, :]
+    dxp = np.zeros(xp_shape, dtype=dcols.dtype) if out is None else out
+    for p in range(kh):
+        for q in range(kw):
+            r, s = p * dh, q * dw
+            dxp[:, r:r + sh * (oh - 1) + 1:sh, s:s + sw * (ow - 1) + 1:sw, :] += dcols[:, :, :, p, q, :]
     return dxp
 
 
-CHUNK_FLOATS = 1 << 21  # im2col a few samples at a time, so each cols block (~8 MB) stays in cache
-
-
-def _chunks(n, patch_floats):
-    step = max(1, CHUNK_FLOATS // max(1, patch_floats))
+def _blocks(n, patch_floats):
+    step = max(1, BLOCK_FLOATS // max(1, patch_floats))
     return [(s, min(n, s + step)) for s in range(0, n, step)]
 
 
 def conv2d_forward(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
     """x (N, H, W, C), W (kh, kw, C, F), b (F,) -> y (N, oh, ow, F), cache.
 
-    y = im2col(x_padded) @ W.reshape(kh·kw·C, F) + b, done in batch chunks.
+    y = im2col(x_padded) @ W.reshape(kh·kw·C, F) + b, a block of samples at a time.
     """
+    strides, dilation = tuple(strides), tuple(dilation)
     pads, oh, ow = _geometry(x.shape, W.shape, strides, padding, dilation)
     kh, kw, c, f = W.shape
-    n = x.shape[0]
+    n, k = x.shape[0], kh * kw * c
+    dtype = np.result_type(x, W)
     xp = _pad(x, pads)
-    W2 = W.reshape(kh * kw * c, f)  # (patch, F)
-    y = np.empty((n, oh, ow, f), dtype=np.result_type(x, W))
-    for s, e in _chunks(n, oh * ow * kh * kw * c):
-        cols = im2col(xp[s:e], kh, kw, oh, ow, strides, dilation)  # (n', oh, ow, kh, kw, C)
-        cols2 = cols.reshape((e - s) * oh * ow, kh * kw * c)  # (positions, patch)
-        np.matmul(cols2, W2, out=y[s:e].reshape((e - s) * oh * ow, f))
-    y += b
-    cache = (xp, x.shape, W, pads, tuple(strides), tuple(dilation))
+    view = windows(xp, kh, kw, oh, ow, strides, dilation)  # (N, oh, ow, kh, kw, C), no copy
+    y = np.empty((n, oh, ow, f), dtype=dtype)
+    blocks = _blocks(n, oh * ow * (k + 1))
+    rows = (blocks[0][1] - blocks[0][0]) * oh * ow  # positions in the largest block
+    if c <= TAP_MAJOR_MAX_C:
+        Wb = np.concatenate([W.reshape(k, f), b.reshape(1, f)]).astype(dtype, copy=False)  # (patch + 1, F)
+        buf = np.empty((k + 1, rows), dtype=dtype)  # (patch + 1, positions), the last row all ones
+        buf[k] = 1
+        for s, e in blocks:
+            m = (e - s) * oh * ow
+            np.copyto(buf[:k, :m].reshape(kh, kw, c, e - s, oh, ow), view[s:e].transpose(3, 4, 5, 0, 1, 2))
+            np.matmul(buf[:, :m].T, Wb, out=y[s:e].reshape(m, f))
+    else:
+        W2 = W.reshape(k, f).astype(dtype, copy=False)  # (patch, F)
+        buf = np.empty((rows, k), dtype=dtype)  # (positions, patch)
+        for s, e in blocks:
+            m = (e - s) * oh * ow
+            np.copyto(buf[:m].reshape(e - s, oh, ow, kh, kw, c), view[s:e])
+            y2 = y[s:e].reshape(m, f)
+            np.matmul(buf[:m], W2, out=y2)
+            y2 += b
+    cache = (xp, x.shape, W, pads, strides, dilation)
     return y, cache
 
 
 def conv2d_backward(dy, cache, need_dx=True):
     """dy (N, oh, ow, F) -> dx (N, H, W, C) or None, dW (kh, kw, C, F), db (F,).
 
-    dW = colsᵀ @ dy, with cols rebuilt chunk by chunk from the padded input.
-    dx = col2im(dy @ Wᵀ), done one kernel tap at a time: tap (p, q) sends dy @ W[p, q]ᵀ back to
-    the input pixels it read, xp[:, p·dh + i·sh, q·dw + j·sw, :], so the (positions, patch) matrix
-    is never built.
+    Per block of samples: cols rebuilt from the padded input, dW += colsᵀ @ dy,
+    dcols = dy @ W2ᵀ scattered back over the input pixels each tap read (col2im).
     """
     xp, x_shape, W, pads, strides, dilation = cache
-    (sh, sw), (dh, dw) = strides, dilation
     kh, kw, c, f = W.shape
     n, oh, ow, _ = dy.shape
-    W2 = W.reshape(kh * kw * c, f)  # (patch, F)
-    dW2 = np.zeros_like(W2)
-    for s, e in _chunks(n, oh * ow * kh * kw * c):
+    k = kh * kw * c
+    dtype = np.result_type(dy, W)
+    view = windows(xp, kh, kw, oh, ow, strides, dilation)
+    blocks = _blocks(n, oh * ow * (k + 1))
+    rows = (blocks[0][1] - blocks[0][0]) * oh * ow
+    W2 = W.reshape(k, f).astype(dtype, copy=False)
+    dxp = np.zeros(xp.shape, dtype=dtype) if need_dx else None
+    tap_major = c <= TAP_MAJOR_MAX_C
+    dWb = np.zeros((k + 1, f), dtype=dtype)  # dW rows, then db (tap-major) or unused
+    buf = np.empty((k + 1, rows) if tap_major else (rows, k), dtype=dtype)
+    if tap_major:
+        buf[k] = 1
+    dcols = np.empty((rows, k), dtype=dtype) if need_dx else None
+    for s, e in blocks:
         m = (e - s) * oh * ow
-        cols2 = im2col(xp[s:e], kh, kw, oh, ow, strides, dilation).reshape(m, kh * kw * c)
-        dW2 += cols2.T @ dy[s:e].reshape(m, f)  # (patch, F)
-    dy2 = dy.reshape(n * oh * ow, f)  # (positions, F)
-    db = dy2.sum(axis=0)
+        dy2 = dy[s:e].reshape(m, f)  # (positions, F)
+        if tap_major:
+            np.copyto(buf[:k, :m].reshape(kh, kw, c, e - s, oh, ow), view[s:e].transpose(3, 4, 5, 0, 1, 2))
+            dWb += buf[:, :m] @ dy2  # (patch + 1, F): dW and db
+        else:
+            np.copyto(buf[:m].reshape(e - s, oh, ow, kh, kw, c), view[s:e])
+            dWb[:k] += buf[:m].T @ dy2
+        if need_dx:
+            np.matmul(dy2, W2.T, out=dcols[:m])  # (positions, patch)
+            col2im(dcols[:m].reshape(e - s, oh, ow, kh, kw, c), None, strides, dilation, out=dxp[s:e])
+    db = dWb[k] if tap_major else dy.reshape(n * oh * ow, f).sum(axis=0)
+    dW = dWb[:k].reshape(W.shape)
     if not need_dx:
-        return None, dW2.reshape(W.shape), db
-    dxp = np.zeros(xp.shape, dtype=dy.dtype)
-    for p in range(kh):
-        for q in range(kw):
-            r, t = p * dh, q * dw
-            dxp[:, r:r + sh * (oh - 1) + 1:sh, t:t + sw * (ow - 1) + 1:sw, :] += (
-                dy2 @ W[p, q].T).reshape(n, oh, ow, c)
+        return None, dW, db
     h, w = x_shape[1], x_shape[2]
     dx = dxp[:, pads.top:pads.top + h, pads.left:pads.left + w, :]
-    return dx, dW2.reshape(W.shape), db
+    return dx, dW, db
 
 
 def conv2d_naive(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
@@ -136,26 +178,3 @@ def conv2d_naive(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
                                 acc += xp[n, r, s, ch] * W[p, q, ch, k]
                     y[n, i, j, k] = acc
     return y
-
-
-def conv2d_cell(x, W, b, n, i, j, f, strides=(1, 1), padding="valid", dilation=(1, 1)):
-    """The arithmetic of one output value y[n, i, j, f], as plain lists for a page to show.
-
-    -> {"rows": [kh input rows], "cols": [kw input cols] (negative or ≥ H/W means padding),
-        "patch": (kh, kw, C), "weights": (kh, kw, C), "products": (kh, kw, C),
-        "sum": Σ products, "bias": b[f], "value": sum + bias}
-    """
-    pads, oh, ow = _geometry(x.shape, W.shape, strides, padding, dilation)
-    if not (0 <= n < x.shape[0] and 0 <= i < oh and 0 <= j < ow and 0 <= f < W.shape[3]):
-        raise EngineError("cell", f"must index into the output (N={x.shape[0]}, {oh}, {ow}, {W.shape[3]})")
-    kh, kw = W.shape[:2]
-    xp = _pad(x[n:n + 1], pads)[0]
-    r0, c0 = i * strides[0], j * strides[1]
-    (dh, dw) = dilation
-    patch = xp[r0:r0 + (kh - 1) * dh + 1:dh, c0:c0 + (kw - 1) * dw + 1:dw, :]  # (kh, kw, C)
-    products = patch * W[..., f]
-    total = float(products.sum(dtype=np.float64))
-    return {"rows": [r0 + p * dilation[0] - pads.top for p in range(kh)],
-            "cols": [c0 + q * dilation[1] - pads.left for q in range(kw)],
-            "patch": patch.tolist(), "weights": W[..., f].tolist(), "products": products.tolist(),
-            "sum": total, "bias": float(b[f]), "value": total + float(b[f])}

@@ -8,7 +8,10 @@
     {"name": "fc1", "kind": "dense", "units": 128}
     {"name": "drop", "kind": "dropout", "rate": 0.5}
 
-Parameters live in one dict: "conv1.W" (kh, kw, C, F), "conv1.b" (F,), "fc1.W" (D, U), "fc1.b" (U,).
+    {"name": "bn2", "kind": "batchnorm"}   (training only: fold_batchnorm() merges it into the conv before it)
+
+Parameters live in one dict: "conv1.W" (kh, kw, C, F), "conv1.b" (F,), "fc1.W" (D, U), "fc1.b" (U,);
+a batchnorm layer has "bn2.gamma", "bn2.beta" (trained) and "bn2.mean", "bn2.var" (population statistics).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import numpy as np
 
 from ..errors import EngineError
 from ..padding import output_size, resolve_padding
-from . import conv, layers, pool
+from . import batchnorm, conv, layers, pool
 
-KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "dense", "dropout")
+KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "dense", "dropout", "batchnorm")
+_FRESH_OUTPUT = ("conv2d", "dense", "maxpool2d", "batchnorm")  # kinds whose output is a new array no cache keeps
+_FUSED, _RELU_POOL = object(), object()  # cache markers of a ReLU fused into the pooling after it
 
 
 def _pair(v):
@@ -49,7 +54,7 @@ def output_shape(layer, in_shape):
         return (int(np.prod(in_shape)),)
     if kind == "dense":
         return (int(layer["units"]),)
-    if kind in ("relu", "dropout"):
+    if kind in ("relu", "dropout", "batchnorm"):
         return tuple(in_shape)
     raise EngineError("kind", f"unknown layer kind {kind!r}; expected one of {', '.join(KINDS)}")
 
@@ -81,6 +86,12 @@ class Sequential:
                 w_shape = (kh, kw, shape[-1], int(layer["filters"]))
             elif layer["kind"] == "dense":
                 w_shape = (shape[0], int(layer["units"]))
+            elif layer["kind"] == "batchnorm":
+                c = shape[-1]
+                params.update({f"{name}.gamma": np.ones(c, dtype), f"{name}.beta": np.zeros(c, dtype),
+                               f"{name}.mean": np.zeros(c, dtype), f"{name}.var": np.ones(c, dtype)})
+                shape = out
+                continue
             else:
                 shape = out
                 continue
@@ -130,15 +141,43 @@ class Sequential:
             return layers.dense_forward(x, self.params[f"{name}.W"], self.params[f"{name}.b"])
         if kind == "dropout":
             return layers.dropout_forward(x, float(layer["rate"]), rng, training)
+        if kind == "batchnorm":
+            p = self.params
+            stats = (None, None) if training else (p[f"{name}.mean"], p[f"{name}.var"])
+            return batchnorm.batchnorm_forward(x, p[f"{name}.gamma"], p[f"{name}.beta"], *stats)
         raise EngineError("kind", f"unknown layer kind {kind!r}")
 
     def forward(self, x, training=False, rng=None):
-        """x (N, H, W, C) -> logits (N, classes), caches (one per layer)."""
+        """x (N, H, W, C) -> logits (N, classes), caches (one per layer).
+
+        Same numbers as running the layers one by one, with less memory traffic:
+        - a ReLU followed by max pooling is applied AFTER the pooling, on the
+          4× smaller map: max and ReLU commute, max(relu(a), relu(b)) = relu(max(a, b)), and the
+          gradients agree too (a window whose max is ≤ 0 passes no gradient either way);
+        - any other ReLU after a conv, dense or pooling layer works in place on that layer's fresh output.
+        forward_with_activations() runs every layer on its own, to show each one's output.
+        """
         x = self._as_batch(x)
         caches = []
-        for layer in self.spec:
+        spec = self.spec
+        i = 0
+        while i < len(spec):
+            layer = spec[i]
+            nxt = spec[i + 1]["kind"] if i + 1 < len(spec) else None
+            if layer["kind"] == "relu" and nxt == "maxpool2d":
+                x, pool_cache = self._layer_forward(spec[i + 1], x, training, rng)
+                np.maximum(x, 0, out=x)  # x is the pool's own fresh output
+                caches += [_FUSED, (_RELU_POOL, x > 0, pool_cache)]
+                i += 2
+                continue
+            if layer["kind"] == "relu" and i > 0 and spec[i - 1]["kind"] in _FRESH_OUTPUT:
+                np.maximum(x, 0, out=x)  # in place: nobody else holds the previous layer's output
+                caches.append(x > 0)
+                i += 1
+                continue
             x, cache = self._layer_forward(layer, x, training, rng)
             caches.append(cache)
+            i += 1
         return x, caches
 
     def backward(self, dout, caches):
@@ -147,6 +186,8 @@ class Sequential:
         for idx in range(len(self.spec) - 1, -1, -1):
             layer, cache = self.spec[idx], caches[idx]
             kind, name = layer["kind"], layer["name"]
+            if cache is _FUSED:
+                continue  # its gradient was taken with the next layer's
             if kind == "conv2d":
                 dout, grads[f"{name}.W"], grads[f"{name}.b"] = conv.conv2d_backward(
                     dout, cache, need_dx=idx > 0)
@@ -155,11 +196,16 @@ class Sequential:
             elif kind == "relu":
                 dout = layers.relu_backward(dout, cache)
             elif kind == "maxpool2d":
-                dout = pool.maxpool2d_backward(dout, cache)
+                if isinstance(cache, tuple) and cache[0] is _RELU_POOL:
+                    dout = pool.maxpool2d_backward(layers.relu_backward(dout, cache[1]), cache[2])
+                else:
+                    dout = pool.maxpool2d_backward(dout, cache)
             elif kind == "flatten":
                 dout = layers.flatten_backward(dout, cache)
             elif kind == "dropout":
                 dout = layers.dropout_backward(dout, cache)
+            elif kind == "batchnorm":
+                dout, grads[f"{name}.gamma"], grads[f"{name}.beta"] = batchnorm.batchnorm_backward(dout, cache)
         return grads
 
     def loss_and_grads(self, x, labels, rng=None, training=True):
@@ -207,6 +253,56 @@ class Sequential:
                             "pads": pads.as_dict(), "output": y})
             x = y
         return out
+
+    # ---- batch normalisation: statistics and folding ------------------------------------------
+    def batchnorm_statistics(self, x, batch_size=500):
+        """Set every batchnorm layer's "mean" and "var" to the statistics of its input over x, each batch
+        normalised by its own statistics as in training (dropout off)."""
+        names = [layer["name"] for layer in self.spec if layer["kind"] == "batchnorm"]
+        sums = dict.fromkeys(names, 0.0)
+        squares = dict.fromkeys(names, 0.0)
+        count = 0
+        x = self._as_batch(x)
+        for i in range(0, len(x), batch_size):
+            h = x[i:i + batch_size]
+            for layer in self.spec:
+                if layer["kind"] == "batchnorm":
+                    h64 = h.reshape(-1, h.shape[-1]).astype(np.float64)
+                    sums[layer["name"]] = sums[layer["name"]] + h64.sum(axis=0)
+                    squares[layer["name"]] = squares[layer["name"]] + (h64 * h64).sum(axis=0)
+                    h, _ = self._layer_forward(layer, h, True, None)
+                else:
+                    h, _ = self._layer_forward(layer, h, False, None)
+            count += h.shape[0]
+        for layer in self.spec:
+            if layer["kind"] == "batchnorm":
+                n = layer["name"]
+                m = count * int(np.prod(self.shapes[self.spec.index(layer)][:-1]))
+                mean = sums[n] / m
+                dtype = self.params[f"{n}.mean"].dtype
+                self.params[f"{n}.mean"] = mean.astype(dtype)
+                self.params[f"{n}.var"] = np.maximum(squares[n] / m - mean * mean, 0).astype(dtype)
+
+    def fold_batchnorm(self):
+        """-> a Sequential without batchnorm layers, each merged into the conv or dense layer before it
+        (inference: the same outputs up to rounding)."""
+        spec, params = [], {}
+        for i, layer in enumerate(self.spec):
+            name = layer["name"]
+            if layer["kind"] == "batchnorm":
+                prev = self.spec[i - 1] if i > 0 else None
+                if prev is None or prev["kind"] not in ("conv2d", "dense"):
+                    raise EngineError(name, "a batchnorm layer can only be folded into a conv2d or dense before it")
+                p = self.params
+                params[f"{prev['name']}.W"], params[f"{prev['name']}.b"] = batchnorm.fold_into_conv(
+                    params[f"{prev['name']}.W"], params[f"{prev['name']}.b"], p[f"{name}.gamma"], p[f"{name}.beta"],
+                    p[f"{name}.mean"], p[f"{name}.var"])
+                continue
+            spec.append(dict(layer))
+            for k, v in self.params.items():
+                if k.rsplit(".", 1)[0] == name:
+                    params[k] = v.copy()
+        return Sequential(spec, self.input_shape, params=params)
 
     # ---- persistence ----------------------------------------------------------------------
     def save(self, path):

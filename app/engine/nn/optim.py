@@ -30,22 +30,6 @@ class Adam:
             params[k] -= (step * m / (np.sqrt(v) + self.eps)).astype(params[k].dtype, copy=False)
 
 
-class SGD:
-    """SGD with momentum: u ← μ·u − lr·g, θ ← θ + u."""
-
-    def __init__(self, params, lr=0.01, momentum=0.9):
-        self.lr, self.momentum = lr, momentum
-        self.u = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params, grads, lr=None):
-        lr = self.lr if lr is None else lr
-        for k, g in grads.items():
-            u = self.u[k]
-            u *= self.momentum
-            u -= lr * g
-            params[k] += u
-
-
 def cosine_lr(step, total_steps, lr_max, lr_min=0.0, warmup=0):
     """Linear warm-up, then cosine decay from lr_max to lr_min."""
     if step < warmup:

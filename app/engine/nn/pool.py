@@ -1,4 +1,10 @@
-"""MaxPool2D, channels_last, 'valid' padding (Keras' default)."""
+"""MaxPool2D, channels_last, 'valid' padding (Keras' default).
+
+The forward keeps, for every output cell, which tap of its window held the maximum (`arg`, int8, the
+first maximal tap on ties, as TensorFlow); the backward sends each cell's gradient to that tap.
+When the windows tile the input (strides == pool size, the usual 2×2) each tap is one strided view
+of the input, and a 2×2 window is settled by a tournament: (tap 0 vs 1), (tap 2 vs 3), then the winners.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,16 @@ def _taps(x, ph, pw, sh, sw, oh, ow):
             for i in range(ph) for j in range(pw)]
 
 
+def _max_2x2(t0, t1, t2, t3):
+    """Tournament over four taps -> (max, arg int8): strict '>' keeps the earlier tap on ties."""
+    a, b = t1 > t0, t3 > t2
+    m01, m23 = np.maximum(t0, t1), np.maximum(t2, t3)
+    c = m23 > m01
+    arg = np.where(c, b, a).view(np.int8)  # tap within the winning pair
+    arg += c.view(np.int8) * np.int8(2)  # the second pair is taps 2 and 3
+    return np.maximum(m01, m23, out=m01), arg
+
+
 def maxpool2d_forward(x, pool=(2, 2), strides=None):
     """x (N, H, W, C) -> y (N, oh, ow, C), cache. strides default to the pool size."""
     ph, pw = pool
@@ -23,11 +39,14 @@ def maxpool2d_forward(x, pool=(2, 2), strides=None):
     if oh <= 0 or ow <= 0:
         raise EngineError("pool_size", "is larger than the input")
     taps = _taps(x, ph, pw, sh, sw, oh, ow)
-    y = taps[0].copy()
-    arg = np.zeros(y.shape, dtype=np.int16)  # (N, oh, ow, C): which tap held the max
-    for t, xt in enumerate(taps[1:], start=1):
-        np.copyto(arg, t, where=xt > y)  # strictly greater: the first maximal tap wins ties
-        np.maximum(y, xt, out=y)
+    if (ph, pw) == (2, 2):
+        y, arg = _max_2x2(*taps)
+    else:
+        y = taps[0].copy()
+        arg = np.zeros(y.shape, dtype=np.int8 if ph * pw < 128 else np.int16)  # which tap held the max
+        for t, xt in enumerate(taps[1:], start=1):
+            np.copyto(arg, t, where=xt > y)  # strictly greater: the first maximal tap wins ties
+            np.maximum(y, xt, out=y)
     return y, (arg, x.shape, (ph, pw), (sh, sw))
 
 
@@ -35,15 +54,14 @@ def maxpool2d_backward(dy, cache):
     """dy (N, oh, ow, C) -> dx (N, H, W, C): each window's gradient goes to its max."""
     arg, x_shape, (ph, pw), (sh, sw) = cache
     n, oh, ow, c = dy.shape
-    if (sh, sw) == (ph, pw):  # windows tile the input: route dy in one pass, no accumulation
-        t = np.arange(ph * pw, dtype=arg.dtype).reshape(1, 1, ph, 1, pw, 1)
-        hit = arg[:, :, None, :, None, :] == t  # (N, oh, ph, ow, pw, C)
-        d6 = np.where(hit, dy[:, :, None, :, None, :], 0)
-        d6 = d6.astype(dy.dtype, copy=False).reshape(n, oh * ph, ow * pw, c)
-        if d6.shape == tuple(x_shape):
-            return d6
-        dx = np.zeros(x_shape, dtype=dy.dtype)  # rows/columns no window covers get zero
-        dx[:, :oh * ph, :ow * pw, :] = d6
+    if (sh, sw) == (ph, pw):  # windows tile the input: each tap's cells are written exactly once
+        dx = np.empty(x_shape, dtype=dy.dtype)
+        if oh * ph < x_shape[1]:
+            dx[:, oh * ph:] = 0  # rows and columns no window covers
+        if ow * pw < x_shape[2]:
+            dx[:, :, ow * pw:] = 0
+        for t, dxt in enumerate(_taps(dx, ph, pw, sh, sw, oh, ow)):
+            np.multiply(dy, arg == t, out=dxt)
         return dx
     dx = np.zeros(x_shape, dtype=dy.dtype)
     for t, dxt in enumerate(_taps(dx, ph, pw, sh, sw, oh, ow)):

@@ -88,6 +88,14 @@ export class GridView {
 
   cell(r, c) { return this.cells[r * this.cols + c]; }
 
+  /** Tell the stylesheet (CSS --chars) the longest of `values` as this grid writes them, for pages whose cells
+   *  grow to fit their numbers. */
+  fit(values) {
+    let n = 1;
+    for (const v of values) if (v !== null && v !== undefined) n = Math.max(n, fmt(v, this.digits).length);
+    this.root.style.setProperty("--chars", n);
+  }
+
   /** Write a value (or null for an empty cell) with its diverging colour. */
   set(r, c, value, maxAbs, { pad = false } = {}) {
     const cell = this.cell(r, c);

@@ -15,7 +15,7 @@ export function readState(defaults) {
 export function writeState(state, defaults = {}) {
   const params = new URLSearchParams(location.search);
   for (const [key, value] of Object.entries(state)) {
-    if (JSON.stringify(value) === JSON.stringify(defaults[key])) params.delete(key);
+    if (value === undefined || JSON.stringify(value) === JSON.stringify(defaults[key])) params.delete(key);
     else params.set(key, typeof value === "string" ? value : JSON.stringify(value));
   }
   // brackets and commas stay readable in shared links (?input=[[1,2],[3,4]]); URLSearchParams reads them back

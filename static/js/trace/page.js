@@ -1,5 +1,5 @@
-// What /conv and /pool share around their own drawings: the session (the request is the page state),
-// the player and the sub-steps inside a step, the formula building up from the API's `terms`, output
+// What /conv, /pool and /backprop share around their own drawings: the session (the request is the page
+// state), the player and the sub-steps inside a step, the formula building up from the API's `terms`, output
 // cells that fill in step by step and jump to their step when clicked, the error box, the output-size
 // rule, the Keras panel, the presets and the language switch. Each page draws its own stage.
 import { announce, onLangChange, t } from "../lib/i18n.js";
@@ -17,43 +17,47 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * page: {
- *   session: {endpoint, preset, fallback, check, urlKeys} (see TraceSession), interval: ms a step at 1×,
+ *   session: {endpoint, preset, fallback, check, urlKeys, ...} (see TraceSession), interval: ms a step at 1×,
  *   renderForm(req): the editors and settings, from the request,
- *   build(data): the stage for a new answer; outputs(): its output GridViews (one per filter),
- *   step(st): show a step's fixed parts and return {n, draw(k), terms(k), done()} for its n sub-steps
+ *   build(data, req): the stage for an answer (req: the state it answers); outputs(): the GridViews its steps' `index` points into (the
+ *     output, one per filter), clicked to jump to a step,
+ *   step(st, i): show step i's fixed parts and return {n, draw(k), terms(k), done()} for its n sub-steps
  *     (terms(k): how many of the formula's `terms` are written once k sub-steps are shown),
  *   facts(st): the line under the formula; announce(st): what the live region says,
- *   size(req, data): {rows: {n, k, d, s}, cols: {...}, pads: {top, bottom, left, right} | null},
+ *   size(req, data) (optional): {rows: {n, k, d, s}, cols: {...}, pads: {top, bottom, left, right} | null},
  *   relabel(data, i): texts the page builds itself, after a language switch; clear(): the stage emptied,
  *   random(req): new random numbers in the request,
+ * and, when an answer holds several traces or its steps fill something else than output cells:
+ *   trace(data) (optional): the trace to play, {steps, steps_total, steps_truncated} (default: the answer),
+ *   place(index) (optional): a step's index -> [row, col, k] of outputs()[k] (default: [i, j, f] as it is),
+ *   fill(trace, data) (optional): what shows steps [0, n) done, {to(n)} (default: an OutputFill of outputs()),
+ *   fillRest(data) (optional): the end of a truncated trace (default: the rest of the answer's `output`),
  * }
- * Returns {session, player, edit(fn, options), jump(r, c, f)}.
+ * Returns {session, player, edit(fn, options), jump(r, c, f), redraw(step)}.
  */
 export function startTracePage(page) {
   const app = $("app");
   const player = new Player({ interval: page.interval, onStep: (i) => show(i) });
   bindControls($("player"), player);
   const sub = new SubSteps();
-  const fill = new OutputFill();
+  let fill = new OutputFill();
   let data = null;
   let error = null;
   let last = null;         // the step shown before (the next one animates)
-  let stepOf = new Map();  // "f,r,c" -> step
+  let stepOf = new Map();  // "r,c,k" (cell r, c of outputs()[k]) -> step
 
   const session = new TraceSession({
     ...page.session,
     busy: app,
-    onResult(answer, step) {
+    onResult(answer, step, req) {
       data = answer;
       error = null;
       stageError(null);
-      page.build(data);
-      stepOf = new Map(data.steps.map((st, k) => [key(st.index), k]));
-      fill.reset(data.steps, (st) => [page.outputs()[st.index[2] ?? 0], st.index[0], st.index[1]], maxAbsOf(data.output));
-      last = null;
-      truncated();
-      player.setCount(data.steps.length, step);
-      panels();
+      page.build(data, req);
+      ready(step);
+    },
+    onSame(step) {
+      redraw(typeof step === "function" && data ? step(data) : step);
     },
     onError(err) {
       data = null;
@@ -68,20 +72,47 @@ export function startTracePage(page) {
     },
   });
   downloadButton(session);
-  const key = ([r, c, f = 0]) => `${f},${r},${c}`;
+  const place = page.place || (([r, c, f = 0]) => [r, c, f]);
+  const key = (index) => place(index).join(",");
+  const trace = () => (page.trace ? page.trace(data) : data);
+
+  /** The stage is built for `data`: steps, fill, player. */
+  function ready(step) {
+    const tr = trace();
+    stepOf = new Map(tr.steps.map((st, k) => [key(st.index), k]));
+    if (page.fill) {
+      fill = page.fill(tr, data);
+    } else {
+      fill = new OutputFill();
+      fill.reset(tr.steps, (st) => { const [r, c, f] = place(st.index); return [page.outputs()[f], r, c]; }, maxAbsOf(data.output));
+    }
+    last = null;
+    truncated();
+    player.setCount(tr.steps.length, step);
+    panels();
+  }
+
+  /** Draw the current answer again (e.g. another of its traces), at `step`. */
+  function redraw(step = 0) {
+    if (!data || typeof step !== "number") return;
+    sub.cancel();
+    page.build(data, session.req);
+    ready(step);
+  }
 
   function show(i) {
     sub.cancel();
-    if (!data?.steps.length) return;
-    const st = data.steps[i];
+    if (!trace()?.steps.length) return;
+    const tr = trace();
+    const st = tr.steps[i];
     const animate = last !== null && i === last + 1 && !reducedMotion();
     last = i;
-    const [r, c, f = 0] = st.index;
+    const [r, c, f] = place(st.index);
     page.outputs().forEach((g, k) => g.mark("cur", k === f ? [[r, c]] : []));
     page.outputs()[f]?.setFocusCell(r, c);
     page.outputs()[f]?.reveal(r, c);
     fill.to(i);
-    const { n, draw, terms, done } = page.step(st);
+    const { n, draw, terms, done } = page.step(st, i);
     const partial = (k) => {
       draw(k);
       const m = k >= n ? st.terms.length : terms(k);
@@ -93,7 +124,7 @@ export function startTracePage(page) {
       $("formula").textContent = st.formula;
       $("facts").textContent = page.facts(st);
       fill.to(i + 1);
-      if (data.steps_truncated && i === data.steps.length - 1) fillRest();
+      if (tr.steps_truncated && i === tr.steps.length - 1) fillRest();
     });
     announce(page.announce(st));
     session.save(i);
@@ -101,6 +132,7 @@ export function startTracePage(page) {
 
   /** A truncated trace stops early: the rest of the output comes from the answer's `output`. */
   function fillRest() {
+    if (page.fillRest) { page.fillRest(data); return; }
     const out = data.output, mx = maxAbsOf(out), three = data.output_shape.length === 3;
     page.outputs().forEach((g, f) => {
       for (let r = 0; r < out.length; r++) for (let c = 0; c < out[0].length; c++) g.set(r, c, three ? out[r][c][f] : out[r][c], mx);
@@ -108,7 +140,7 @@ export function startTracePage(page) {
   }
 
   function jump(r, c, f = 0) {
-    const k = stepOf.get(key([r, c, f]));
+    const k = stepOf.get([r, c, f].join(",")); // the grid cell (r, c) of outputs()[f]
     if (k === undefined) return;
     player.pause();
     last = null; // a jump shows the finished step at once
@@ -122,18 +154,19 @@ export function startTracePage(page) {
   }
 
   function truncated() {
-    const box = $("truncated");
-    box.hidden = !data?.steps_truncated;
-    box.textContent = data?.steps_truncated ? t("conv.truncated", { n: data.steps.length, total: data.steps_total }) : "";
+    const box = $("truncated"), tr = data && trace();
+    box.hidden = !tr?.steps_truncated;
+    box.textContent = tr?.steps_truncated ? t("conv.truncated", { n: tr.steps.length, total: tr.steps_total }) : "";
   }
 
   function panels() {
+    if ($("keras")) renderKeras($("keras"), data?.keras ?? null);
+    if (!page.size) return;
     const { rows, cols, pads } = page.size(session.req, data);
     const axis = (a, p, name) => outputSizeText({ axis: t(name), ...a, pTotal: p, o: data ? data.output_shape[name === "conv.axis_rows" ? 0 : 1] : null });
     $("size-rows").textContent = axis(rows, pads ? `${pads.top} + ${pads.bottom}` : null, "conv.axis_rows");
     $("size-cols").textContent = axis(cols, pads ? `${pads.left} + ${pads.right}` : null, "conv.axis_cols");
     $("size-pads").textContent = data ? t("conv.size_pads", data.padding) : t("conv.size_none");
-    renderKeras($("keras"), data?.keras ?? null);
   }
 
   function form() {
@@ -159,7 +192,7 @@ export function startTracePage(page) {
     form();
     page.relabel(data, player.index);
     showError($("error"), error);
-    if (data?.steps.length) $("facts").textContent = page.facts(data.steps[player.index]);
+    if (data && trace().steps.length) $("facts").textContent = page.facts(trace().steps[player.index]);
     panels();
     session.idle();
   });
@@ -170,5 +203,5 @@ export function startTracePage(page) {
     form();
     await session.compute();
   })();
-  return { session, player, edit, jump };
+  return { session, player, edit, jump, redraw };
 }

@@ -11,14 +11,23 @@ const PAUSE_MS = 120; // edits within this time are posted together
 
 export class TraceSession {
   /**
-   * endpoint: "/api/conv2d" or "/api/pool"; preset: the default example's id; fallback: the request
-   * when the examples cannot be read; check(req): the request made whole (every field, in one order) and
-   * within the editors' caps, or an exception when it is not a request; urlKeys: {field: name in the
-   * URL} where links use a shorter name; busy: the element that carries aria-busy from an edit until its
-   * answer is drawn (tests and assistive technology wait on it); onResult(data, step), onError(error).
+   * endpoint: "/api/conv2d" or "/api/pool", or endpoint(req) when the state picks it; preset: the default
+   * example's id; fallback: the request when the examples cannot be read; check(req): the request made whole
+   * (every field, in one order) and within the editors' caps, or an exception when it is not a request;
+   * urlKeys: {field: name in the URL} where links use a shorter name; busy: the element that carries
+   * aria-busy from an edit until its answer is drawn (tests and assistive technology wait on it);
+   * onResult(data, step, req) (req: the state that was posted), onError(error), onSame(step): an edit that
+   * asked for a step left the body as it was (the page shows that step of the answer it has).
+   * A page whose state holds more than the body (e.g. which operation or which trace to show) also gives:
+   * fields: every key the state may have (read from and cleared in the URL; default: the default request's);
+   * examples(e): which of /api/examples it offers (default: those of `endpoint`); fromExample(e): the state
+   * for an example (default: its request); toBody(req): what is posted (default: the request without nulls);
+   * defaultsFor(req): the state a link to req leaves out (default: the default request), e.g. per operation.
    */
-  constructor({ endpoint, preset, fallback, check, urlKeys = {}, busy, onResult, onError }) {
-    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, busy, onResult, onError });
+  constructor({ endpoint, preset, fallback, check, urlKeys = {}, fields = null, examples = null,
+    fromExample = (e) => e.request, toBody = null, defaultsFor = null, busy, onResult, onError, onSame = () => {} }) {
+    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, fields, exampleFilter: examples, fromExample,
+      toBody, defaultsFor, busy, onResult, onError, onSame });
     this.post = latest();
     this.examples = [];
     this.req = null;
@@ -26,17 +35,19 @@ export class TraceSession {
     this.pending = 0;     // the step to show when the next answer arrives (null: keep the current one)
     this.timer = null;
     this.lastBody = null;
+    this.inflight = null; // the key of the request on its way
   }
 
   /** The examples, the default request, and the request and step from the URL. */
   async load() {
-    this.examples = (await loadExamples()).filter((e) => e.endpoint === this.endpoint);
+    this.examples = (await loadExamples()).filter(this.exampleFilter || ((e) => e.endpoint === this.endpoint));
     this.known = this.examples.flatMap((e) => {
-      try { return [[e.id, JSON.stringify(this.check(clone(e.request)))]]; } catch { return []; }
+      try { return [[e.id, this.key(this.check(clone(this.fromExample(e))))]]; } catch { return []; }
     });
     const base = this.examples.find((e) => e.id === this.preset) || this.examples[0];
-    this.defaults = this.check(clone(base ? base.request : this.fallback));
-    const url = readState(this.toUrl(this.defaults, 0));
+    this.defaults = this.check(clone(base ? this.fromExample(base) : this.fallback));
+    let url = readState(this.toUrl(this.defaults, 0));
+    if (this.defaultsFor) url = readState(this.toUrl(this.base(this.fromUrl(url)), 0)); // what the link leaves out
     try {
       this.req = this.check(this.fromUrl(url));
     } catch {
@@ -47,22 +58,35 @@ export class TraceSession {
 
   /** The id of the example whose request this is, or "". */
   presetId() {
-    const body = JSON.stringify(this.req);
-    return this.known.find(([, req]) => req === body)?.[0] ?? "";
+    const key = this.key(this.req);
+    return this.known.find(([, req]) => req === key)?.[0] ?? "";
+  }
+
+  /** What identifies a request's answer: where it is posted and what. */
+  key(req) {
+    return `${this.endpointOf(req)} ${JSON.stringify(this.body(req))}`;
+  }
+
+  endpointOf(req = this.req) {
+    return typeof this.endpoint === "function" ? this.endpoint(req) : this.endpoint;
   }
 
   usePreset(id) {
     const ex = this.examples.find((e) => e.id === id);
     if (!ex) return;
-    this.req = this.check(clone(ex.request));
+    this.req = this.check(clone(this.fromExample(ex)));
     this.pending = 0;
     this.schedule();
   }
 
-  /** Change the request with fn(req); `restart` shows the first step of the new answer. */
-  edit(fn, { restart = false } = {}) {
+  /**
+   * Change the request with fn(req); `restart` shows the first step of the new answer, `step` another one: a
+   * number, or step(data) for a step that only the answer can tell.
+   */
+  edit(fn, { restart = false, step = null } = {}) {
     fn(this.req);
     if (restart) this.pending = 0;
+    if (step !== null) this.pending = step;
     this.schedule();
   }
 
@@ -73,25 +97,32 @@ export class TraceSession {
   }
 
   /** What is posted: the request without its empty (null) fields. */
-  body() {
-    return Object.fromEntries(Object.entries(this.req).filter(([, v]) => v !== null));
+  body(req = this.req) {
+    return this.toBody ? this.toBody(req) : Object.fromEntries(Object.entries(req).filter(([, v]) => v !== null));
   }
 
   async compute() {
     this.timer = null;
-    const body = JSON.stringify(this.body());
-    if (body === this.lastBody) { // nothing changed (e.g. a field left without a new value): keep the view
+    const key = this.key(this.req);
+    if (key === this.lastBody) { // nothing changed (e.g. a field left without a new value): keep the answer
+      if (this.inflight === key) return; // it is on its way, and will show the pending step
+      const target = this.pending;
       this.pending = null;
+      if (target !== null) this.onSame(target);
       this.idle();
       return;
     }
-    this.lastBody = body;
-    const res = await this.post(this.endpoint, JSON.parse(body));
+    this.lastBody = key;
+    const req = clone(this.req);
+    this.inflight = key;
+    const res = await this.post(this.endpointOf(req), this.body(req));
     if (res.aborted) return;
-    const target = this.pending ?? this.step;
+    this.inflight = null;
+    let target = this.pending ?? this.step;
     this.pending = null;
     if (res.ok) {
-      this.onResult(res.data, Math.max(0, Math.min(target, res.data.steps.length - 1)));
+      if (typeof target === "function") target = target(res.data);
+      this.onResult(res.data, Math.max(0, target), req); // the player keeps the step within the trace
     } else {
       this.onError(res.error);
       this.save(0);
@@ -106,19 +137,29 @@ export class TraceSession {
 
   save(step) {
     this.step = step;
-    writeState(this.toUrl(this.req, step), this.toUrl(this.defaults, 0));
+    writeState(this.toUrl(this.req, step), this.toUrl(this.base(this.req), 0));
+  }
+
+  /** The state a link to req leaves out. */
+  base(req) {
+    return this.defaultsFor ? this.defaultsFor(req) : this.defaults;
+  }
+
+  /** Every key the state may have. */
+  keys() {
+    return this.fields || Object.keys(this.defaults);
   }
 
   toUrl(req, step) {
     const out = {};
-    for (const [k, v] of Object.entries(req)) out[this.urlKeys[k] || k] = v;
+    for (const k of new Set([...this.keys(), ...Object.keys(req)])) out[this.urlKeys[k] || k] = req[k];
     out.step = step;
     return out;
   }
 
   fromUrl(url) {
     const req = {};
-    for (const k of Object.keys(this.defaults)) req[k] = url[this.urlKeys[k] || k];
+    for (const k of this.keys()) req[k] = url[this.urlKeys[k] || k];
     return req;
   }
 }

@@ -1,6 +1,6 @@
-// Pieces shared by the convolution and pooling stages: output cells that fill in step by step
-// (touching only the cells between the old and the new position), sub-steps, grids per channel, tabs,
-// number fields.
+// Pieces shared by the convolution, pooling and backprop stages: output cells that fill in step by step
+// (touching only the cells between the old and the new position), running totals that a scatter trace adds
+// up, sub-steps, grids per channel, tabs, number fields.
 import { h } from "../lib/dom.js";
 import { GridView } from "../lib/grid.js";
 import { t } from "../lib/i18n.js";
@@ -12,24 +12,84 @@ export class OutputFill {
 
   reset(steps, cellOf, maxAbs) {
     this.steps = steps;
-    this.cellOf = cellOf; // step -> [grid, r, c]
+    this.cellOf = cellOf; // step -> [grid, r, c], or a list of them (the value shown in several grids)
     this.maxAbs = maxAbs;
     this.filled = 0;
+  }
+
+  cells(step) {
+    const at = this.cellOf(step);
+    return !at ? [] : Array.isArray(at[0]) ? at : [at];
   }
 
   to(n) {
     n = Math.max(0, Math.min(this.steps.length, n));
     for (let k = this.filled; k < n; k++) {
-      const [grid, r, c] = this.cellOf(this.steps[k]);
-      grid.set(r, c, this.steps[k].value, this.maxAbs);
+      for (const [grid, r, c] of this.cells(this.steps[k])) grid.set(r, c, this.steps[k].value, this.maxAbs);
     }
     for (let k = n; k < this.filled; k++) {
-      const [grid, r, c] = this.cellOf(this.steps[k]);
-      grid.set(r, c, null);
+      for (const [grid, r, c] of this.cells(this.steps[k])) grid.set(r, c, null);
     }
     this.filled = n;
   }
 }
+
+/**
+ * The running totals of a scatter trace (a step adds `products` to the cells of its `window`; the API gives
+ * each cell's total before, `inputs`, and after, `totals`; null for a padding cell): steps [0, n) done, and
+ * part of the next one. Going forward writes each step's `totals`, going back its `inputs`, so any step can
+ * be reached from any other by touching only the cells in between. Nothing is added up here.
+ */
+export class StampFill {
+  /** steps; cellOf(step, m) -> [grid, r, c] of window cell m (or null: not drawn); untouched(): the cells no
+   *  step reaches are drawn by the caller. */
+  reset(steps, cellOf, maxAbs) {
+    Object.assign(this, { steps, cellOf, maxAbs, filled: 0, partial: null });
+    const first = new Map(); // a cell's value before any step: the `inputs` of the first step that reaches it
+    steps.forEach((st, k) => this.each(k, (m, at) => {
+      const id = at.join(",");
+      if (!first.has(id)) first.set(id, [at, flat(st.inputs)[m]]);
+    }));
+    for (const [[grid, r, c], v] of first.values()) grid.set(r, c, v, maxAbs);
+  }
+
+  /** fn(m, [grid, r, c]) for each drawn, real cell m of step k's window. */
+  each(k, fn) {
+    const st = this.steps[k], before = flat(st.inputs);
+    st.window.forEach((_, m) => {
+      const at = before[m] === null ? null : this.cellOf(st, m);
+      if (at) fn(m, at);
+    });
+  }
+
+  write(k, field, count = Infinity) {
+    const values = flat(this.steps[k][field]);
+    let seen = 0;
+    this.each(k, (m, [grid, r, c]) => { if (seen++ < count) grid.set(r, c, values[m], this.maxAbs); });
+  }
+
+  undoPart() {
+    if (this.partial) this.write(this.partial.k, "inputs", this.partial.count);
+    this.partial = null;
+  }
+
+  to(n) {
+    this.undoPart();
+    n = Math.max(0, Math.min(this.steps.length, n));
+    for (let k = this.filled; k < n; k++) this.write(k, "totals");
+    for (let k = this.filled - 1; k >= n; k--) this.write(k, "inputs");
+    this.filled = n;
+  }
+
+  /** Steps [0, k) done and the first `count` real cells of step k. */
+  part(k, count) {
+    this.to(k);
+    this.write(k, "totals", count);
+    this.partial = { k, count };
+  }
+}
+
+const flat = (v) => (Array.isArray(v) ? v.flat(Infinity) : [v]);
 
 /** One cancellable timer for the sub-steps inside a step (products appearing one by one). */
 export class SubSteps {

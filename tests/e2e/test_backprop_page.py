@@ -1,0 +1,418 @@
+"""The backprop page in Chromium: the forward and the backward pass of convolution, pooling and the transposed
+convolution, every number the API's, stepped with the player, the keyboard and the explanation's buttons."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.engine.numbers import fmt
+
+pytestmark = pytest.mark.browser
+
+X = [[0, 0, 1, 1], [0, 1, 6, 0], [3, 3, 2, 0], [1, 0, 2, 1]]
+W = [[2, 1, 3], [2, 0, 0], [1, 3, 2]]
+LECTURE = {"input": X, "kernel": W, "padding": "same"}
+DX = [[5, 8, 8, 4], [9, 14, 14, 9], [9, 14, 14, 9], [6, 8, 8, 5]]
+SIX = "(1×2 + 1×3 + 1×1) + (1×0 + 1×0 + 1×2) + (1×3 + 1×1 + 1×2) = 6 + 2 + 6 = 14"
+CORNER = "(0×2 + 0×3 + 0×1) + (0×0 + 1×0 + 1×2) + (0×3 + 1×1 + 1×2) = 0 + 2 + 3 = 5"
+I18N = Path(__file__).resolve().parents[2] / "static/i18n"
+EN = json.loads((I18N / "backprop.en.json").read_text(encoding="utf-8"))
+ZH = json.loads((I18N / "backprop.zh-TW.json").read_text(encoding="utf-8"))
+
+
+def ready(page, steps=None, zh=False):
+    """Wait until the API answered and the player knows its steps."""
+    text = (f"共 {steps} 步" if steps else "共 ") if zh else (f"of {steps}" if steps else "of ")
+    page.wait_for_function(
+        "t => !document.getElementById('app').hasAttribute('aria-busy')"
+        " && document.querySelector('[data-player=status]').textContent.includes(t)", arg=text)
+
+
+def texts(page, slot):
+    """The numbers shown in a figure's grid, row by row ('' for an empty cell)."""
+    return page.eval_on_selector(f"#{slot} .mgrid", "g => [...g.querySelectorAll('.mrow')].map("
+                                 "r => [...r.querySelectorAll('.cell .v')].map(c => c.textContent))")
+
+
+def shown(matrix):
+    return [["" if v is None else fmt(v, 2) for v in row] for row in matrix]
+
+
+def formula_is(page, text):
+    page.wait_for_function("f => document.getElementById('formula').textContent === f", arg=text)
+
+
+def api(server_url, path, body):
+    r = httpx.post(server_url + path, json=body, timeout=20)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def blur(page):
+    page.evaluate("document.activeElement.blur()")
+
+
+def test_default_is_the_lecture_example_with_its_numbers(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    want = api(server_url, "/api/conv2d/backward", LECTURE)
+    tr = want["grad_input_trace"]
+    assert texts(page, "f-x") == shown(want["padded_input"])
+    assert texts(page, "f-w") == shown(W)
+    assert texts(page, "f-y") == shown(want["output"])
+    assert texts(page, "b-dy") == shown([[1] * 4] * 4)
+    assert texts(page, "b-src") == shown(tr["padded_grad_output"])
+    assert texts(page, "b-k") == shown([[2, 3, 1], [0, 0, 2], [3, 1, 2]])      # the filter turned by 180°
+    assert page.get_attribute("#ops [data-op=conv]", "aria-pressed") == "true"
+    assert page.get_attribute("#views [data-view=grad_input]", "aria-pressed") == "true"
+    # click dL/dx_padded at the 6 (padded [2, 3]) and at the corner x₀₀ (padded [1, 1])
+    page.click("#b-out .cell[data-r='2'][data-c='3']")
+    formula_is(page, SIX)
+    assert page.inner_text("#facts") == "dL/dx₁₂ = 14"
+    assert page.inner_text("[data-player=status]") == "Step 16 of 36"
+    assert page.locator("#f-x .cell.cur").get_attribute("data-r") == "2"            # the 6 in the forward pass
+    hits = page.eval_on_selector_all("#f-y .cell.hit", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+    assert sorted(hits) == [[r, c] for r in (0, 1, 2) for c in (1, 2, 3)]         # the nine windows around it
+    page.click("#b-out .cell[data-r='1'][data-c='1']")
+    formula_is(page, CORNER)
+    assert page.inner_text("#facts") == "dL/dx₀₀ = 5"
+    assert page.locator("#live").inner_text().endswith(CORNER)
+    blur(page)
+    page.keyboard.press("End")
+    page.wait_for_function("() => [...document.querySelectorAll('#b-res .cell .v')].every(c => c.textContent)")
+    assert texts(page, "b-res") == shown(DX)
+    assert texts(page, "b-out") == shown(tr["full"])
+    crop = page.eval_on_selector_all("#b-out .cell.crop", "cs => cs.length")
+    assert crop == 36 - 16                                                           # the padding ring is cropped
+    web.assert_clean()
+
+
+def test_stepping_shows_each_dx_cell_and_its_formula(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    steps = api(server_url, "/api/conv2d/backward", LECTURE)["grad_input_trace"]["steps"]
+    page.keyboard.press("Home")
+    for i, st in enumerate(steps):
+        if i:
+            page.keyboard.press("ArrowRight")
+        formula_is(page, st["formula"])
+        r, c = st["index"]
+        assert page.locator("#b-out .cell.cur").evaluate("c => [+c.dataset.r, +c.dataset.c]") == [r, c]
+        cell = page.locator(f"#b-out .cell[data-r='{r}'][data-c='{c}'] .v")
+        assert cell.inner_text() == fmt(st["value"], 2), (i, st["index"])
+        window = page.eval_on_selector_all("#b-src .cell.win", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+        assert window == st["window"]
+    assert page.inner_text("[data-player=status]") == "Step 36 of 36"
+    assert "step=35" in page.url
+    web.assert_clean()
+
+
+def test_the_formula_builds_up_from_the_terms(web, server_url):
+    page = web.goto("/backprop")
+    ready(page, 36)
+    steps = api(server_url, "/api/conv2d/backward", LECTURE)["grad_input_trace"]["steps"]
+    page.select_option("[data-player=speed]", "0.25")   # 6 s a step: the products appear one by one
+    blur(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('formula').textContent.endsWith(' …')")
+    partial = page.inner_text("#formula")
+    terms = steps[1]["terms"]
+    assert partial in ["".join(terms[:k]) + " …" for k in range(1, len(terms))], partial
+    formula_is(page, steps[1]["formula"])
+    web.assert_clean()
+
+
+def test_explanation_buttons_show_the_texts_numbers(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop?strides=[2,2]")
+    ready(page, 25)
+    page.click("#show-one-hot")                  # dL/dy = 1 at a₁₁ only: dL/dx is the filter on a₁₁'s window
+    page.wait_for_function("() => location.search.includes('grad_output')")
+    ready(page, 36)
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent === 'Step 36 of 36'")
+    page.wait_for_function("() => [...document.querySelectorAll('#b-res .cell .v')].every(c => c.textContent)")
+    assert texts(page, "b-res") == shown([[2, 1, 3, 0], [2, 0, 0, 0], [1, 3, 2, 0], [0, 0, 0, 0]])
+    assert texts(page, "b-dy")[1] == ["0", "1", "0", "0"]
+    page.click("#show-six")
+    formula_is(page, SIX)
+    assert "grad_output" not in page.url and page.inner_text("[data-player=status]") == "Step 16 of 36"
+    page.click("#show-corner")                   # the same answer: the step changes at once
+    formula_is(page, CORNER)
+    page.click("#show-strides")                  # strides 2: one zero between the dL/dy cells
+    ready(page, 25)
+    want = api(server_url, "/api/conv2d/backward", {**LECTURE, "strides": 2})
+    assert texts(page, "b-src") == shown(want["grad_input_trace"]["padded_grad_output"])
+    assert texts(page, "b-dy") == shown(want["grad_output"]) and len(want["grad_output"]) == 2
+    page.click("#show-transpose")                # the same numbers as a Conv2DTranspose (gather)
+    ready(page, 16)
+    formula_is(page, SIX)
+    assert page.get_attribute("#ops [data-op=transpose]", "aria-pressed") == "true"
+    assert page.get_attribute("#views [data-view=gather]", "aria-pressed") == "true"
+    blur(page)
+    page.keyboard.press("End")
+    page.wait_for_function("() => [...document.querySelectorAll('#b-out .cell .v')].every(c => c.textContent)")
+    assert texts(page, "b-out") == shown(DX)
+    web.assert_clean()
+
+
+def test_dw_and_db_traces(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    want = api(server_url, "/api/conv2d/backward", LECTURE)
+    page.click("#views [data-view=grad_kernel]")
+    ready(page, 9)
+    formula_is(page, want["grad_kernel_trace"]["steps"][0]["formula"])
+    assert "view=grad_kernel" in page.url
+    page.click("#b-out .cell[data-r='1'][data-c='1']")
+    formula_is(page, want["grad_kernel_trace"]["steps"][4]["formula"])
+    assert page.inner_text("#facts") == "dL/dW[1, 1] = 21"
+    window = page.eval_on_selector_all("#f-x .cell.win", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+    assert window == want["grad_kernel_trace"]["steps"][4]["window"]
+    page.click("#views [data-view=grad_bias]")
+    ready(page, 1)
+    formula_is(page, want["grad_bias_trace"]["steps"][0]["formula"])
+    assert texts(page, "b-out") == [["16"]] and page.inner_text("#facts") == "dL/db = 16"
+    web.assert_clean()
+
+
+def test_max_and_average_pooling(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    page.click("#ops [data-op=max]")
+    ready(page, 4)
+    body = {"input": X, "mode": "max", "pool_size": 2, "padding": "valid"}
+    want = api(server_url, "/api/pool/backward", body)
+    assert "first in reading order" in page.inner_text("#op-note")               # the tie rule, said
+    assert texts(page, "f-y") == shown(want["output"])
+    blur(page)
+    for i, st in enumerate(want["steps"]):
+        if i:
+            page.keyboard.press("ArrowRight")
+        formula_is(page, st["formula"])
+        arg = page.eval_on_selector_all("#f-x .cell.arg", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+        assert arg == [st["argmax"]]
+    # a₁₀ = max(3, 3, 1, 0): the tie goes to the first 3, x₂₀
+    assert want["steps"][2]["argmax"] == [2, 0]
+    page.click("#b-dy .cell[data-r='1'][data-c='0']")
+    assert page.inner_text("#facts") == "dL/da₁₀ = 1 goes to x₂₀, the window's maximum"
+    page.keyboard.press("End")
+    formula_is(page, want["steps"][-1]["formula"])
+    assert texts(page, "b-out") == shown(want["grad_input"])
+    page.click("#ops [data-op=average]")
+    ready(page, 4)
+    want = api(server_url, "/api/pool/backward", {**body, "mode": "average"})
+    formula_is(page, want["steps"][0]["formula"])
+    assert "not counted" in page.inner_text("#op-note")
+    assert page.inner_text("#facts") == "dL/da₀₀ = 1 is split over the window's 4 real cell(s): 0.25 each"
+    page.keyboard.press("End")
+    assert texts(page, "b-out") == shown(want["grad_input"])
+    web.assert_clean()
+
+
+def test_average_pooling_same_padding_and_own_gradient(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto('/backprop?op=average&padding=same&strides=null&input=[[3,3,2,1,0],[0,0,1,3,1],[3,1,2,2,3],'
+                    '[2,0,0,2,2],[2,0,0,0,1]]')
+    ready(page, 9)
+    g = page.locator("#g-editor input").nth(4)                   # dL/dy[1][1] = 3
+    g.click()
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('grad_output')")
+    ready(page, 9)
+    body = {"input": [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]],
+            "mode": "average", "padding": "same", "grad_output": [[1, 1, 1], [1, 3, 1], [1, 1, 1]]}
+    want = api(server_url, "/api/pool/backward", body)
+    blur(page)
+    page.keyboard.press("End")
+    formula_is(page, want["steps"][-1]["formula"])
+    dx = texts(page, "b-out")                                   # padded: the bottom row and right column are padding
+    assert [row[:5] for row in dx[:5]] == shown(want["grad_input"]) and dx[5] == [""] * 6
+    page.click("#g-ones")
+    page.wait_for_function("() => !location.search.includes('grad_output')")
+    web.assert_clean()
+
+
+def test_transposed_convolution_scatter_and_gather(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    page.click("#ops [data-op=transpose]")
+    ready(page, 16)
+    body = {"input": [[1] * 4] * 4, "kernel": W, "padding": "same"}
+    want = api(server_url, "/api/conv2d_transpose", body)
+    assert want["output"] == DX
+    blur(page)
+    for i, st in enumerate(want["scatter"]["steps"][:6]):
+        if i:
+            page.keyboard.press("ArrowRight")
+        formula_is(page, st["formula"])
+        window = page.eval_on_selector_all("#b-out .cell.win", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
+        assert window == st["window"]
+        totals = [page.locator(f"#b-out .cell[data-r='{r}'][data-c='{c}'] .v").inner_text() for r, c in st["window"]]
+        assert totals == [fmt(v, 2) for row in st["totals"] for v in row]           # the running totals after
+    page.keyboard.press("End")
+    page.wait_for_function("() => [...document.querySelectorAll('#b-res .cell .v')].every(c => c.textContent)")
+    assert texts(page, "b-res") == shown(DX) and texts(page, "b-out") == shown(want["scatter"]["canvas"])
+    page.keyboard.press("Home")
+    assert texts(page, "b-res")[0] == ["", "", "", ""]                               # filled at the end only
+    page.click("#views [data-view=gather]")
+    ready(page, 16)
+    assert texts(page, "b-src") == shown(want["gather"]["padded_input"])
+    formula_is(page, want["gather"]["steps"][0]["formula"])
+    # strides 2 and output_padding: the zero-inserted input grows
+    page.fill("#stride-r", "2")
+    page.dispatch_event("#stride-r", "change")
+    blur(page)
+    page.check("#opad-on")
+    page.fill("#opad-r", "1")
+    page.dispatch_event("#opad-r", "change")
+    blur(page)
+    page.wait_for_function("() => location.search.includes('output_padding=[1,0]')")
+    want = api(server_url, "/api/conv2d_transpose", {**body, "strides": [2, 1], "output_padding": [1, 0]})
+    ready(page, len(want["gather"]["steps"]))
+    assert texts(page, "b-src") == shown(want["gather"]["padded_input"])
+    web.assert_clean()
+
+
+def test_keyboard_moves_the_step(web):
+    page = web.goto("/backprop")
+    ready(page, 36)
+    status = page.locator("[data-player=status]")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert status.inner_text() == "Step 3 of 36"
+    page.keyboard.press("ArrowLeft")
+    assert status.inner_text() == "Step 2 of 36"
+    page.keyboard.press("End")
+    assert status.inner_text() == "Step 36 of 36"
+    page.keyboard.press("Home")
+    assert status.inner_text() == "Step 1 of 36"
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent !== 'Step 1 of 36'",
+                           timeout=8000)
+    page.keyboard.press(" ")
+    assert page.get_attribute("[data-player=play]", "aria-label").startswith("Play")
+    # arrows inside the grid the steps fill move the step, not the page-wide player
+    page.click("#b-out .cell[data-r='0'][data-c='0']")
+    page.keyboard.press("ArrowDown")
+    assert status.inner_text() == "Step 7 of 36"
+    # the layer tabs are buttons: Tab reaches them, Enter picks one
+    page.focus("#ops [data-op=max]")
+    page.keyboard.press("Enter")
+    ready(page, 4)
+    web.assert_clean()
+
+
+def test_shared_url_restores_the_view(web):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    page.click("#ops [data-op=average]")
+    ready(page, 4)
+    page.select_option("#padding", "same")
+    page.fill("#pool-r", "3")
+    page.dispatch_event("#pool-r", "change")
+    blur(page)
+    ready(page, 4)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    url, formula = page.url, page.inner_text("#formula")
+    assert page.inner_text("[data-player=status]") == "Step 3 of 4", url
+    other = page.context.new_page()
+    other.goto(url)
+    other.wait_for_load_state("networkidle")
+    ready(other, 4)
+    assert other.get_attribute("#ops [data-op=average]", "aria-pressed") == "true"
+    assert other.input_value("#padding") == "same" and other.input_value("#pool-r") == "3"
+    assert other.inner_text("[data-player=status]") == "Step 3 of 4"
+    formula_is(other, formula)
+    web.assert_clean()
+
+
+def test_both_languages(web):
+    page = web.goto("/backprop?lang=zh-TW")
+    ready(page, 36, zh=True)
+    assert page.inner_text("h1").startswith("反向傳播")
+    assert page.inner_text("#pane-bwd-h") == "反向傳遞" and page.inner_text("#why-h").startswith("為什麼卷積的梯度")
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.inner_text("#pane-bwd-h") == "Backward pass"
+    page.click("#ops [data-op=max]")
+    ready(page, 4)
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    assert "第一格拿到全部" in page.inner_text("#op-note")                          # the tie rule in zh-TW
+    assert page.inner_text("#f-y figcaption") == ZH["bp.cap_y_max"]
+    assert "視窗的最大值" in page.inner_text("#facts")
+    controls = page.inner_text(".stage") + page.inner_text(".settings") + page.inner_text(".editors") + \
+        page.inner_text("#why") + page.inner_text(".bp-pick")
+    for title in page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)"):
+        controls = controls.replace(title, "")
+    leftovers = [v for k, v in EN.items() if len(v) > 3 and v in controls and v != ZH[k]]
+    assert not leftovers, leftovers
+    web.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/backprop?step=15", "/backprop?op=max", "/backprop?op=average&padding=same",
+                                  "/backprop?op=transpose&input=[[1,2],[3,4]]&strides=[2,2]",
+                                  "/backprop?op=transpose&view=gather&input=[[1,2],[3,4]]&strides=[2,2]",
+                                  "/backprop?activation=tanh&view=grad_kernel&input=[[0.5,-1.25,2],[3.75,0,-2],[1,1,1]]"])
+def test_phone_no_horizontal_overflow_and_text_sizes(phone, path):
+    page = phone.goto(path)
+    ready(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_cells(page, 11)
+    page.tap("[data-player=forward]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()
+
+
+def test_desktop_text_sizes_and_no_cut_numbers(web):
+    web.page.emulate_media(reduced_motion="reduce")
+    for path in ("/backprop?step=35", "/backprop?op=average&padding=same&input=[[3,1,2],[0,0,1],[3,1,2]]&pool=[2,2]"
+                 "&strides=[1,1]&step=8",
+                 "/backprop?activation=tanh&input=[[0.5,-1.25,2],[3.75,0,-2],[1,1,1]]&step=24"):
+        page = web.goto(path)
+        ready(page)
+        check_cells(page, 12)
+    web.assert_clean()
+
+
+def check_cells(page, px):
+    """Every number in a diagram is at least `px` pixels high and fits its cell."""
+    bad = page.evaluate("""px => [...document.querySelectorAll('.stage .cell .v, .stage .cap, .stage figcaption')]
+        .filter(el => el.textContent && el.offsetParent)
+        .flatMap(el => {
+          const size = parseFloat(getComputedStyle(el).fontSize);
+          const cell = el.closest('.cell');
+          const cut = cell && (el.getBoundingClientRect().width > cell.clientWidth + 0.5);
+          return size < px || cut ? [[el.textContent, size, cell ? cell.clientWidth : null]] : [];
+        })""", px)
+    assert not bad, bad[:10]
+
+
+def test_links_from_conv_pool_and_home(web):
+    page = web.goto("/pool")
+    page.click(".next-link a")
+    page.wait_for_url("**/backprop?op=max")
+    ready(page, 4)                                  # a link names the layer; the rest is that layer's first state
+    assert page.get_attribute("#ops [data-op=max]", "aria-pressed") == "true"
+    assert page.input_value("#padding") == "valid" and page.is_checked("#strides-auto")
+    page.keyboard.press("ArrowRight")
+    assert page.url.endswith("/backprop?op=max&step=1")
+    page = web.goto("/conv")
+    page.click(".next-link a")
+    page.wait_for_url("**/backprop")
+    ready(page, 36)
+    page = web.goto("/")
+    page.click("#card-backprop h3 a")
+    page.wait_for_url("**/backprop")
+    ready(page, 36)
+    web.assert_clean()
