@@ -220,6 +220,31 @@ def test_a_recurrent_sample_with_the_sequence_editor(web, server_url):
     web.assert_clean()
 
 
+def test_a_text_model_with_a_free_length(web, server_url):
+    """text_functional: Embedding → LSTM → GRU → Dense on tokens of any length: the length field, whole
+    numbers below input_dim, an embedding lookup traced."""
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_file(page, "text_functional.keras", fixture_bytes("text_functional.keras"))
+    settled(page)
+    assert page.locator("#input-editor input").count() == 8 and page.locator("#rows-label").is_visible()
+    tokens = last_body(requests, "/predict")["input"]
+    assert len(tokens) == 8 and all(isinstance(v, int) and 0 <= v < 20 for v in tokens)
+    page.fill("#rows", "5")
+    page.locator("#rows").dispatch_event("change")
+    expect(page.locator("#input-editor input")).to_have_count(5)
+    settled(page)
+    assert last_body(requests, "/predict")["input"] == tokens[:5]
+    page.click("#layer-buttons [data-layer='embed']")
+    page.locator("#layer-view td").nth(6).click()                          # embed [1, 1]
+    expect(page.locator("#trace-heading")).to_contain_text("embed (Embedding) [1, 1]")
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/trace", json=last_body(requests, "/trace")).json()
+    assert api["step"]["formula"].startswith(f"embeddings[{tokens[1]}, 1] = ")
+    expect(page.locator("#trace-formula")).to_have_text(api["step"]["formula"])
+    web.assert_clean()
+
+
 def test_both_languages(web):
     page = web.goto("/model?lang=zh-TW")
     assert page.locator("h1").inner_text() == "你自己的 Keras 模型"

@@ -52,7 +52,7 @@ export class InputPanel {
     $("example").addEventListener("click", () => this.sample && this.setMatrix(this.sample.input));
     $("rows").addEventListener("change", () => {
       const n = Math.max(1, Math.min(limits.models.max_dim, Math.round(Number($("rows").value)) || 1));
-      this.setMatrix(reshape(this.matrix, n, this.cols(), 0));
+      this.setMatrix(this.rank === 2 ? reshape(this.matrix, n, this.cols(), 0) : reshape(this.matrix, 1, n, 0));
     });
     this.editor = null;
   }
@@ -88,7 +88,7 @@ export class InputPanel {
     this.hint(tokens ? "model.input.hint_tokens" : this.rank === 2 ? "model.input.hint_sequence" : "model.input.hint_vector",
       { shape: shape.map((d) => d ?? "T").join(" × "), n: summary.layers[1]?.config?.input_dim ?? "?" });
     const free = shape[0] === null;
-    $("rows-label").hidden = !free || this.rank !== 2;
+    $("rows-label").hidden = !free;                // a free length (T): a field for it
     $("example").hidden = !sample;
     $("array-input").querySelector(".editor-box").hidden = false;
     $("array-input").querySelector(".as-text").hidden = false;
@@ -189,7 +189,7 @@ export class InputPanel {
     const rows = this.rank === 2 ? (s[0] ?? m.length) : 1;
     const cols = this.rank === 1 && s[0] === null ? m[0].length : this.cols();   // a free length: as given
     this.matrix = reshape(m, rows, cols, 0);
-    $("rows").value = String(rows);
+    $("rows").value = String(this.rank === 2 ? rows : cols);
     this.editor.set(this.matrix);
     if (notify) this.onChange({});
   }

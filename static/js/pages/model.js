@@ -167,9 +167,12 @@ function renderSees() {
   fig.hidden = !x;
   if (!x) return;
   const tx = tensors[summary.layers[0].name];
-  const [hh, w] = tx.shape;
-  const c = tx.shape.length === 3 ? tx.shape[2] : 1;
+  const spec = summary.image;                                   // hwc, hw, or a flat square (784 = 28×28)
+  const hh = spec.layout === "flat" ? spec.height : tx.shape[0];
+  const w = spec.layout === "flat" ? spec.width : tx.shape[1];
+  const c = spec.layout === "hwc" ? tx.shape[2] : 1;
   const canvas = $("sees-canvas");
+  canvas.parentElement.style.aspectRatio = `${w} / ${hh}`;
   canvas.width = w;
   canvas.height = hh;
   const ctx = canvas.getContext("2d");
@@ -177,7 +180,8 @@ function renderSees() {
   const top = $("value-scale").value === "0..255" ? 255 : 1;
   for (let i = 0; i < hh; i++) {
     for (let j = 0; j < w; j++) {
-      const v = Math.max(0, Math.min(255, Math.round((tx.at(tx.shape.length === 3 ? [i, j, 0] : tx.shape.length === 2 ? [i, j] : [i * w + j]) / top) * 255)));
+      const at = spec.layout === "hwc" ? [i, j, 0] : spec.layout === "hw" ? [i, j] : [i * w + j];
+      const v = Math.max(0, Math.min(255, Math.round((tx.at(at) / top) * 255)));
       const o = (i * w + j) * 4;
       img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
       img.data[o + 3] = 255;
