@@ -43,7 +43,10 @@ class Settings:
     body_caps: dict[str, int] = field(default_factory=lambda: {
         "/api/mnist/predict": limits.MNIST_JSON_BYTES, "/api/mnist/trace": limits.MNIST_JSON_BYTES,
         "/api/mnist/predict/upload": limits.MNIST_UPLOAD_BYTES, "/api/image/filter": limits.FILTER_JSON_BYTES,
-        "/api/image/filter/upload": limits.FILTER_UPLOAD_BYTES})
+        "/api/image/filter/upload": limits.FILTER_UPLOAD_BYTES, "/api/models": limits.MODEL_UPLOAD_BODY_BYTES})
+    # the same for paths with an id in them: regular expressions (deploy/nginx/nginx.conf has the same ones)
+    body_cap_patterns: dict[str, int] = field(default_factory=lambda: {
+        "^/api/models/[0-9a-f]{64}/(predict|trace)$": limits.MODEL_JSON_BYTES})
     # threads per worker process for engine work (app/api/compute.py), and for everything else that runs
     # in a thread (static files, pages)
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))

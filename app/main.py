@@ -24,6 +24,7 @@ from app.middleware import (
     HostCheckMiddleware,
     ResponseHeadersMiddleware,
 )
+from app.models import isolated
 from app.openapi import install_openapi
 from app.sockets import nodelay_on_listening_sockets
 
@@ -51,6 +52,7 @@ async def lifespan(_: FastAPI):
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     nodelay_on_listening_sockets()
+    isolated.start()   # the forkserver that reads uploaded models (app/models/isolated.py): ~1 s, once per process
     yield
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from starlette.middleware.cors import CORSMiddleware as _StarletteCORS
@@ -20,7 +21,11 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def body_cap(path: str) -> int:
-    return settings.body_caps.get(path.rstrip("/") or "/", settings.default_body_cap)
+    path = path.rstrip("/") or "/"
+    if path in settings.body_caps:
+        return settings.body_caps[path]
+    return next((cap for pattern, cap in settings.body_cap_patterns.items() if re.match(pattern, path)),
+                settings.default_body_cap)
 
 
 class BodyLimitMiddleware:

@@ -30,6 +30,7 @@ PAGES = {
     "activations": ("/activations", "nav.activations"),
     "draw": ("/draw", "nav.draw"),
     "architectures": ("/architectures", "nav.architectures"),
+    "model": ("/model", "nav.model"),
 }
 
 router = APIRouter(include_in_schema=False)

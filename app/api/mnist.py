@@ -4,6 +4,7 @@
     POST /api/mnist/predict/upload   multipart: a picture as `file` -> the same answer
     POST /api/mnist/trace            JSON: a drawing, a layer and [i, j, f] -> how that number came about
     GET  /api/mnist/model            the model card
+    GET  /api/mnist/model.keras      the model as a Keras 3 .keras file (app/models/export.py)
 
 Inputs are decoded by app/mnist/inputs.py, predictions and traces made by app/mnist/inference.py.
 Until app/weights/mnist_cnn.npz exists every endpoint here answers 503 in the one error shape.
@@ -11,9 +12,12 @@ Until app/weights/mnist_cnn.npz exists every endpoint here answers 503 in the on
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import Response
 
 from app.api.compute import compute
 from app.api.errors import ApiError
@@ -22,6 +26,7 @@ from app.api.routing import JSONRoute
 from app.engine.errors import EngineError
 from app.engine.nn import Sequential
 from app.mnist import inference, inputs
+from app.models.export import mnist_keras_bytes
 
 from .mnist_schemas import Format, PredictRequest, PredictResponse, TraceRequest, TraceResponse
 from .schemas import ERRORS
@@ -113,3 +118,24 @@ def model_card():
     if card is None:
         raise ApiError(503, None, NOT_TRAINED, code="model_not_trained")
     return JSONResponse(card)
+
+
+@lru_cache(maxsize=2)
+def keras_file(model: Sequential) -> tuple[bytes, str]:
+    """The .keras bytes of a loaded model and their SHA-256, once per model object: inference.load_model loads a
+    weights file once per version (mtime), so this is once per weights file."""
+    data = mnist_keras_bytes(model)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+KERAS_FILE = {"description": "the .keras file (a zip of config.json, metadata.json and model.weights.h5)",
+              "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+@router.get("/model.keras", response_class=Response, responses={200: KERAS_FILE, 503: ERRORS[422]})
+async def model_keras(model: Model):
+    """The app's MNIST CNN as a Keras 3 `.keras` file that `keras.models.load_model` opens and that predicts what the
+    app predicts (a final Activation('softmax') gives the probabilities). Upload it to /api/models to see it there."""
+    data, digest = await compute(keras_file, model)
+    return Response(data, media_type="application/octet-stream",
+                    headers={"content-disposition": 'attachment; filename="mnist_cnn.keras"', "etag": f'"{digest}"'})

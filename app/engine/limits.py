@@ -103,6 +103,10 @@ def page_limits() -> dict:
         "filter": {"max_side": FILTER_MAX_SIDE, "max_k": FILTER_MAX_K, "max_f": FILTER_MAX_F,
                    "max_image_side": FILTER_IMAGE_MAX_SIDE, "max_stride": CONV_MAX_STRIDE, "max_pad": CONV_MAX_PAD,
                    "max_json_bytes": FILTER_JSON_BYTES, "max_upload_bytes": FILTER_UPLOAD_BYTES},
+        "models": {"max_upload": MODEL_MAX_UPLOAD_BYTES, "max_json_bytes": MODEL_JSON_BYTES,
+                   "max_array": MODEL_ARRAY_MAX_NUMBERS, "max_trace": MODEL_TRACE_MAX_NUMBERS,
+                   "max_dim": MODEL_INPUT_EDIT_MAX_DIM, "max_abs": MAX_ABS, "max_points": STROKES_MAX_POINTS,
+                   "max_strokes": STROKES_MAX_STROKES, "max_image_side": IMAGE_MAX_SIDE},
     }
 
 # ---- uploaded Keras models (/api/models, app/models/, app/engine/layers/) --------------------------------
@@ -127,3 +131,6 @@ MODEL_READ_CPU_SECONDS = 0.5               # CPU time a reading child may use on
 MODEL_READ_BYTES_PER_CPU_SECOND = 8 * 1024**2   # ... plus 1 s per 8 MiB of file (a 20 MiB file: 3 s)
 MODEL_READ_WALL_SECONDS = 10.0              # and at most this long by the clock, whatever the machine's load
 MODEL_READ_MEMORY_BYTES = 3 * 1024**3       # the reading child's address space (RLIMIT_AS)
+MODEL_UPLOAD_BODY_BYTES = MODEL_MAX_UPLOAD_BYTES + (1 << 20)  # POST /api/models: the file and its multipart envelope
+MODEL_JSON_BYTES = 8 << 20                  # /api/models/{id}/predict and /trace: a (224, 224, 3) input, a data URL
+MODEL_INPUT_EDIT_MAX_DIM = 200              # the /model page's input editor: rows and columns of a free axis

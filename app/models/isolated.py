@@ -80,8 +80,11 @@ def _limit_resources() -> None:
 
 
 def _child(data: bytes, conn) -> None:
-    """In the child: read the file, send b"M" + npz (config text, keras version, weights) or b"E" + JSON error."""
+    """In the child: say b"S" (started: what multiprocessing did before, e.g. re-importing a script's __main__,
+    does not count against the reading's budget), read the file, send b"M" + npz (config text, keras version,
+    weights) or b"E" + JSON error."""
     _limit_resources()
+    conn.send_bytes(b"S")
     try:
         from app.models.reader import read_parts
         text, keras, weights = read_parts(data)
@@ -132,17 +135,26 @@ def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MOD
     child.start()
     send.close()
     try:
-        while not receive.poll(0.02):
+        base = None                                     # the child's CPU time when it said it started
+        while True:
+            if receive.poll(0.02):
+                try:
+                    reply = receive.recv_bytes(MAX_REPLY)
+                except (EOFError, OSError):
+                    raise _refused("could not be read: the HDF5 library failed on it") from None
+                if reply != b"S" or base is not None:
+                    break
+                base = cpu_seconds(child.pid) or 0.0
+                continue
             used = cpu_seconds(child.pid)
             elapsed = time.monotonic() - start
-            if (used if used is not None else elapsed) > cpu:
+            if base is None:
+                if elapsed > wall:
+                    raise _refused("the reading process did not start")
+            elif (used - base if used is not None else elapsed) > cpu:
                 raise _refused(f"used more than {cpu:.1f} s of CPU to read: a damaged or hostile file")
             if elapsed > wall:
                 raise _refused(f"took more than {wall:g} s to read: a damaged or hostile file")
-        try:
-            reply = receive.recv_bytes(MAX_REPLY)
-        except (EOFError, OSError):
-            raise _refused("could not be read: the HDF5 library failed on it") from None
     finally:
         receive.close()
         if child.is_alive():

@@ -149,3 +149,32 @@ def test_mnist_architectures_and_examples_through_the_client(api):
     assert out["output_shape"] == [4, 4, 2]
     examples = mod("api.examples.examples").sync_detailed(client=generated)
     assert examples.status_code == 200 and len(json.loads(examples.content)["examples"]) >= 10
+
+
+def test_uploaded_models_through_the_client(api):
+    """Upload the app's own CNN as a .keras file, then summary, predict on a drawing, trace and delete."""
+    generated, mod = api
+    models = mod("models")
+    data = mod("api.mnist.model_keras").sync_detailed(client=generated)
+    assert data.status_code == 200 and data.content[:2] == b"PK"
+    file = mod("types").File(payload=io.BytesIO(data.content), file_name="mnist_cnn.keras")
+    response = mod("api.models.upload_model").sync_detailed(client=generated, body=models.BodyUploadModel(file=file))
+    assert response.status_code == 200, response.content[:300]
+    summary = json.loads(response.content)
+    assert summary["total_params"] == 293_546 and summary["input_kind"] == "image"
+    model_id = summary["id"]
+    again = mod("api.models.get_model_summary").sync_detailed(model_id, client=generated)
+    assert json.loads(again.content) == summary
+    stroke = {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280}
+    body = models.ModelPredictRequest.from_dict(stroke)
+    out = json.loads(mod("api.models.predict_model").sync_detailed(model_id, client=generated, body=body).content)
+    assert len(out["output"]) == 10 and abs(sum(out["output"]) - 1) < 1e-9
+    assert [layer["name"] for layer in out["layers"]] == [row["name"] for row in summary["layers"][1:]]
+    body = models.ModelTraceRequest.from_dict({**stroke, "layer": "conv1", "index": [10, 10, 0]})
+    got = json.loads(mod("api.models.trace_model").sync_detailed(model_id, client=generated, body=body).content)
+    conv1 = next(layer for layer in out["layers"] if layer["name"] == "conv1")["array"]
+    assert got["step"]["value"] == pytest.approx(conv1[10][10][0], abs=1e-12)
+    assert "".join(got["step"]["terms"]) == got["step"]["formula"]
+    gone = mod("api.models.delete_model").sync_detailed(model_id, client=generated)
+    assert json.loads(gone.content) == {"id": model_id, "deleted": True}
+    assert mod("api.models.get_model_summary").sync_detailed(model_id, client=generated).status_code == 404

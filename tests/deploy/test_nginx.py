@@ -86,6 +86,8 @@ def test_nginx_body_caps_are_the_apps(deployed):
     conf = (deployed[1] / "nginx.conf").read_text()
     caps = dict(re.findall(r"location = (\S+) \{\s*client_max_body_size (\d+)m;", conf))
     assert {path: int(mb) << 20 for path, mb in caps.items()} == settings.body_caps
+    patterns = dict(re.findall(r'location ~ "(\S+)" \{\s*client_max_body_size (\d+)m;', conf))
+    assert {pattern: int(mb) << 20 for pattern, mb in patterns.items()} == settings.body_cap_patterns
     assert "client_max_body_size 1m;" in conf and settings.default_body_cap == 1 << 20
 
 

@@ -9,10 +9,14 @@ Not a test: pytest does not collect it (no test_ prefix).
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +37,8 @@ SHOTS = [
     ("lstm", "/lstm?step=3", "#memory-now:not(:empty)", "#stage-h"),   # gate example at the read step: h₄ = 7
     ("architectures", "/architectures?net=resnet50&layer=7", "#layers [role=option]", None),
     ("draw", '/draw?sample=7&layer="conv2"', ".answer-panel[aria-busy=false] #bars li", None),
+    # the app's CNN opened as a sample (uploaded to a temporary MODELS_DIR), a conv1 value traced
+    ("model", "/model?sample=mnist&layer=conv1&cell=[11,11,3]", "#trace-formula:not(:empty)", "#layers-h"),
 ]
 WIDTHS = {1280: 800, 360: 740}
 LANGS = ("en", "zh-TW")
@@ -46,7 +52,10 @@ def free_port() -> int:
 
 def serve():
     port = free_port()
+    models = tempfile.mkdtemp(prefix="screenshots-models-")    # /model's uploads, not the user's cache
+    atexit.register(shutil.rmtree, models, True)
     proc = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, "MODELS_DIR": models},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -47,6 +47,7 @@ PANELS = {
              ["intro", "pad", "samples", "upload", "answer", "sees", "maps", "model"]),
     "architectures": ("/architectures", "#layers [role=option]",
                       ["intro", "pick", "totals", "diagram", "layers", "detail", "largest", "own"]),
+    "model": ("/model", "#drop", ["intro", "load"], ["summary", "input", "output", "layers", "player"]),
 }
 
 # For each named element: its name, whether it is shown, and whether a named ancestor is hidden by ?hide=.

@@ -1,0 +1,327 @@
+"""/model in a real Chromium: a model opened by the file button, by a drop and as a sample; the summary's totals
+and rows equal the API's; a drawing predicts what the API predicts; a click (or Enter) on a value opens its trace,
+equal to the API's; the formula builds up from `terms`; both languages; 360 px without horizontal overflow, no
+number cut by its box, text at least 12 px (11 px on the phone).
+
+The server has its own MODELS_DIR (a temporary directory)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import httpx
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from tests.models.helpers import expected, fixture_bytes
+from tests.servers import app_server
+
+pytestmark = pytest.mark.browser
+
+BUSY = "#output-panel"
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory):
+    with app_server(env={"MODELS_DIR": str(tmp_path_factory.mktemp("models"))}) as (url, _):
+        yield url
+
+
+def settled(page):
+    """The last prediction is in (the output panel is aria-busy while one is on its way)."""
+    expect(page.locator(BUSY)).to_have_attribute("aria-busy", "false", timeout=20000)
+
+
+def open_file(page, name: str, data: bytes):
+    page.set_input_files("#file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+    expect(page.locator("#summary-panel")).to_be_visible(timeout=20000)
+
+
+def open_sample(page, name: str):
+    page.click(f"[data-sample='{name}']")
+    expect(page.locator("#summary-panel")).to_be_visible(timeout=20000)
+    expect(page.locator("#load-status")).to_contain_text("Opened", timeout=20000)
+    settled(page)
+
+
+def model_id(page) -> str:
+    """The page keeps the model's id in its URL (?model=<64 hex digits>)."""
+    return page.evaluate("new URLSearchParams(location.search).get('model')")
+
+
+def last_body(requests, path_end: str) -> dict:
+    return json.loads([r for r in requests if r.url.endswith(path_end)][-1].post_data)
+
+
+def summary_rows(page) -> list[list[str]]:
+    return page.eval_on_selector_all("#summary tbody tr", "rs => rs.map(r => [...r.cells].slice(0, 3).map(c => "
+                                                          "c.innerText.replace(/\\s+/g, ' ').trim()))")
+
+
+def test_upload_by_the_file_button_shows_the_summary(web, server_url):
+    page = web.goto("/model")
+    open_file(page, "lstm.keras", fixture_bytes("lstm.keras"))
+    api = httpx.get(f"{server_url}/api/models/{model_id(page)}").json()
+    want = expected("lstm.keras")
+    assert api["total_params"] == int(want["count_params"]) == 260
+    expect(page.locator("#total-params")).to_have_text("260")
+    expect(page.locator("#trainable-params")).to_have_text("260")
+    expect(page.locator("#non-trainable-params")).to_have_text("0")
+    rows = summary_rows(page)
+    assert [r[0] for r in rows] == [f"{row['name']} ({row['class_name']})" for row in api["layers"]]
+    assert rows[1][1:] == ["(None, 6, 5)", "160"] and rows[2][1:] == ["(None, 3)", "96"]
+    assert "Model: \"lstm\"" in page.locator("#model-name").inner_text()
+    # a legacy tf.keras 2 .h5 with BatchNormalization-free GRUs: totals as Keras counted them
+    open_file(page, "gru.tf2.h5", fixture_bytes("gru.tf2.h5"))
+    expect(page.locator("#total-params")).to_have_text(f"{int(expected('gru.tf2.h5')['count_params']):,}")
+    assert "saved by Keras 2" in page.locator("#model-name").inner_text()
+    web.assert_clean()
+
+
+def test_a_drop_opens_a_model_and_a_bad_file_is_explained(web):
+    page = web.goto("/model")
+    data = base64.b64encode(fixture_bytes("conv1d.keras")).decode()
+    transfer = page.evaluate_handle("""b64 => { const t = new DataTransfer();
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        t.items.add(new File([bytes], 'conv1d.keras')); return t; }""", data)
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    expect(page.locator("#total-params")).to_have_text(f"{int(expected('conv1d.keras')['count_params']):,}",
+                                                       timeout=20000)
+    page.set_input_files("#file", files=[{"name": "notes.keras", "mimeType": "text/plain", "buffer": b"hello"}])
+    expect(page.locator("#load-error")).to_contain_text("This is not a Keras model file")
+    expect(page.locator("#load-error .error-detail")).to_contain_text("neither a Keras 3 .keras file")
+    web.errors = [e for e in web.errors if "status of 422" not in e]   # Chromium logs the refused upload
+    web.assert_clean()
+
+
+def test_the_mnist_sample_predicts_a_drawing_like_the_api(web, server_url):
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    expect(page.locator("#total-params")).to_have_text("293,546")
+    assert page.locator("#image-input").is_visible() and page.locator("#array-input").is_hidden()
+    # a one drawn with the mouse
+    page.click("#clear")
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.52, box["y"] + box["height"] * 0.15)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.85, steps=15)
+    page.mouse.up()
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["strokes"] and body["width"] == 280 and "format" not in body
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/predict", json=body).json()
+    bars = page.locator("#output-view .vbar")
+    assert bars.count() == 10
+    shown = [float(bars.nth(k).get_attribute("title")) for k in range(10)]
+    assert shown == api["output"]                                   # exactly the API's numbers
+    assert int(np.argmax(api["output"])) == 1
+    expect(page.locator("#output-view .vbar.top .label")).to_have_text("1")
+    expect(page.locator("#sees")).to_be_visible()
+    web.assert_clean()
+
+
+def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_url):
+    import io
+
+    from PIL import Image, ImageDraw
+
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    picture = Image.new("L", (90, 90), 255)
+    ImageDraw.Draw(picture).line([(45, 10), (45, 80)], fill=0, width=8)
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    page.set_input_files("#picture", files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+    expect(page.locator("#image-note")).to_contain_text("one.png")
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["image"].startswith("data:image/png;base64,") and body["preprocess"] == "mnist"
+    page.select_option("#value-scale", "0..255")
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["value_scale"] == "0..255"
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/predict", json=body).json()
+    assert max(max(row) for row in api["input"])[0] == 255                 # what the model got, scaled
+    expect(page.locator("#sees-caption")).to_contain_text("0..255")
+    web.assert_clean()
+
+
+def test_a_click_on_a_feature_map_value_opens_its_trace(web, server_url):
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    expect(page.locator("#layer-buttons [aria-pressed='true']")).to_have_text("conv1")
+    maps = page.locator("#layer-view canvas")
+    assert maps.count() == 32
+    maps.nth(3).click(position={"x": 30, "y": 30})
+    expect(page.locator("#trace-heading")).to_contain_text("conv1 (Conv2D) [", timeout=20000)
+    body = last_body(requests, "/trace")
+    assert body["layer"] == "conv1" and body["index"][2] == 3
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/trace", json=body).json()
+    step = api["step"]
+    expect(page.locator("#trace-formula")).to_have_text(step["formula"])
+    assert page.locator("#trace-body table.numbers").count() == 3          # inputs × weights = products
+    assert "= " + page.locator("#trace-after dd").nth(3).inner_text() in step["formula"]
+    # the player builds the formula from the API's terms
+    page.click("#trace-player [data-player='start']")
+    expect(page.locator("#trace-formula")).to_have_text(step["terms"][0] + " …")
+    page.click("#trace-player [data-player='forward']")
+    expect(page.locator("#trace-formula")).to_have_text("".join(step["terms"][:2]) + " …")
+    assert page.locator("#trace-body td.now").count() == 3                  # input, weight, product of term 2
+    # the keyboard: arrows move the cursor, Enter opens the next value's trace
+    canvas = page.locator("#layer-view canvas[tabindex='0']")
+    canvas.focus()
+    i, j, f = body["index"]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#trace-heading")).to_contain_text(f"[{i}, {j + 1}, {f + 1}]")
+    assert "cell=" in page.url and "layer=" in page.url
+    # a dense layer's value (a bar) and a pooling layer's value
+    page.click("#layer-buttons [data-layer='fc2']")
+    page.locator("#layer-view .vbar").nth(4).click()
+    expect(page.locator("#trace-heading")).to_contain_text("fc2 (Dense) [4]")
+    assert page.locator("#trace-body .dense-table tr").count() == 256 + 1
+    page.click("#layer-buttons [data-layer='pool1']")
+    page.locator("#layer-view canvas").nth(0).click(position={"x": 20, "y": 20})
+    expect(page.locator("#trace-formula")).to_have_text(re.compile(r"^max\("))
+    web.assert_clean()
+
+
+def test_a_recurrent_sample_with_the_sequence_editor(web, server_url):
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "lstm")
+    samples = httpx.get(f"{server_url}/static/models/samples.json").json()
+    assert page.locator("#image-input").is_hidden() and page.locator("#input-editor input").count() == 6 * 2
+    expect(page.locator("#keras-check")).to_contain_text(f"{samples['lstm']['keras_output'][0]:.4f}")
+    assert last_body(requests, "/predict")["input"] == samples["lstm"]["input"]
+    page.locator("#layer-view td").nth(7).click()                           # lstm_seq [1, 2]
+    expect(page.locator("#trace-heading")).to_contain_text("lstm_seq (LSTM) [1, 2]")
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/trace", json=last_body(requests, "/trace")).json()
+    shown = page.locator("#trace-after .flist .formula").all_inner_texts()
+    assert shown == list(api["step"]["formulas"].values()) and len(shown) == 6
+    assert page.locator("#trace-player").is_hidden()
+    # editing a value predicts again; the Keras line goes (it is about the example input)
+    field = page.locator("#input-editor input").first
+    field.fill("0.5")
+    field.press("Enter")
+    expect(page.locator("#keras-check")).to_have_text("")
+    assert last_body(requests, "/predict")["input"][0][0] == 0.5
+    web.assert_clean()
+
+
+def test_a_text_model_with_a_free_length(web, server_url):
+    """text_functional: Embedding → LSTM → GRU → Dense on tokens of any length: the length field, whole
+    numbers below input_dim, an embedding lookup traced."""
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_file(page, "text_functional.keras", fixture_bytes("text_functional.keras"))
+    settled(page)
+    assert page.locator("#input-editor input").count() == 8 and page.locator("#rows-label").is_visible()
+    tokens = last_body(requests, "/predict")["input"]
+    assert len(tokens) == 8 and all(isinstance(v, int) and 0 <= v < 20 for v in tokens)
+    page.fill("#rows", "5")
+    page.locator("#rows").dispatch_event("change")
+    expect(page.locator("#input-editor input")).to_have_count(5)
+    settled(page)
+    assert last_body(requests, "/predict")["input"] == tokens[:5]
+    page.click("#layer-buttons [data-layer='embed']")
+    page.locator("#layer-view td").nth(6).click()                          # embed [1, 1]
+    expect(page.locator("#trace-heading")).to_contain_text("embed (Embedding) [1, 1]")
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/trace", json=last_body(requests, "/trace")).json()
+    assert api["step"]["formula"].startswith(f"embeddings[{tokens[1]}, 1] = ")
+    expect(page.locator("#trace-formula")).to_have_text(api["step"]["formula"])
+    web.assert_clean()
+
+
+def test_both_languages(web):
+    page = web.goto("/model?lang=zh-TW")
+    assert page.locator("h1").inner_text() == "你自己的 Keras 模型"
+    page.click("[data-sample='simple_rnn']")
+    expect(page.locator("#load-status")).to_contain_text("已打開", timeout=20000)
+    settled(page)
+    expect(page.locator("#summary thead th").first).to_have_text("層（類型）")
+    page.locator("#layer-view td").first.click()
+    expect(page.locator("#trace-heading")).to_contain_text("rnn_seq")
+    assert "時間步 t = 0" in page.locator("#trace-body").inner_text()
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#summary thead th").first).to_have_text("Layer (type)")
+    assert "Time step t = 0" in page.locator("#trace-body").inner_text()
+    assert "Total params:" in page.locator("#totals").inner_text()
+    assert page.locator("#output-text").inner_text().startswith("out gives 2 numbers")
+    web.assert_clean()
+
+
+NUMBERS = "#summary td.num, #totals dd, #output-view .vbar .value, #layer-view td, #trace-body td, #trace-after dd"
+TEXT = "#summary td, #output-view .vbar, #layer-view td, .map figcaption, #trace-body td, #trace-formula, .value-line"
+
+
+def no_number_cut(page) -> list[str]:
+    return page.eval_on_selector_all(NUMBERS, "els => els.filter(e => e.offsetParent && e.scrollWidth > e.clientWidth "
+                                              "+ 1).map(e => e.textContent)")
+
+
+def smallest_text(page) -> float:
+    return page.eval_on_selector_all(TEXT, "els => Math.min(...els.filter(e => e.offsetParent).map(e => "
+                                           "parseFloat(getComputedStyle(e).fontSize)))")
+
+
+def test_numbers_fit_and_text_is_large_enough_at_1280(web):
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    page.locator("#layer-view canvas").nth(0).click(position={"x": 30, "y": 30})
+    page.locator("#trace-body table").first.wait_for()
+    assert no_number_cut(page) == []
+    assert smallest_text(page) >= 12
+    web.assert_clean()
+
+
+def test_phone_360_without_horizontal_overflow(phone):
+    page = phone.goto("/model?lang=zh-TW")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("[data-sample='mnist']").tap()
+    expect(page.locator("#summary-panel")).to_be_visible(timeout=20000)
+    settled(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("#layer-view canvas").nth(2).tap()
+    page.locator("#trace-body table").first.wait_for(timeout=20000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert no_number_cut(page) == []
+    assert smallest_text(page) >= 11
+    page.locator("#layer-buttons [data-layer='conv2']").tap()
+    page.locator("#layer-view canvas").nth(5).tap()
+    expect(page.locator("#trace-channel")).to_be_visible(timeout=20000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("[data-sample='lstm']").tap()
+    expect(page.locator("#input-editor input").first).to_be_visible(timeout=20000)
+    settled(page)
+    page.locator("#layer-view td").nth(3).tap()
+    page.locator("#trace-after .flist").wait_for(timeout=20000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert no_number_cut(page) == []
+    phone.assert_clean()
+
+
+def test_remove_from_the_server_and_reload(web, server_url):
+    page = web.goto("/model?sample=simple_rnn")
+    expect(page.locator("#total-params")).to_have_text("72", timeout=20000)
+    settled(page)
+    mid = model_id(page)
+    page.reload()
+    expect(page.locator("#total-params")).to_have_text("72", timeout=20000)
+    page.click("#forget")
+    expect(page.locator("#summary-panel")).to_be_hidden()
+    assert httpx.get(f"{server_url}/api/models/{mid}").status_code == 404
+    web.assert_clean()
