@@ -30,7 +30,7 @@ function check(r) {
 let padded = [];
 let outputs = [];
 let answer = null;
-const detail = new GridView($("detail"), { digits: 2 });
+const detail = new GridView($("detail"));
 
 function build(data) {
   answer = data;
@@ -38,6 +38,8 @@ function build(data) {
   const inMax = maxAbsOf(pi);
   padded = gridsIn($("padded"), padded, 1);
   padded[0].resize(pi.length, pi[0].length);
+  padded[0].fitValues(pi);
+  detail.fitValues(pi);
   for (let r = 0; r < pi.length; r++) {
     for (let c = 0; c < pi[0].length; c++) padded[0].set(r, c, pi[r][c], inMax, { pad: pi[r][c] === null });
   }
@@ -45,6 +47,7 @@ function build(data) {
   outputs = gridsIn($("output"), outputs, 1, () => ({ onCell: (r, c) => stage.jump(r, c) }));
   const [oh, ow] = data.output_shape;
   outputs[0].resize(oh, ow);
+  outputs[0].fitValues(data.output);
   for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) outputs[0].set(r, c, null);
   relabel();
 }
