@@ -64,7 +64,10 @@ export function fit(value, chars = Infinity, digits = 4) {
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
   if (v === 0) return "0";
   if (isWhole(v) && Math.abs(v) < 1e7 && String(Math.round(v)).length <= chars) return String(Math.round(v));
-  const all = candidates(v, digits);
+  let all = candidates(v, digits);
+  // nothing honest with so few decimals (0.99991 with 3): as many more as it takes
+  for (let d = digits + 1; !all.length && d <= 12; d++) all = candidates(v, d);
+  if (!all.length) return full(v);
   const best = all.find((c) => c.s.length <= chars);
   if (best) return best.s;
   return all.reduce((p, q) => (q.s.length < p.s.length ? q : p)).s;
@@ -100,6 +103,7 @@ export function widest(values, cap = Infinity, digits = 4) {
 /** A whole count with thousands separators, for totals (written with no-break so it never breaks). */
 export const count = (n) => Number(n).toLocaleString("en-US");
 
+const IMPLICIT = { OUTPUT: "status", TD: "cell", TH: "columnheader", BUTTON: "button", A: "link" };
 // roles whose accessible name may be given with aria-label
 const NAMED = new Set(["gridcell", "cell", "img", "button", "link", "option", "columnheader", "rowheader", "status"]);
 
@@ -122,15 +126,13 @@ export function setNumber(el, value, { chars = Infinity, digits = 4, name = el }
     return text;
   }
   if (whole) name.title = whole; else name.removeAttribute("title");
-  const role = name.getAttribute("role");
-  if (NAMED.has(role) || name.tagName === "OUTPUT") {
-    el.textContent = text;
-    if (short && NAMED.has(role)) name.setAttribute("aria-label", `${text} (${whole})`);
+  const role = name.getAttribute("role") || IMPLICIT[name.tagName];
+  el.textContent = text;
+  if (NAMED.has(role)) {
+    if (short) name.setAttribute("aria-label", `${text} (${whole})`);
     else name.removeAttribute("aria-label");
-    if (short && !NAMED.has(role)) el.append(srOnly(whole));
-  } else {
-    el.textContent = text;
-    if (short) el.append(srOnly(whole));
+  } else if (short) {
+    el.append(srOnly(whole));
   }
   if (Number.isFinite(chars) && text.length > chars) {
     el.dataset.fit = "shrunk";

@@ -87,15 +87,25 @@
         continue;
       }
     }
-    if (!scrollFirst && !(el instanceof SVGElement)) {
-      const own = block(el);
-      if (own && !scrolls(style(own))) {
-        const b = own.getBoundingClientRect();
-        if (r.left < b.left - SLACK || r.right > b.right + SLACK) {
-          out.push({ kind: "text-out", where: where(el), text: text.trim().slice(0, 60),
-            detail: `text ${r.left.toFixed(1)}..${r.right.toFixed(1)} wider than its box ${where(own)} ${b.left.toFixed(1)}..${b.right.toFixed(1)}` });
-          continue;
+    if (!(el instanceof SVGElement)) {
+      // the text's own block and every block around it, up to the first one that scrolls: the text stays inside
+      // (inside a box that scrolls, text may run past the boxes within it: it is reached by scrolling)
+      let out_ = null;
+      const chain = [];
+      for (let e = block(el); e && e !== document.body; e = e.parentElement) chain.push(e);
+      if (!scrollFirst && !chain.some((e) => scrolls(style(e)))) {
+        for (const e of chain) {
+          const cs = style(e);
+          if (cs.display === "inline" || cs.display === "contents") continue;
+          const b = e.getBoundingClientRect();
+          if (r.left < b.left - SLACK || r.right > b.right + SLACK) { out_ = [e, b]; break; }
         }
+      }
+      if (out_) {
+        const [e, b] = out_;
+        out.push({ kind: "text-out", where: where(el), text: text.trim().slice(0, 60),
+          detail: `text ${r.left.toFixed(1)}..${r.right.toFixed(1)} wider than its box ${where(e)} ${b.left.toFixed(1)}..${b.right.toFixed(1)}` });
+        continue;
       }
     }
     // numbers stay on one line

@@ -35,7 +35,8 @@
     const m = text.getScreenCTM();
     if (!m) continue;
     const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
-    out.push({ where: where(text), text: text.textContent.trim().slice(0, 40),
+    const shownText = [...text.childNodes].filter((n) => n.nodeName !== "title").map((n) => n.textContent).join("");
+    out.push({ where: where(text), text: shownText.trim().slice(0, 40),
       px: parseFloat(getComputedStyle(text).fontSize) * scale });
   }
   for (const [canvas, labels] of (window.__canvasLabels || new Map())) {
