@@ -144,6 +144,30 @@ export function setNumber(el, value, { chars = Infinity, digits = 4, name = el }
   return text;
 }
 
+// a number in running text (the same shape tests/e2e/js/fit_check.js looks for)
+const NUMBER = /(?:(?<=^|[\s(\[=,;:×+])-)?(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?/gi;
+
+/**
+ * Put `text` (a formula from the API) in `el` with every number kept on one line (a span with
+ * white-space: nowrap, class "nb"): a line may break between numbers, never inside one (5e-39 has a
+ * hyphen, where browsers break). el.textContent stays exactly `text`; nothing is read from it.
+ */
+export function keepNumbers(el, text) {
+  const parts = [];
+  let at = 0;
+  for (const m of text.matchAll(NUMBER)) {
+    if (!/[e,]/i.test(m[0]) && m[0][0] !== "-") continue; // only a minus, an exponent or a comma can break
+    if (m.index > at) parts.push(document.createTextNode(text.slice(at, m.index)));
+    const span = document.createElement("span");
+    span.className = "nb";
+    span.textContent = m[0];
+    parts.push(span);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push(document.createTextNode(text.slice(at)));
+  el.replaceChildren(...parts);
+}
+
 function srOnly(text) {
   const s = document.createElement("span");
   s.className = "sr-only";

@@ -5,7 +5,7 @@
 import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { fmt, t } from "../lib/i18n.js";
-import { fit, widest } from "../lib/numfmt.js";
+import { fit, full, widest } from "../lib/numfmt.js";
 import { limits } from "../lib/limits.js";
 import { depth, isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
 import { GridView } from "../lib/grid.js";
@@ -251,18 +251,26 @@ function renderBias(values) {
   if (box.children.length === values.length) { // keep the fields (and the focus); refresh labels and values
     [...box.children].forEach((label, f) => {
       label.firstChild.textContent = t("conv.bias_n", { n: f + 1 });
-      if (document.activeElement !== label.lastChild) label.lastChild.value = String(values[f]);
+      if (document.activeElement !== label.lastChild) showBias(label.lastChild, values[f]);
     });
     return;
   }
   box.replaceChildren(...values.map((b, f) => {
-    const input = h("input", { type: "number", step: "any", value: String(b), class: "bias" });
+    const input = h("input", { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false", class: "bias" });
+    showBias(input, b);
     input.addEventListener("change", () => {
-      const v = Number(input.value);
-      if (Number.isFinite(v) && Math.abs(v) <= L.max_abs) stage.edit((req) => { req.bias[f] = v; });
+      const v = Number(input.value.trim().replace(",", "."));
+      if (input.value.trim() !== "" && Number.isFinite(v) && Math.abs(v) <= L.max_abs) stage.edit((req) => { req.bias[f] = v; });
+      else showBias(input, stage.session.req.bias[f]);
     });
     return h("label", {}, [h("span", { class: values.length > 1 ? "" : "sr-only" }, t("conv.bias_n", { n: f + 1 })), input]);
   }));
+}
+
+/** A bias field shows its whole value (it is the number being edited), as wide as it needs. */
+function showBias(input, b) {
+  input.value = full(b);
+  input.style.width = `calc(${Math.max(4, input.value.length)}ch + 1.2rem)`;
 }
 
 function readPadding() {

@@ -6,6 +6,7 @@ import { announce, onLangChange, t } from "../lib/i18n.js";
 import { showError } from "../lib/errors.js";
 import { renderKeras } from "../lib/keras.js";
 import { maxAbsOf } from "../lib/matrix.js";
+import { keepNumbers } from "../lib/numfmt.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
 import { fillPresets } from "../lib/presets.js";
 import { TraceSession } from "./session.js";
@@ -83,13 +84,13 @@ export function startTracePage(page) {
     const partial = (k) => {
       draw(k);
       const m = k >= n ? st.terms.length : terms(k);
-      $("formula").textContent = m >= st.terms.length ? st.formula : m > 0 ? st.terms.slice(0, m).join("") + " …" : "";
+      keepNumbers($("formula"), m >= st.terms.length ? st.formula : m > 0 ? st.terms.slice(0, m).join("") + " …" : "");
       $("facts").textContent = "";
     };
     sub.run(n, animate ? player.interval / player.speed : 0, partial, () => {
       done();
-      $("formula").textContent = st.formula;
-      $("facts").textContent = page.facts(st);
+      keepNumbers($("formula"), st.formula);
+      keepNumbers($("facts"), page.facts(st));
       fill.to(i + 1);
       if (data.steps_truncated && i === data.steps.length - 1) fillRest();
     });

@@ -68,7 +68,8 @@
   };
 
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const NUM = /-?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?/gi;
+  // a number: digits not glued to a word, a URL or a list like 64-192-384 (a minus only after a space or bracket)
+  const NUM = /(?:(?<=^|[\s(\[=,;:×+])-)?(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?/gi;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node.textContent;
     if (!text.trim()) continue;
