@@ -73,7 +73,8 @@ def axe_violations(page, impacts=("serious", "critical"), exclude: list[str] = (
           const r = await axe.run({ include: [document], exclude: exclude.map((s) => [s]) },
                                   { resultTypes: ['violations'] });
           return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')) }));
+            nodes: v.nodes.map((n) => n.target.join(' ') + ' :: '
+              + (n.failureSummary || '').split('\\n').slice(1, 2).join('')) }));
         }""", list(exclude))
     return [v for v in result if v["impact"] in impacts]
 

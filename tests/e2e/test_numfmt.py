@@ -70,8 +70,8 @@ def test_fit_writes_the_issue_cases(numfmt):
 
 
 def test_fits_says_when_the_box_must_shrink(numfmt):
-    assert numfmt.evaluate("[nf.fits(Math.tanh(5), 4), nf.fits(Math.tanh(5), 6), nf.fits(0.05, 3), nf.fits(19, 2)]") == [
-        False, True, False, True]
+    got = numfmt.evaluate("[nf.fits(Math.tanh(5), 4), nf.fits(Math.tanh(5), 6), nf.fits(0.05, 3), nf.fits(19, 2)]")
+    assert got == [False, True, False, True]
 
 
 def test_full_value_for_tooltips(numfmt):

@@ -35,9 +35,9 @@ EXTRA = {
                       "&bias=[0.0123]&padding=[[2,2],[2,2]]&activation=\"relu\"&step=40",
     "pool-average-same": "/pool?mode=\"average\"&padding=\"same\"&step=2",
     "pool-odd": f"/pool?input={q(_grid(5, 5))}&mode=\"average\"&padding=\"same\"&step=4",
-    "rnn-odd": f"/rnn?preset=\"\"&req={q({'inputs': _grid(4, 2), 'units': 2, 'activation': 'tanh', 'seed': 3})}&step=3",
+    "rnn-odd": f"/rnn?preset=\"\"&req={q({'inputs': _grid(4, 2), 'units': 2, 'seed': 3})}&step=3",
     "lstm-sigmoid": "/lstm?preset=\"lstm-gates-sigmoid\"&step=3",
-    "lstm-odd": f"/lstm?preset=\"\"&req={q({'inputs': _grid(3, 3), 'units': 2, 'activation': 'tanh', 'seed': 1})}&step=2",
+    "lstm-odd": f"/lstm?preset=\"\"&req={q({'inputs': _grid(3, 3), 'units': 2, 'seed': 1})}&step=2",
     "gru": "/lstm?cell=\"gru\"&step=2",
     "gru-odd": f"/lstm?cell=\"gru\"&preset=\"\"&req={q({'inputs': _grid(3, 2), 'units': 3, 'seed': 2})}&step=1",
     "draw-trace": "/draw?sample=7&layer=\"conv1\"&cell=[5,6,3]",
@@ -72,7 +72,8 @@ READY = """() => {
   const trace = document.getElementById('trace');
   if (trace && !trace.hidden && !document.querySelector('#trace-body > *')) return false;
   const status = document.querySelector('[data-player=status]');
-  if (status && document.querySelector('[data-player=scrub]') && !status.textContent && !document.querySelector('#error:not([hidden])')) return false;
+  const failed = document.querySelector('#error:not([hidden])');
+  if (status && document.querySelector('[data-player=scrub]') && !status.textContent && !failed) return false;
   return true;
 }"""
 

@@ -16,6 +16,9 @@ export function t(key, values) {
   return text;
 }
 
+/** t() for a count: "<key>_one" when n is 1 and the language has it ("1 real cell"), else key. */
+export const tn = (key, n, values = {}) => t(n === 1 && has(`${key}_one`) ? `${key}_one` : key, { n, ...values });
+
 /** Whether the current language has a string for key (for texts keyed by data, e.g. an error code). */
 export const has = (key) => Object.prototype.hasOwnProperty.call(table, key);
 

@@ -283,11 +283,13 @@ function readPadding() {
 const stage = startTracePage({
   session: {
     endpoint: "/api/conv2d", preset: "conv-padding", check, urlKeys: { dilation_rate: "dilation" },
+    openAt: { "conv-padding": [1, 1] }, // the slide's step: a₁₁ = 19
     fallback: { input: [[1, 2], [3, 4]], kernel: [[1]] },
   },
   interval: 1500,
   renderForm, build, outputs: () => outputs, step, facts, announce: announceStep, size, clear,
   relabel: () => relabel(),
+  presetNote: (id) => (id === "conv-padding" ? t("conv.transposed_note") : null),
   random(req) {
     setInput(req, xs(req).map((m) => randomMatrix(m.length, m[0].length, 0, 5)));
     setKernel(req, ks(req).map((f) => f.map((m) => randomMatrix(m.length, m[0].length, -2, 2))));

@@ -8,7 +8,8 @@ import { renderKeras } from "../lib/keras.js";
 import { maxAbsOf } from "../lib/matrix.js";
 import { keepNumbers } from "../lib/numfmt.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
-import { fillPresets } from "../lib/presets.js";
+import { fillPresets, inLang } from "../lib/presets.js";
+import { h } from "../lib/dom.js";
 import { TraceSession } from "./session.js";
 import { outputSizeText } from "./size.js";
 import { OutputFill, SubSteps } from "./stage.js";
@@ -49,6 +50,10 @@ export function startTracePage(page) {
       stageError(null);
       page.build(data);
       stepOf = new Map(data.steps.map((st, k) => [key(st.index), k]));
+      if (session.openCell) { // an example that opens at the slide's step (a₁₁ = 19)
+        step = stepOf.get(key(session.openCell)) ?? step;
+        session.openCell = null;
+      }
       fill.reset(data.steps, (st) => [page.outputs()[st.index[2] ?? 0], st.index[0], st.index[1]], maxAbsOf(data.output));
       last = null;
       truncated();
@@ -138,6 +143,18 @@ export function startTracePage(page) {
   function form() {
     page.renderForm(session.req);
     $("preset").value = session.presetId();
+    presetNote();
+  }
+
+  /** The loaded example's description (and the page's own note on it, page.presetNote(id)). */
+  function presetNote() {
+    const id = session.presetId(), ex = session.examples.find((e) => e.id === id);
+    const box = $("preset-note");
+    if (!box) return;
+    const own = ex && page.presetNote ? page.presetNote(id) : null;
+    box.replaceChildren(...(ex ? [h("span", {}, inLang(ex.description))] : []),
+      ...(own ? [h("span", { class: "preset-own" }, own)] : []));
+    box.hidden = !ex;
   }
 
   /** Change the request (fn(req)), redraw the form at once, compute after a pause. */

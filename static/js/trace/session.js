@@ -17,8 +17,10 @@ export class TraceSession {
    * URL} where links use a shorter name; busy: the element that carries aria-busy from an edit until its
    * answer is drawn (tests and assistive technology wait on it); onResult(data, step), onError(error).
    */
-  constructor({ endpoint, preset, fallback, check, urlKeys = {}, busy, onResult, onError }) {
-    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, busy, onResult, onError });
+  constructor({ endpoint, preset, fallback, check, urlKeys = {}, openAt = {}, busy, onResult, onError }) {
+    // openAt: {example id: [row, col]}: the output cell an example opens at (the slide's step), unless the
+    // URL names a step
+    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, openAt, busy, onResult, onError });
     this.post = latest();
     this.examples = [];
     this.req = null;
@@ -43,6 +45,7 @@ export class TraceSession {
       this.req = clone(this.defaults);
     }
     this.pending = Math.max(0, Math.round(Number(url.step)) || 0);
+    this.openCell = new URLSearchParams(location.search).has("step") ? null : this.openAt[this.presetId()] ?? null;
   }
 
   /** The id of the example whose request this is, or "". */
@@ -56,12 +59,14 @@ export class TraceSession {
     if (!ex) return;
     this.req = this.check(clone(ex.request));
     this.pending = 0;
+    this.openCell = this.openAt[id] ?? null;
     this.schedule();
   }
 
   /** Change the request with fn(req); `restart` shows the first step of the new answer. */
   edit(fn, { restart = false } = {}) {
     fn(this.req);
+    this.openCell = null;
     if (restart) this.pending = 0;
     this.schedule();
   }
