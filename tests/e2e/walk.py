@@ -43,7 +43,7 @@ EXTRA = {
     "draw-trace": "/draw?sample=7&layer=\"conv1\"&cell=[5,6,3]",
     "draw-trace-pool": "/draw?sample=3&layer=\"pool1\"&cell=[4,4,1]",
     "architectures-resnet": "/architectures?net=resnet50&layer=7",
-    "architectures-padding": "/architectures?net=alexnet&layer=1",
+    "architectures-padding": "/architectures?net=alexnet&layer=0",
 }
 
 
