@@ -39,7 +39,7 @@ export class GridView {
     this.marks = new Map(); // class -> Set of cells carrying it
     this.notes = new Set();
     this.digits = digits;
-    this.chars = 3;
+    this.chars = 2;
     this.onCell = onCell;
     this.focusAt = [0, 0];
     if (onCell) {
@@ -96,7 +96,7 @@ export class GridView {
    */
   fitValues(values, noteChars = 0) {
     const note = Math.ceil(noteChars * 0.9); // a note is written smaller than the number
-    const total = Math.max(3, widest(values, CAP[this.root.dataset.size || "l"], this.digits) + note);
+    const total = Math.max(2, widest(values, CAP[this.root.dataset.size || "l"], this.digits) + note);
     this.root.style.setProperty("--chars", total);
     const chars = total - note;
     if (chars === this.chars) return;

@@ -240,7 +240,7 @@ function shapeLabels(tree, memo, scale, y) {
     const w = memo.get(node).w;
     const row = net.layers[typeof node === "number" ? node : node.merge];
     const size = row.output_shape.length === 3 ? `${row.output_shape[0]}×${row.output_shape[1]}` : String(row.output_shape[0]);
-    const at = Math.max(26, (x + w / 2) * scale);
+    const at = Math.max(size.length * 4 + 4, (x + w / 2) * scale); // (12 px digits: about 8 px each)
     if (size !== last && at - lastX > 52) {
       const text = svgEl("text", { x: at, y, class: "shape-label" });
       text.textContent = size;
