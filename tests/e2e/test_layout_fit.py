@@ -10,7 +10,8 @@ from tests.e2e import walk
 from tests.e2e.audit import describe, fit_problems
 
 pytestmark = pytest.mark.browser
-NAMES = sorted({"home", "conv", "pool", "rnn", "lstm", "draw", "architectures", *walk.EXTRA})
+# the navigation's pages (those main has gained since are named too: a name not served here is skipped)
+NAMES = sorted({"home", "conv", "pool", "backprop", "rnn", "lstm", "activations", "draw", "architectures", *walk.EXTRA})
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,8 @@ def states(server_url):
 @pytest.mark.parametrize("width", sorted(walk.WIDTHS))
 @pytest.mark.parametrize("name", NAMES)
 def test_nothing_is_cut(browser, server_url, states, name, width):
+    if name not in states:
+        pytest.skip(f"no page {name} on this server")
     context = browser.new_context(viewport={"width": width, "height": walk.WIDTHS[width]}, reduced_motion="reduce",
                                   has_touch=width < 600, is_mobile=width < 600, locale="en-US")
     try:
