@@ -53,6 +53,7 @@ export function startTracePage(page) {
       if (session.openCell) { // an example that opens at the slide's step (a₁₁ = 19)
         step = stepOf.get(key(session.openCell)) ?? step;
         session.openCell = null;
+        if (session.presetId() === session.preset) session.defaultStep = step; // a link to it needs no step
       }
       fill.reset(data.steps, (st) => [page.outputs()[st.index[2] ?? 0], st.index[0], st.index[1]], maxAbsOf(data.output));
       last = null;

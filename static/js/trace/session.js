@@ -26,6 +26,7 @@ export class TraceSession {
     this.req = null;
     this.step = 0;        // the step on screen (saved in the URL)
     this.pending = 0;     // the step to show when the next answer arrives (null: keep the current one)
+    this.defaultStep = null; // the step the default example opens at (openAt), once its answer told it
     this.timer = null;
     this.lastBody = null;
   }
@@ -111,7 +112,9 @@ export class TraceSession {
 
   save(step) {
     this.step = step;
-    writeState(this.toUrl(this.req, step), this.toUrl(this.defaults, 0));
+    // the default example at the step it opens at (openAt) is the bare page: no step in the link
+    const opening = JSON.stringify(this.req) === JSON.stringify(this.defaults) ? this.defaultStep ?? 0 : 0;
+    writeState(this.toUrl(this.req, step), this.toUrl(this.defaults, opening));
   }
 
   toUrl(req, step) {
