@@ -5,7 +5,7 @@
 
 const CAP = { l: 6, m: 5, s: 4 }; // characters a cell may grow to, by grid size
 import { diverging, textOn } from "./colors.js";
-import { setNumber, widest } from "./numfmt.js";
+import { fit, setNumber, widest } from "./numfmt.js";
 
 const pending = new Map(); // cell -> its scrolling box, revealed in the next frame
 
@@ -95,10 +95,16 @@ export class GridView {
    * with room beside each number for a note of `noteChars` characters (notesAt: the filter's weights).
    */
   fitValues(values, noteChars = 0) {
-    const note = Math.ceil(noteChars * 0.9); // a note is written smaller than the number
-    const total = Math.max(2, widest(values, CAP[this.root.dataset.size || "l"], this.digits) + note);
-    this.root.style.setProperty("--chars", total);
-    const chars = total - note;
+    this.note = Math.ceil(noteChars * 0.9); // a note is written smaller than the number
+    this.setChars(Math.max(2 - this.note, widest(values, this.cap(), this.digits)), true);
+  }
+
+  cap() { return CAP[this.root.dataset.size || "l"]; }
+
+  /** The characters a cell holds for its number (the grid's width follows, CSS --chars); `exact`: also narrower. */
+  setChars(chars, exact = false) {
+    if (!exact && chars <= this.chars) return;
+    this.root.style.setProperty("--chars", Math.max(2, chars + (this.note || 0)));
     if (chars === this.chars) return;
     this.chars = chars;
     this.cells.forEach((cell) => {
@@ -121,6 +127,9 @@ export class GridView {
       cell.removeAttribute("aria-label");
       delete cell.dataset.value;
     } else {
+      // a number wider than the cells so far widens them (up to the cap), rather than being squeezed
+      const quick = Number.isInteger(value) && String(value).length <= this.chars;
+      if (!quick) this.setChars(fit(value, this.cap(), this.digits).length);
       setNumber(span, value, { chars: this.chars, digits: this.digits, name: cell });
       cell.dataset.value = String(value);
       if (pad) {
