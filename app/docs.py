@@ -1,5 +1,5 @@
 """Self-hosted Swagger UI at /docs: assets come from the swagger-ui-bundle package, nothing from a CDN,
-and no inline script (the page is configured by static/js/docs-init.js)."""
+and no inline script (the page is configured by static/js/docs-init.js). A small header links back to the app."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API docs · CNN &amp; RNN, number by number</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
-<body><div id="swagger-ui" data-openapi="/openapi.json"></div>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css">
+<link rel="stylesheet" href="/static/css/docs.css"></head>
+<body><header class="docs-back"><a href="/">← CNN &amp; RNN, number by number</a>
+<a href="/conv">Convolution</a> <a href="/rnn">RNN</a> <a href="/lstm">LSTM</a></header>
+<main><div id="swagger-ui" data-openapi="/openapi.json"></div></main>
 <script src="/docs-assets/swagger-ui-bundle.js"></script>
 <script src="/static/js/docs-init.js"></script></body></html>"""
 

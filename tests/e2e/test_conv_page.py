@@ -54,7 +54,8 @@ def test_padding_example_click_a11_shows_the_lecture_formula(web):
     # the window sits on padded rows 1..3, cols 1..3, with the kernel's weights over it
     window = page.eval_on_selector_all("#padded .cell.win", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
     assert sorted(window) == [[r, c] for r in (1, 2, 3) for c in (1, 2, 3)]
-    assert page.inner_text("#padded .cell[data-r='1'][data-c='3'] .w") == "×3"
+    # the weight as the slide's subscript (issue 13; was "×3")
+    assert page.inner_text("#padded .cell[data-r='1'][data-c='3'] .w") == "3"
     assert "top 1, bottom 1" in page.inner_text("#size-pads")
     assert page.inner_text("#size-rows") == "o_rows = ⌊(4 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 4"
     assert page.locator("#live").inner_text().endswith(A11)
@@ -70,8 +71,10 @@ def test_stepping_through_the_lecture_examples_shows_the_api_numbers(web, server
         expected = api(server_url, "/api/conv2d", example["request"])
         n = len(expected["steps"])
         ready(page, n)
-        assert page.inner_text("[data-player=status]") == f"Step 1 of {n}"
-        assert all(c == "" for row in output_texts(page)[0][1:] for c in row)  # later cells are still empty
+        # the padding example opens at the slide's step, a₁₁ = 19 (issue 13); the others at their first step
+        first = 6 if example["id"] == "conv-padding" else 1
+        assert page.inner_text("[data-player=status]") == f"Step {first} of {n}"
+        assert all(c == "" for row in output_texts(page)[0][2:] for c in row)  # later cells are still empty
         page.keyboard.press("Home")
         for i in range(1, n):
             page.keyboard.press("ArrowRight")
@@ -92,6 +95,8 @@ def test_keyboard_moves_the_step(web):
     page = web.goto("/conv")
     ready(page, 16)
     status = page.locator("[data-player=status]")
+    assert status.inner_text() == "Step 6 of 16"  # the padding example opens at a₁₁ (issue 13)
+    page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert status.inner_text() == "Step 3 of 16"
@@ -125,7 +130,7 @@ def test_language_toggle_switches_every_label(web):
     assert "濾鏡數量" in page.inner_text("#keras")
     assert "Sequential 第一層時要加上的參數" in page.inner_text("#keras")
     assert page.get_attribute("[data-player=play]", "aria-label") == "播放 (空白鍵)"
-    assert page.inner_text("[data-player=status]") == "第 1 步，共 16 步"
+    assert page.inner_text("[data-player=status]") == "第 6 步，共 16 步"  # opens at a₁₁ (issue 13)
     assert "填補 (Padding)" in page.inner_text("#preset")  # the API's example titles, in zh-TW
     titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
     controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")
@@ -140,6 +145,7 @@ def test_language_toggle_switches_every_label(web):
 def test_shared_url_restores_the_view(web):
     page = web.goto("/conv")
     ready(page, 16)
+    page.keyboard.press("Home")  # (the padding example opens at a₁₁, step 6)
     page.select_option("#padding", "full")
     page.fill("#stride-r", "2")
     page.dispatch_event("#stride-r", "change")

@@ -135,7 +135,7 @@ def test_model_section_and_a_misclassified_digit(web):
     assert page.locator("#confusion tr").count() == 11  # header + 10 digits
     assert "%" in page.locator("#model-summary").inner_text()
     mistake = page.locator("#mistakes button").first
-    label = mistake.get_attribute("aria-label")
+    label = mistake.text_content()  # caption and, for screen readers, "true 7, predicted 2" (issue 13: no aria-label)
     predicted = re.search(r"predicted (\d)", label).group(1)
     mistake.click()
     wait_answer(page, predicted)  # the same model says the same wrong thing

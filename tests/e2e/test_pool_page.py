@@ -65,7 +65,7 @@ def test_average_same_counts_only_real_cells(web):
     assert page.locator("#detail .cell.skip").count() == 2  # the padded column is shown as not counted
     assert "sum 1 divided by 2 real cells" in page.inner_text("#facts")
     assert "AveragePooling2D(pool_size=(2, 2), strides=None, padding='same')" in page.inner_text("#keras")
-    assert page.inner_text("#size-rows") == "o_rows = ⌊(5 + 0 + 1 − 1·(2 − 1) − 1) / 2⌋ + 1 = 3"
+    assert page.inner_text("#size-rows") == "o_rows = ⌊(5 + 0 + 1 − 2) / 2⌋ + 1 = 3"  # pooling: no dilation term
     page.click("#output .cell[data-r='2'][data-c='2']")
     assert page.inner_text("#formula") == "(1) / 1 = 1"
     web.assert_clean()

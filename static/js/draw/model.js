@@ -115,10 +115,12 @@ export function renderModel(card, nodes, onMistake) {
   if (card.confusion_matrix) confusionTable(confusion, card.confusion_matrix);
   mistakes.replaceChildren();
   for (const m of card.mistakes || []) {
-    const b = el("button", { type: "button", class: "mistake", "aria-label": t("draw.model.mistake_label", m) });
+    // the name is the visible caption and, for screen readers, what it means (no aria-label that hides the caption)
+    const b = el("button", { type: "button", class: "mistake", title: t("draw.model.mistake_label", m) });
     const canvas = el("canvas", { class: "pixelated", "aria-hidden": "true" });
     paintMap(canvas, 28, 28, (i, j) => m.pixels[i][j], { max: 255 });
-    b.append(canvas, el("span", {}, t("draw.model.mistake_caption", m)));
+    b.append(canvas, el("span", {}, t("draw.model.mistake_caption", m)),
+      el("span", { class: "sr-only" }, ` (${t("draw.model.mistake_label", m)})`));
     b.addEventListener("click", () => onMistake(m));
     mistakes.appendChild(b);
   }

@@ -3,6 +3,7 @@
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { h as el } from "../lib/dom.js";
+import { keepNumbers, setNumber } from "../lib/numfmt.js";
 import { overlay, paintMap } from "./paint.js";
 import { fieldFigure } from "./field.js";
 
@@ -13,7 +14,8 @@ function numberTable(caption, rows, { highlight = null, colour = false } = {}) {
   rows.forEach((row, a) => {
     const tr = el("tr");
     row.forEach((v, b) => {
-      const td = el("td", {}, v === null ? "·" : num(v));
+      const td = el("td", {}, v === null ? "·" : null);
+      if (v !== null) setNumber(td, v, { chars: 7 });
       if (colour && v !== null) {
         const bg = diverging(v, maxAbs);
         td.style.background = bg;
@@ -26,9 +28,6 @@ function numberTable(caption, rows, { highlight = null, colour = false } = {}) {
   });
   return table;
 }
-
-/** Table numbers: as the engine writes them, tiny ones in exponent form to keep the columns narrow. */
-const num = (v) => (v !== 0 && Math.abs(v) < 1e-4 ? v.toExponential(1) : fmt(v, 4));
 
 const channelOf = (nested, c) => nested.map((row) => row.map((cell) => cell[c]));
 
@@ -98,7 +97,7 @@ export function renderTrace(heading, body, data, input, link = () => null) {
     body.appendChild(top);
     body.appendChild(el("p", { class: "small" }, t("draw.trace.formula")));
     const formula = el("pre", { class: "formula trace-formula", tabindex: "0" });
-    formula.textContent = step.formula + (step.activation_formula ? `\n${step.activation_formula}` : "");
+    keepNumbers(formula, step.formula + (step.activation_formula ? `\n${step.activation_formula}` : ""));
     body.appendChild(formula);
     const dl = el("dl", { class: "trace-sums" });
     const pairs = [["draw.trace.sum", step.sum], ["draw.trace.bias", step.bias], ["draw.trace.pre", step.pre_activation]];
@@ -117,7 +116,7 @@ export function renderTrace(heading, body, data, input, link = () => null) {
     if (field) top.append(field);
     body.appendChild(top);
     const formula = el("pre", { class: "formula trace-formula", tabindex: "0" });
-    formula.textContent = step.formula;
+    keepNumbers(formula, step.formula);
     body.appendChild(formula);
   }
   body.appendChild(el("p", { class: "small muted" }, t("draw.trace.model", { v: fmt(data.model_value, 4) })));

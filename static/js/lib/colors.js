@@ -23,8 +23,16 @@ export function sequential(value) {
   return `rgb(${mix([255, 255, 255], [8, 48, 107], v).join(",")})`;
 }
 
-/** Black or white text for a background "rgb(r,g,b)". */
+/** WCAG relative luminance of "rgb(r,g,b)" or "#rrggbb". */
+export function luminance(colour) {
+  const rgb = colour.startsWith("#") ? [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)) : colour.match(/\d+/g).map(Number);
+  const lin = rgb.map((v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+}
+
+/** Black or white text for a background, whichever contrasts more (WCAG contrast ratio): at least 4.58:1 on
+ * any background (pure black and white meet at luminance 0.179). */
 export function textOn(background) {
-  const [r, g, b] = background.match(/\d+/g).map(Number);
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111" : "#fff";
+  const l = luminance(background);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000" : "#fff";
 }

@@ -2,9 +2,13 @@
 // and column blocks coloured by gate) with a roving tabindex (Tab enters and leaves the matrix; arrows
 // and Enter move inside it). Typing commits after a short pause (Enter or leaving the cell commits at
 // once); a whole matrix pasted into any cell replaces the matrix; a text box edits it as text.
-import { fmt, t } from "./i18n.js";
+// Numbers follow lib/numfmt.js: the fields are as wide as the widest number needs (up to a cap), a field
+// shows the number rounded to its width with the full value as its tooltip, and the full value while it
+// has the focus (that is the number being edited).
+import { t } from "./i18n.js";
 import { h } from "./dom.js";
 import { matrixText, parseMatrix } from "./matrix.js";
+import { fit, full, widest } from "./numfmt.js";
 
 const PAUSE_MS = 250; // typing pause before a cell's new value is committed
 
@@ -26,6 +30,7 @@ export class MatrixEditor {
     this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.msg]);
     container.append(this.root);
     this.matrix = [[0]];
+    this.chars = 3;
     this.inputs = null;
     this.shapeKey = null;
     this.focus = [0, 0];
@@ -37,8 +42,15 @@ export class MatrixEditor {
     this.table.addEventListener("paste", (e) => this.onPaste(e));
     this.table.addEventListener("focusin", (e) => {
       if (e.target.tagName !== "INPUT") return;
-      this.rove(Number(e.target.dataset.r), Number(e.target.dataset.c));
+      const r = Number(e.target.dataset.r), c = Number(e.target.dataset.c);
+      this.rove(r, c);
+      if (!e.target.hasAttribute("aria-invalid")) e.target.value = full(this.matrix[r][c]);
       e.target.select();
+    });
+    this.table.addEventListener("focusout", (e) => {
+      if (e.target.tagName !== "INPUT" || e.target.hasAttribute("aria-invalid")) return;
+      const v = this.matrix[Number(e.target.dataset.r)]?.[Number(e.target.dataset.c)];
+      if (v !== undefined) e.target.value = this.text(v);
     });
     const part = (name) => (this.o.text ? document.getElementById(`${this.o.text}-${name}`) : null);
     this.area = part("text");
@@ -46,6 +58,9 @@ export class MatrixEditor {
   }
 
   label() { return this.o.label(); }
+
+  /** A number as its field shows it when it does not have the focus. */
+  text(v) { return fit(v, this.chars, this.o.digits); }
 
   /** Show a matrix: the values change in place; the table is rebuilt only when its shape or labels change. */
   set(matrix) {
@@ -58,10 +73,13 @@ export class MatrixEditor {
     const key = [rows, cols, this.o.blocks || 1, this.label(), document.documentElement.lang].join("/");
     if (key !== this.shapeKey) this.build(rows, cols, key);
     if (!this.inputs) return;
+    this.chars = widest(this.matrix, this.o.wide ? 10 : 7, this.o.digits);
+    this.root.style.setProperty("--chars", Math.max(3, this.chars));
     this.matrix.forEach((row, r) => row.forEach((v, c) => {
       const el = this.inputs[r][c];
+      el.title = full(v);
       if (document.activeElement === el && this.read(el) === v) return; // keep the caret where the user is
-      el.value = fmt(v, this.o.digits);
+      el.value = document.activeElement === el ? full(v) : this.text(v);
       el.removeAttribute("aria-invalid");
     }));
   }

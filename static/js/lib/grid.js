@@ -1,8 +1,11 @@
 // A matrix drawn as light DOM: one <div> per cell, built once per shape, then only the cells that
 // change are touched (so a 28×28 input animates smoothly). Rows use display: contents so the
-// container is a CSS grid; ARIA sees a grid of rows and cells.
+// container is a CSS grid; ARIA sees a grid of rows and cells. Numbers follow lib/numfmt.js: the cells
+// are as wide as the widest number needs (up to a cap by grid size, conv.css --chars), never cut.
+
+const CAP = { l: 6, m: 5, s: 4 }; // characters a cell may grow to, by grid size
 import { diverging, textOn } from "./colors.js";
-import { fmt } from "./i18n.js";
+import { fit, setNumber, widest } from "./numfmt.js";
 
 const pending = new Map(); // cell -> its scrolling box, revealed in the next frame
 
@@ -23,8 +26,8 @@ function revealAll() {
 }
 
 export class GridView {
-  /** container: element to fill; options: {label, onCell(r, c), digits} */
-  constructor(container, { label = "", onCell = null, digits = 2 } = {}) {
+  /** container: element to fill; options: {label, onCell(r, c), digits: decimals at most} */
+  constructor(container, { label = "", onCell = null, digits = 4 } = {}) {
     this.root = document.createElement("div");
     this.root.className = "mgrid";
     this.root.setAttribute("role", "grid");
@@ -36,6 +39,7 @@ export class GridView {
     this.marks = new Map(); // class -> Set of cells carrying it
     this.notes = new Set();
     this.digits = digits;
+    this.chars = 2;
     this.onCell = onCell;
     this.focusAt = [0, 0];
     if (onCell) {
@@ -86,14 +90,33 @@ export class GridView {
     this.focusAt = [0, 0];
   }
 
+  /**
+   * Make the cells as wide as the widest of `values` needs (nested arrays, nulls ignored), within the cap,
+   * with room beside each number for a note of `noteChars` characters (notesAt: the filter's weights).
+   */
+  fitValues(values, noteChars = 0) {
+    this.note = Math.ceil(noteChars * 0.9); // a note is written smaller than the number
+    this.setChars(Math.max(2 - this.note, widest(values, this.cap(), this.digits)), true);
+  }
+
+  cap() { return CAP[this.root.dataset.size || "l"]; }
+
+  /** The characters a cell holds for its number (the grid's width follows, CSS --chars); `exact`: also narrower. */
+  setChars(chars, exact = false) {
+    if (!exact && chars <= this.chars) return;
+    this.root.style.setProperty("--chars", Math.max(2, chars + (this.note || 0)));
+    if (chars === this.chars) return;
+    this.chars = chars;
+    this.cells.forEach((cell) => {
+      if (cell.dataset.value !== undefined) setNumber(cell.firstChild, Number(cell.dataset.value), { chars, digits: this.digits, name: cell });
+    });
+  }
+
   cell(r, c) { return this.cells[r * this.cols + c]; }
 
-  /** Tell the stylesheet (CSS --chars) the longest of `values` as this grid writes them, for pages whose cells
-   *  grow to fit their numbers. */
+  /** Cells as wide as the longest of `values` needs (a flat list; pages whose cells grow to fit). */
   fit(values) {
-    let n = 1;
-    for (const v of values) if (v !== null && v !== undefined) n = Math.max(n, fmt(v, this.digits).length);
-    this.root.style.setProperty("--chars", n);
+    this.fitValues(values);
   }
 
   /** Write a value (or null for an empty cell) with its diverging colour. */
@@ -105,9 +128,14 @@ export class GridView {
       span.textContent = "";
       cell.style.background = "";
       cell.style.color = "";
+      cell.removeAttribute("title");
+      cell.removeAttribute("aria-label");
       delete cell.dataset.value;
     } else {
-      span.textContent = fmt(value, this.digits);
+      // a number wider than the cells so far widens them (up to the cap), rather than being squeezed
+      const quick = Number.isInteger(value) && String(value).length <= this.chars;
+      if (!quick) this.setChars(fit(value, this.cap(), this.digits).length);
+      setNumber(span, value, { chars: this.chars, digits: this.digits, name: cell });
       cell.dataset.value = String(value);
       if (pad) {
         cell.style.background = "";
@@ -124,6 +152,7 @@ export class GridView {
   /** Fill the whole grid from a 2-D array; pad(r, c) says which cells are padding. */
   fill(matrix, maxAbs, pad = () => false) {
     this.resize(matrix.length, matrix[0]?.length || 0);
+    this.fitValues(matrix);
     for (let r = 0; r < this.rows; r++) {
       for (let c = 0; c < this.cols; c++) this.set(r, c, matrix[r][c], maxAbs, { pad: pad(r, c) });
     }
@@ -138,7 +167,8 @@ export class GridView {
     this.marks.set(cls, next);
   }
 
-  /** A small label in the corner of a cell (the kernel weight over the window); notes([]) clears. */
+  /** A label after a cell's number, as a subscript (the filter's weight over the window, as the lecture's
+   * slide writes 3₀ 3₁ 2₂); notesAt([]) clears. Room for it: fitValues(values, noteChars). */
   notesAt(items) {
     this.notes.forEach((el) => el.querySelector(".w")?.remove());
     this.notes.clear();

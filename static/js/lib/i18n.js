@@ -1,5 +1,7 @@
 // Strings for the current language. The server embeds the page's table in #i18n-data; switching
 // language loads static/i18n/<lang>.json and static/i18n/<page>.<lang>.json and relabels the page.
+import { fit } from "./numfmt.js";
+
 const LANGS = ["en", "zh-TW"];
 let table = JSON.parse(document.getElementById("i18n-data")?.textContent || "{}");
 let lang = document.documentElement.lang || "en";
@@ -13,6 +15,9 @@ export function t(key, values) {
   if (values) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
   return text;
 }
+
+/** t() for a count: "<key>_one" when n is 1 and the language has it ("1 real cell"), else key. */
+export const tn = (key, n, values = {}) => t(n === 1 && has(`${key}_one`) ? `${key}_one` : key, { n, ...values });
 
 /** Whether the current language has a string for key (for texts keyed by data, e.g. an error code). */
 export const has = (key) => Object.prototype.hasOwnProperty.call(table, key);
@@ -57,16 +62,10 @@ export const toggleLang = () => setLang(lang === "en" ? "zh-TW" : "en");
 /** Call fn(lang) after every switch, to redraw text that the page builds itself. */
 export function onLangChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
-/** Numbers as the engine writes them in formulas: integers bare, otherwise up to 4 decimals. */
-export function fmt(x, digits = 4) {
-  if (x === null || x === undefined) return "";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e7 || a < 10 ** -digits) return x.toPrecision(digits).replace(/\.?0+e/, "e");
-  if (Number.isInteger(x)) return String(x);
-  const s = x.toFixed(digits).replace(/0+$/, "").replace(/\.$/, "");
-  return s === "-0" ? "0" : s;
-}
+/** A number in running text (formulas, facts, announcements): lib/numfmt.js's rule with no width limit, at
+ * most `digits` decimals (or 3 significant digits in exponent notation): 0.0001 "0.0001", 0.00001 "1e-5",
+ * tanh(5) "0.9999", never "1". */
+export const fmt = (x, digits = 4) => fit(x, Infinity, digits);
 
 export function announce(text) {
   const live = document.getElementById("live");

@@ -1,7 +1,7 @@
 // CNN architectures explorer: the engine walks each network (GET /api/architectures/{id}); this page draws
 // what came back — a diagram of the shapes, a keyboard list of layers, and the arithmetic of the selected one.
 import { getJSON, postJSON } from "../lib/api.js";
-import { announce, onLangChange, t } from "../lib/i18n.js";
+import { announce, has, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
 import { h as el, s as svgEl } from "../lib/dom.js";
 import { rfCells, rfHeader, rfPanel } from "../architectures/rf.js";
@@ -59,7 +59,7 @@ async function show(id, layer = 0) {
   }
   showError("");
   state.net = id;
-  net = id === "custom" ? { ...res.data, id: "custom", name: t("arch.custom"), reference: null } : res.data;
+  net = id === "custom" ? { ...res.data, id: "custom", name: t("arch.custom"), reference: null } : { ...res.data, name: netName(res.data) };
   $("net").value = id;
   renderTotals();
   renderDiagram();
@@ -68,10 +68,21 @@ async function show(id, layer = 0) {
   select(Math.min(Math.max(0, Number(layer) || 0), net.layers.length - 1), { quiet: true });
 }
 
+/** A network's name in the page's language where the page has one (the API's names are English). */
+const netName = (n) => (has(`arch.name.${n.id}`) ? t(`arch.name.${n.id}`) : n.name);
+
+/** A setting's value as Keras writes it: (11, 11), ((1, 1), (1, 1)), and pads as "top 2, bottom 2, ...". */
+function settingText(v) {
+  if (Array.isArray(v)) return `(${v.map(settingText).join(", ")})`;
+  if (v && typeof v === "object") return `(${Object.entries(v).map(([k, x]) => `${k} ${settingText(x)}`).join(", ")})`;
+  if (typeof v === "string") return `'${v}'`;
+  return String(v);
+}
+
 function renderOptions() {
   const select = $("net");
   select.replaceChildren();
-  for (const n of list) select.append(el("option", { value: n.id }, `${n.name} — ${num(n.total_params)}`));
+  for (const n of list) select.append(el("option", { value: n.id }, `${netName(n)} — ${num(n.total_params)}`));
   if (state.own) select.append(el("option", { value: "custom" }, t("arch.custom")));
   select.value = state.net;
 }
@@ -196,6 +207,7 @@ function renderDiagram() {
   const room = Math.max(200, $("diagram-scroll").clientWidth - 4);
   const scale = Math.max(1, Math.min(2, room / (m.w + 2 * MARGIN)));
   diagramScale = scale;
+  svg.style.setProperty("--s", scale);
   const width = Math.ceil((m.w + 2 * MARGIN) * scale), height = Math.ceil((m.up + m.down + 2 * MARGIN) * scale + SHAPES);
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
@@ -205,7 +217,7 @@ function renderDiagram() {
   const cy = MARGIN + m.up;
   place(net.tree, MARGIN, cy, g, memo);
   svg.append(g);
-  svg.append(shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + 11));
+  svg.append(shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + 13));
   renderLegend();
 }
 
@@ -221,7 +233,7 @@ new ResizeObserver(() => {
 }).observe($("diagram-scroll"));
 
 // The output size written under the trunk wherever the image size changes (224, 112, 56, ...).
-const SHAPES = 16;
+const SHAPES = 18;
 function shapeLabels(tree, memo, scale, y) {
   const g = svgEl("g", { class: "shape-labels" });
   let x = MARGIN, last = null, lastX = -Infinity;
@@ -229,7 +241,7 @@ function shapeLabels(tree, memo, scale, y) {
     const w = memo.get(node).w;
     const row = net.layers[typeof node === "number" ? node : node.merge];
     const size = row.output_shape.length === 3 ? `${row.output_shape[0]}×${row.output_shape[1]}` : String(row.output_shape[0]);
-    const at = Math.max(26, (x + w / 2) * scale);
+    const at = Math.max(size.length * 4 + 4, (x + w / 2) * scale); // (12 px digits: about 8 px each)
     if (size !== last && at - lastX > 52) {
       const text = svgEl("text", { x: at, y, class: "shape-label" });
       text.textContent = size;
@@ -355,8 +367,7 @@ function item(dl, labelKey, value, cls) {
 
 function paddingText(p) {
   if (typeof p === "string") return p;
-  if (typeof p === "number") return String(p);
-  return JSON.stringify(p);
+  return settingText(p);
 }
 
 function convHref(link) {
@@ -394,7 +405,7 @@ function renderDetail() {
   }
   if (row.config) {
     const cfg = Object.entries(row.config).filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
+      .map(([k, v]) => `${k}=${settingText(v)}`).join(", ");
     if (cfg) item(dl, "arch.settings", cfg, "mono small");
   }
   box.append(dl);
@@ -490,7 +501,7 @@ $("net").addEventListener("change", () => show($("net").value, 0));
 
 onLangChange(() => {
   if (!net) return;
-  if (state.net === "custom") net.name = t("arch.custom");
+  net.name = state.net === "custom" ? t("arch.custom") : netName(net);
   renderOptions();
   renderTotals();
   renderDiagram();

@@ -5,6 +5,7 @@
 import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { fmt, t } from "../lib/i18n.js";
+import { fit, full, widest } from "../lib/numfmt.js";
 import { limits } from "../lib/limits.js";
 import { depth, isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
 import { GridView } from "../lib/grid.js";
@@ -67,6 +68,7 @@ let padded = [];   // GridView per input channel
 let outputs = [];  // GridView per filter
 let detail = [];   // {cap, win, wts, prod} per channel
 let answer = null;
+let noteChars = 1; // characters of the widest filter weight (the notes over the window)
 
 function isPad(r, c) {
   const p = answer.padding, hp = answer.padded_input.length, wp = answer.padded_input[0].length;
@@ -83,8 +85,10 @@ function build(data) {
   const nF = data.output_shape.length === 3 ? data.output_shape[2] : 1;
   padded = gridsIn($("padded"), padded, nC);
   const inMax = maxAbsOf(pi);
+  noteChars = widest(stage.session.req.kernel, 4);
   padded.forEach((g, ch) => {
     g.resize(pi.length, pi[0].length);
+    g.fitValues(pi, noteChars);
     for (let r = 0; r < pi.length; r++) {
       for (let c = 0; c < pi[0].length; c++) g.set(r, c, at(pi, r, c, ch), inMax, { pad: isPad(r, c) });
     }
@@ -95,6 +99,7 @@ function build(data) {
   outputs = gridsIn($("output"), outputs, nF, (f) => ({ onCell: (r, c) => stage.jump(r, c, f) }));
   outputs.forEach((g) => {
     g.resize(oh, ow);
+    g.fitValues(data.output);
     for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) g.set(r, c, null);
   });
   const [kh, kw] = data.steps.length ? [data.steps[0].inputs.length, data.steps[0].inputs[0].length] : [1, 1];
@@ -104,13 +109,16 @@ function build(data) {
       if (sign) row.append(h("span", { class: "op", "aria-hidden": "true" }, sign));
       const box = h("div");
       row.append(box);
-      const g = new GridView(box, { digits: 2 });
+      const g = new GridView(box);
       g.resize(kh, kw);
       return g;
     };
     const cap = h("div", { class: "cap" });
     row.append(cap);
-    return { cap, win: part(""), wts: part("×"), prod: part("=") };
+    const parts = { cap, win: part(""), wts: part("×"), prod: part("=") };
+    parts.win.fitValues(pi);
+    parts.wts.fitValues(stage.session.req.kernel);
+    return parts;
   });
   $("detail").replaceChildren(...detail.map((d) => d.cap.parentElement));
   relabel();
@@ -132,10 +140,11 @@ function step(st) {
   padded.forEach((g, ch) => {
     g.mark("win", win);
     g.mark("now", []);
-    g.notesAt(win.map(([pr, pc], n) => [pr, pc, "×" + fmt(at(st.weights, Math.floor(n / kw), n % kw, ch), 2)]));
+    g.notesAt(win.map(([pr, pc], n) => [pr, pc, fit(at(st.weights, Math.floor(n / kw), n % kw, ch), noteChars)]));
   });
   const inMax = maxAbsOf(answer.padded_input), wMax = maxAbsOf(st.weights), pMax = maxAbsOf(st.products);
   detail.forEach((d, ch) => {
+    d.prod.fitValues(st.products);
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
         const [pr, pc] = win[a * kw + b];
@@ -242,18 +251,26 @@ function renderBias(values) {
   if (box.children.length === values.length) { // keep the fields (and the focus); refresh labels and values
     [...box.children].forEach((label, f) => {
       label.firstChild.textContent = t("conv.bias_n", { n: f + 1 });
-      if (document.activeElement !== label.lastChild) label.lastChild.value = String(values[f]);
+      if (document.activeElement !== label.lastChild) showBias(label.lastChild, values[f]);
     });
     return;
   }
   box.replaceChildren(...values.map((b, f) => {
-    const input = h("input", { type: "number", step: "any", value: String(b), class: "bias" });
+    const input = h("input", { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false", class: "bias" });
+    showBias(input, b);
     input.addEventListener("change", () => {
-      const v = Number(input.value);
-      if (Number.isFinite(v) && Math.abs(v) <= L.max_abs) stage.edit((req) => { req.bias[f] = v; });
+      const v = Number(input.value.trim().replace(",", "."));
+      if (input.value.trim() !== "" && Number.isFinite(v) && Math.abs(v) <= L.max_abs) stage.edit((req) => { req.bias[f] = v; });
+      else showBias(input, stage.session.req.bias[f]);
     });
     return h("label", {}, [h("span", { class: values.length > 1 ? "" : "sr-only" }, t("conv.bias_n", { n: f + 1 })), input]);
   }));
+}
+
+/** A bias field shows its whole value (it is the number being edited), as wide as it needs. */
+function showBias(input, b) {
+  input.value = full(b);
+  input.style.width = `calc(${Math.max(4, input.value.length)}ch + 1.2rem)`;
 }
 
 function readPadding() {
@@ -266,11 +283,13 @@ function readPadding() {
 const stage = startTracePage({
   session: {
     endpoint: "/api/conv2d", preset: "conv-padding", check, urlKeys: { dilation_rate: "dilation" },
+    openAt: { "conv-padding": [1, 1] }, // the slide's step: a₁₁ = 19
     fallback: { input: [[1, 2], [3, 4]], kernel: [[1]] },
   },
   interval: 1500,
   renderForm, build, outputs: () => outputs, step, facts, announce: announceStep, size, clear,
   relabel: () => relabel(),
+  presetNote: (id) => (id === "conv-padding" ? t("conv.transposed_note") : null),
   random(req) {
     setInput(req, xs(req).map((m) => randomMatrix(m.length, m[0].length, 0, 5)));
     setKernel(req, ks(req).map((f) => f.map((m) => randomMatrix(m.length, m[0].length, -2, 2))));

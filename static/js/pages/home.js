@@ -19,11 +19,12 @@ function mini(box, caption, input, result) {
   const inBox = document.createElement("div");
   const outBox = document.createElement("div");
   box.replaceChildren(inBox, arrow(), outBox);
-  const src = new GridView(inBox, { digits: 2 });
-  const dst = new GridView(outBox, { digits: 2 });
+  const src = new GridView(inBox);
+  const dst = new GridView(outBox);
   src.fill(input, maxAbsOf(input));
   const out = result.output, mx = maxAbsOf(out);
   dst.resize(out.length, out[0].length);
+  dst.fitValues(out);
   const steps = result.steps;
   const view = { index: 0, timer: null };
   const show = (k) => {

@@ -6,6 +6,7 @@ import { start } from "../rnn/app.js";
 import { CellDiagram } from "../rnn/cell.js";
 import { barChart, heatmap, linePlot } from "../rnn/charts.js";
 import { h, sub } from "../lib/dom.js";
+import { fit, setNumber } from "../lib/numfmt.js";
 import { renderFormulas } from "../rnn/formulas.js";
 
 const $ = (id) => document.getElementById(id);
@@ -73,10 +74,21 @@ function renderTimeline(data, i) {
     const vals = [...keys.map((g) => s.gates[g][k]), ...(lstm ? [s.c[k]] : []), s.h[k]];
     const cls = ti === i ? "current" : ti > i ? "future" : "";
     return h("tr", { class: cls, "data-t": ti }, [h("th", { scope: "row" }, String(ti + 1)),
-      h("td", {}, `(${s.x.map((v) => fmt(v, 3)).join(", ")})`),
-      ...vals.map((v, j) => h("td", { class: j >= keys.length ? "state" : "" }, fmt(v, 4)))]);
+      h("td", {}, `(${s.x.map((v) => fit(v, 7)).join(", ")})`),
+      ...vals.map((v, j) => {
+        const td = h("td", { class: j >= keys.length ? "state" : "" });
+        setNumber(td, v, { chars: 7 });
+        return td;
+      })]);
   });
   $("timeline").replaceChildren(h("table", { class: "timeline" }, [h("thead", {}, [head]), h("tbody", {}, rows)]));
+}
+
+/** How open a gate is, in words that do not round: closed only at exactly 0, open only at exactly 1. */
+function openness(v) {
+  if (v <= 0) return t("lstm.closed");
+  if (v >= 1) return t("lstm.open");
+  return t("lstm.open_pct", { p: fit(v * 100, 5, 1) });
 }
 
 function renderMeters(data, i) {
@@ -87,7 +99,7 @@ function renderMeters(data, i) {
     bar.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
     return h("div", { class: "meter" }, [h("span", { class: "meter-name" }, t(METER_KEYS[data.layer][j])),
       h("span", { class: "meter-bar", "aria-hidden": "true" }, [bar]),
-      h("output", { class: "meter-val" }, `${fmt(v, 4)} (${t(v >= 0.5 ? "lstm.open" : "lstm.closed")})`)]);
+      h("output", { class: "meter-val" }, `${fmt(v, 4)} · ${openness(v)}`)]);
   }));
 }
 
@@ -96,10 +108,10 @@ function renderStep(data, i) {
   diagram.show(data, i, k);
   if (data.cell) {
     $("memory-label").textContent = t("lstm.memory_now", { t: sub(i + 1) });
-    $("memory-now").textContent = fmt(st.c[k]);
+    setNumber($("memory-now"), st.c[k], { chars: 9 });
   }
   $("hidden-label").textContent = t("lstm.hidden_now", { t: sub(i + 1) });
-  $("hidden-now").textContent = fmt(st.h[k]);
+  setNumber($("hidden-now"), st.h[k], { chars: 9 });
   renderMeters(data, i);
   renderHeat(data, i);
   renderPlot(data, i);
@@ -117,7 +129,7 @@ async function renderDemo() {
     const d = res.data, name = j ? "lstm" : "rnn";
     $(`demo-${name}-cap`).textContent = t(`demo.${name}`, { h: fmt(d.hidden[d.timesteps - 1][0], 3) });
     barChart($(`demo-${name}`), d.sensitivity, { label: $(`demo-${name}-cap`).textContent, log: true });
-    $(`demo-${name}-read`).textContent = t("demo.first", { v: d.sensitivity[0].toPrecision(3) });
+    $(`demo-${name}-read`).textContent = t("demo.first", { v: fmt(d.sensitivity[0]) });
   });
   draw();
   onLangChange(draw);

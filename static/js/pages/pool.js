@@ -4,7 +4,7 @@
 // /conv and /pool share; the request is the page state (trace/session.js).
 import { MatrixEditor } from "../lib/editor.js";
 import { GridView } from "../lib/grid.js";
-import { fmt, t } from "../lib/i18n.js";
+import { fmt, t, tn } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
 import { cellName } from "../lib/names.js";
@@ -30,7 +30,7 @@ function check(r) {
 let padded = [];
 let outputs = [];
 let answer = null;
-const detail = new GridView($("detail"), { digits: 2 });
+const detail = new GridView($("detail"));
 
 function build(data) {
   answer = data;
@@ -38,6 +38,8 @@ function build(data) {
   const inMax = maxAbsOf(pi);
   padded = gridsIn($("padded"), padded, 1);
   padded[0].resize(pi.length, pi[0].length);
+  padded[0].fitValues(pi);
+  detail.fitValues(pi);
   for (let r = 0; r < pi.length; r++) {
     for (let c = 0; c < pi[0].length; c++) padded[0].set(r, c, pi[r][c], inMax, { pad: pi[r][c] === null });
   }
@@ -45,6 +47,7 @@ function build(data) {
   outputs = gridsIn($("output"), outputs, 1, () => ({ onCell: (r, c) => stage.jump(r, c) }));
   const [oh, ow] = data.output_shape;
   outputs[0].resize(oh, ow);
+  outputs[0].fitValues(data.output);
   for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) outputs[0].set(r, c, null);
   relabel();
 }
@@ -56,7 +59,7 @@ function relabel(data = answer, i = 0) {
   const max = stage.session.req.mode === "max";
   $("legend-arg").hidden = !max;
   $("legend-arg-text").hidden = !max;
-  $("count").textContent = data?.steps.length ? t("pool.count", { n: data.steps[i].count }) : "";
+  $("count").textContent = data?.steps.length ? tn("pool.count", data.steps[i].count) : "";
 }
 
 function step(st) {
@@ -72,7 +75,7 @@ function step(st) {
   detail.mark("skip", win.map((_, n) => cell(n)).filter((_, n) => st.inputs[n] === null));
   g.reveal(...win[win.length - 1]);
   g.reveal(...win[0]);
-  $("count").textContent = t("pool.count", { n: st.count });
+  $("count").textContent = tn("pool.count", st.count);
   const real = st.inputs.map((v, n) => st.inputs.slice(0, n + 1).filter((u) => u !== null).length);
   return {
     n: win.length,
@@ -89,7 +92,7 @@ function step(st) {
 
 function facts(st) {
   const [r, c] = st.index;
-  const why = st.argmax ? t("pool.fact_max", { n: st.count }) : t("pool.fact_avg", { s: fmt(st.sum), n: st.count });
+  const why = st.argmax ? tn("pool.fact_max", st.count) : tn("pool.fact_avg", st.count, { s: fmt(st.sum) });
   return `${cellName(r, c)} = ${fmt(st.value)}  ·  ${why}`;
 }
 
@@ -100,7 +103,7 @@ function clear() {
 function size(req, data) {
   const s = req.strides || req.pool_size, x = req.input;
   const pads = data?.padding ?? (req.padding === "valid" ? { top: 0, bottom: 0, left: 0, right: 0 } : null);
-  return { rows: { n: x.length, k: req.pool_size[0], d: 1, s: s[0] }, cols: { n: x[0].length, k: req.pool_size[1], d: 1, s: s[1] }, pads };
+  return { rows: { n: x.length, k: req.pool_size[0], d: null, s: s[0] }, cols: { n: x[0].length, k: req.pool_size[1], d: null, s: s[1] }, pads };
 }
 
 // ---- editor and settings ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import { Unrolled } from "../rnn/unroll.js";
 
 const $ = (id) => document.getElementById(id);
 let player = null;
+let shown = null; // [data, i] of the step picture, redrawn at a new width
+new ResizeObserver(() => { if (shown) drawNet($("net"), ...shown); }).observe($("net"));
 const unrolled = new Unrolled($("unroll"), { onPick: (i) => { player?.pause(); player?.seek(i); } });
 const vec = (v) => `(${v.map((x) => fmt(x)).join(", ")})`;
 
@@ -17,6 +19,7 @@ start({
   renderAll(data) { unrolled.render(data); },
   renderStep(data, i) {
     unrolled.show(i);
+    shown = [data, i];
     drawNet($("net"), data, i);
     $("step-title").textContent = t("rnn.step_title", { t: i + 1, n: data.timesteps });
     renderFormulas($("formulas"), data.steps[i], [["formula.hidden", "hidden"], ["formula.output", "output"]]);

@@ -1,9 +1,9 @@
 // What /rnn and /lstm share: presets, settings, the input and weight editors, the player, the
 // sensitivity chart, the Keras panel, errors and URL state. Each page passes its own views.
-import { clone, sub } from "../lib/dom.js";
+import { clone, h, sub } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { showError } from "../lib/errors.js";
-import { announce, onLangChange, t } from "../lib/i18n.js";
+import { announce, fmt, onLangChange, t } from "../lib/i18n.js";
 import { renderKeras } from "../lib/keras.js";
 import { limits } from "../lib/limits.js";
 import { bindControls, Player } from "../lib/player.js";
@@ -199,7 +199,14 @@ export async function start(page) {
     barChart($("sens-chart"), data.sensitivity, { label: t("sens.chart_label"), current: session.state.step, log,
       onPick: (i) => { player.pause(); player.seek(i); } });
     const T = data.timesteps;
-    $("sens-read").textContent = t("sens.read", { T: sub(T), first: fmtS(data.sensitivity[0]), last: fmtS(data.sensitivity[T - 1]) });
+    $("sens-read").textContent = t("sens.read", { T: sub(T), first: fmt(data.sensitivity[0]), last: fmt(data.sensitivity[T - 1]) });
+    // when the chart does not show the quote's forgetting, say why (the API's numbers, read as they are)
+    const sens = data.sensitivity, why = $("sens-why");
+    const zero = sens.every((v) => v === 0), grows = T > 1 && sens[0] > sens[T - 1];
+    why.hidden = !(zero || grows);
+    const link = h("a", { href: $("demo-h") ? "#demo-h" : "/lstm#demo-h" }, t("sens.demo_link"));
+    if (zero) why.replaceChildren(t("sens.why_zero"), " ", link, ".");
+    else if (grows) why.replaceChildren(t("sens.why_grow", { act: data.activation }), " ", link, ".");
   }
   bind("sens-log", "change", renderSensitivity);
 
@@ -220,4 +227,3 @@ export async function start(page) {
   return { session, player };
 }
 
-const fmtS = (v) => (v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(2) : v.toFixed(4).replace(/\.?0+$/, ""));

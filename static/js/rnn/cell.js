@@ -1,9 +1,12 @@
 // The LSTM (or GRU) cell as a diagram: the memory runs along a conveyor belt at the top; each gate is
 // a valve whose opening (0 closed .. 1 open) is the gate's value at this step. Built once per kind,
 // then only values, fills and openings change, so the valves visibly open and close as steps advance.
-import { sequential, textOn } from "../lib/colors.js";
+import { sequential } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { s, sub } from "../lib/dom.js";
+import { setNumber } from "../lib/numfmt.js";
+
+const VAL_CHARS = 6, VAL_W = 6 * 0.62 * 14 + 10; // a value badge holds "0.9999" at 14 units
 
 const VH = 64; // valve height
 
@@ -70,8 +73,10 @@ export class CellDiagram {
       const door = s("rect", { x: x0, y: y0, width: 48, height: 0, class: "valve-door", opacity: 0.8 });
       const frame = s("rect", { x: x0, y: y0, width: 48, height: VH, rx: 4, class: "valve-frame", "fill-opacity": 0 });
       const sym = s("text", { x: v.x + 30, y: y0 + 14, class: "gsym" }, v.sym);
+      // the value on a white badge, so it never sits across the valve's two-tone fill
+      const badge = s("rect", { x: v.x - VAL_W / 2, y: v.y - 11, width: VAL_W, height: 22, rx: 4, class: "badge" });
       const val = s("text", { x: v.x, y: v.y + 5, "text-anchor": "middle", class: "gval" });
-      g.append(fill, door, frame, sym, val);
+      g.append(fill, door, frame, sym, badge, val);
       svg.append(g);
       this.valves[v.key] = { fill, door, val, y0 };
     }
@@ -88,7 +93,8 @@ export class CellDiagram {
     }
     if (L.act) {
       this.actText = s("text", { x: L.act.x, y: L.act.y + 5, "text-anchor": "middle", class: "gname" });
-      svg.append(s("g", { class: "box" }, [s("rect", { x: L.act.x - 34, y: L.act.y - 17, width: 68, height: 34, rx: 6 })]), this.actText);
+      this.actBox = s("rect", { x: L.act.x - 34, y: L.act.y - 17, width: 68, height: 34, rx: 6 });
+      svg.append(s("g", { class: "box" }, [this.actBox]), this.actText);
       this.outText = s("text", { x: L.out.x, y: L.out.y, class: "state" });
       svg.append(this.outText);
     }
@@ -102,8 +108,7 @@ export class CellDiagram {
     parts.fill.setAttribute("fill", bg);
     parts.door.style.height = `${closed}px`;
     parts.door.style.y = `${parts.y0}px`;
-    parts.val.textContent = fmt(v, 3);
-    parts.val.setAttribute("fill", closed > VH / 2 ? "#fff" : textOn(bg));
+    setNumber(parts.val, v, { chars: VAL_CHARS });
   }
 
   /** data: the API's answer; i: step; k: unit. */
@@ -113,7 +118,7 @@ export class CellDiagram {
     const st = data.steps[i], g = st.gates, n = sub1(i);
     this.svg.setAttribute("aria-label", t(`${kind}.diagram_label`, { t: i + 1, k: k + 1 }));
     this.beltName.textContent = t(`${kind}.conveyor`);
-    this.candVal.textContent = fmt(g.candidate[k], 3);
+    setNumber(this.candVal, g.candidate[k], { chars: VAL_CHARS + 1 });
     this.busText.textContent = `x${n} = (${st.x.map((v) => fmt(v, 3)).join(", ")}),  h${sub1(i - 1)} = ${fmt(st.h_prev[k], 3)}`;
     if (kind === "lstm") {
       this.valve("forget", g.forget[k]);
@@ -121,7 +126,10 @@ export class CellDiagram {
       this.valve("output", g.output[k]);
       this.prev.textContent = `c${sub1(i - 1)} = ${fmt(st.c_prev[k], 3)}`;
       this.next.textContent = `c${n} = ${fmt(st.c[k], 3)}`;
-      this.actText.textContent = data.activation === "linear" ? "c" : `${data.activation}(c)`;
+      this.actText.textContent = `${data.activation}(c)`; // act(c): what the output gate reads, never c itself
+      const w = Math.max(68, this.actText.textContent.length * 0.62 * 14 + 16);
+      this.actBox.setAttribute("x", LAYOUT.lstm.act.x - w / 2);
+      this.actBox.setAttribute("width", w);
       this.outText.textContent = `h${n} = ${fmt(st.h[k], 3)}`;
     } else {
       this.valve("update", g.update[k]);

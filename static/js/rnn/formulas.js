@@ -1,6 +1,7 @@
 // The API's formulas for one step, as lists (nothing is computed here).
 import { t } from "../lib/i18n.js";
 import { h } from "../lib/dom.js";
+import { keepNumbers } from "../lib/numfmt.js";
 
 /** groups: [[titleKey, [formula, ...]], ...]; a note when the engine wrote none (large sizes). */
 export function renderFormulas(container, step, groups) {
@@ -13,6 +14,10 @@ export function renderFormulas(container, step, groups) {
     const list = step.formulas[name];
     if (!list) continue;
     container.append(h("h4", { "data-i18n": key }, t(key)),
-      h("ul", { class: "flist" }, list.map((f) => h("li", { class: "formula" }, f))));
+      h("ul", { class: "flist" }, list.map((f) => {
+        const li = h("li", { class: "formula" });
+        keepNumbers(li, f);
+        return li;
+      })));
   }
 }

@@ -1,57 +1,83 @@
 // The lecture's picture of one step: inputs x_t and the memory cells (h_{t−1}) feed the hidden
 // neurons; each hidden value is stored back into its memory cell; the outputs read the hidden layer.
+// Drawn at the box's own width in CSS pixels (1 unit = 1 px), so labels keep their size (12 px, values
+// 13 px) on any screen: nodes grow to hold their numbers (lib/numfmt.js), and when the nodes need more
+// room than the box has, the drawing is wider and its box scrolls sideways.
 import { diverging, textOn } from "../lib/colors.js";
-import { fmt, t } from "../lib/i18n.js";
-import { s, sub } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { h, s, sub } from "../lib/dom.js";
+import { fit, setNumber, widest } from "../lib/numfmt.js";
 
-const W = 460, MAX = 8;
+const MAX = 8, VALUE_PX = 13, LABEL_PX = 12, GROUP_GAP = 36, PAD = 10;
+const CHARS = 7; // a node holds "-0.9999"
 
-function node(g, x, y, value, maxAbs, label, cls, shape = "circle") {
+/** Rough width of a label in px: CJK characters are 1 em, others about 0.62 em. */
+const textWidth = (text, px) => [...text].reduce((w, ch) => w + (ch.codePointAt(0) > 0x2e80 ? 1 : 0.62), 0) * px;
+
+function node(g, x, y, value, maxAbs, label, cls, size, shape = "circle") {
   const fill = diverging(value, maxAbs);
   const grp = s("g", { class: `node ${cls}` });
-  if (shape === "circle") grp.append(s("circle", { cx: x, cy: y, r: 21, fill }));
-  else grp.append(s("rect", { x: x - 22, y: y - 16, width: 44, height: 32, rx: 4, fill }));
-  grp.append(s("text", { x, y: y + 5, "text-anchor": "middle", class: "nv", fill: textOn(fill) }, fmt(value, 3)),
-    s("text", { x, y: shape === "circle" ? y + 36 : y + 30, "text-anchor": "middle", class: "nl" }, label));
+  if (shape === "circle") grp.append(s("circle", { cx: x, cy: y, r: size.r, fill }));
+  else grp.append(s("rect", { x: x - size.r - 1, y: y - 16, width: 2 * size.r + 2, height: 32, rx: 4, fill }));
+  const value_ = s("text", { x, y: y + 5, "text-anchor": "middle", class: "nv", fill: textOn(fill) });
+  setNumber(value_, value, { chars: size.chars });
+  grp.append(value_, s("text", { x, y: (shape === "circle" ? y + size.r : y + 16) + LABEL_PX + 2, "text-anchor": "middle",
+    class: "nl" }, label));
   g.append(grp);
 }
 
 const spread = (n, x0, x1) => Array.from({ length: n }, (_, k) => (n === 1 ? (x0 + x1) / 2 : x0 + (k * (x1 - x0)) / (n - 1)));
 
-/** Draw step i of a SimpleRNN answer into container (an SVG), or a note when the sizes are large. */
+/** Draw step i of a SimpleRNN answer into container, or a note when the sizes are large. */
 export function drawNet(container, data, i) {
   const st = data.steps[i], d = data.input_dim, u = data.units;
   const m = data.outputs ? data.outputs[0].length : 0;
-  container.replaceChildren();
   if (d > MAX || u > MAX || m > MAX) {
-    container.append(s("svg", { viewBox: `0 0 ${W} 40`, class: "net" }, [
-      s("text", { x: 10, y: 24, class: "nl" }, t("net.too_big", { max: MAX }))]));
+    container.replaceChildren(h("p", { class: "muted" }, t("net.too_big", { max: MAX })));
     return;
   }
-  const H = m ? 330 : 250, yY = 40, yH = m ? 165 : 85, yX = H - 50;
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "net", role: "img",
+  const values = [...st.x, ...st.h_prev, ...st.h, ...(st.output || [])];
+  const chars = Math.min(CHARS, widest(values, CHARS));
+  const longest = Math.max(...values.map((v) => fit(v, chars).length));
+  const size = { chars, r: Math.max(20, Math.ceil((longest * 0.62 * VALUE_PX) / 2) + 6) };
+  const labels = {
+    x: st.x.map((_, k) => `x${sub(k + 1)}`),
+    m: st.h_prev.map((_, k) => t("net.memory", { k: k + 1 })),
+    h: st.h.map((_, k) => `h${sub(i + 1)}${u > 1 ? `[${k + 1}]` : ""}`),
+    y: (st.output || []).map((_, k) => `y${sub(i + 1)}${m > 1 ? `[${k + 1}]` : ""}`),
+  };
+  const labelW = Math.max(...Object.values(labels).flat().map((l) => textWidth(l, LABEL_PX)));
+  const step = Math.max(2 * size.r, labelW) + 14;
+  const room = Math.max(280, container.clientWidth || 460);
+  const W = Math.max(room, 2 * PAD + (d + u) * step + GROUP_GAP, 2 * PAD + Math.max(u, m) * step);
+  const H = (m ? 300 : 220) + 2 * (size.r - 20), yY = 30 + size.r, yH = m ? H / 2 : 30 + size.r, yX = H - 40;
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: "net", role: "img",
     "aria-label": t("net.label", { t: i + 1 }) });
-  const all = [...st.x, ...st.h_prev, ...st.h, ...(st.output || [])].map(Math.abs);
-  const maxAbs = Math.max(1e-9, ...all);
-  const xs = spread(d, 30, 190), ms = spread(u, 250, 400), hs = spread(u, 110, 350), ys = spread(m, 130, 330);
+  const xEnd = PAD + d * step, mStart = xEnd + GROUP_GAP + (W - 2 * PAD - (d + u) * step - GROUP_GAP) / 2;
+  const xs = spread(d, PAD + step / 2, xEnd - step / 2);
+  const ms = spread(u, mStart + step / 2, mStart + u * step - step / 2);
+  const hs = spread(u, W / 2 - ((u - 1) * step) / 2, W / 2 + ((u - 1) * step) / 2);
+  const ys = spread(m, W / 2 - ((m - 1) * step) / 2, W / 2 + ((m - 1) * step) / 2);
+  const maxAbs = Math.max(1e-9, ...values.map(Math.abs));
+  const r = size.r;
   const edges = s("g", { class: "edges" });
   for (const hx of hs) {
-    for (const x of xs) edges.append(s("line", { x1: x, y1: yX - 21, x2: hx, y2: yH + 21, class: "e-w" }));
-    for (const x of ms) edges.append(s("line", { x1: x, y1: yX - 16, x2: hx, y2: yH + 21, class: "e-u" }));
-    for (const y of ys) edges.append(s("line", { x1: hx, y1: yH - 21, x2: y, y2: yY + 21, class: "e-v" }));
+    for (const x of xs) edges.append(s("line", { x1: x, y1: yX - 16, x2: hx, y2: yH + r, class: "e-w" }));
+    for (const x of ms) edges.append(s("line", { x1: x, y1: yX - 16, x2: hx, y2: yH + r, class: "e-u" }));
+    for (const y of ys) edges.append(s("line", { x1: hx, y1: yH - r, x2: y, y2: yY + r, class: "e-v" }));
   }
   // store: hidden j -> memory j (dashed), the copy used at the next step
   hs.forEach((hx, j) => {
-    edges.append(s("path", { d: `M ${hx + 21} ${yH} C ${ms[j] + 60} ${yH}, ${ms[j] + 50} ${yX - 40}, ${ms[j] + 22} ${yX - 8}`,
+    edges.append(s("path", { d: `M ${hx + r} ${yH} C ${ms[j] + 60} ${yH}, ${ms[j] + 50} ${yX - 40}, ${ms[j] + 22} ${yX - 18}`,
       class: "e-store", "marker-end": "url(#arrow)" }));
   });
   svg.append(s("defs", {}, [s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" },
     [s("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" })])]), edges);
   const g = s("g");
-  st.x.forEach((v, k) => node(g, xs[k], yX, v, maxAbs, `x${sub(k + 1)}`, "nx", "rect"));
-  st.h_prev.forEach((v, k) => node(g, ms[k], yX, v, maxAbs, t("net.memory", { k: k + 1 }), "nm", "rect"));
-  st.h.forEach((v, k) => node(g, hs[k], yH, v, maxAbs, `h${sub(i + 1)}${u > 1 ? `[${k + 1}]` : ""}`, "nh"));
-  (st.output || []).forEach((v, k) => node(g, ys[k], yY, v, maxAbs, `y${sub(i + 1)}${m > 1 ? `[${k + 1}]` : ""}`, "ny"));
+  st.x.forEach((v, k) => node(g, xs[k], yX, v, maxAbs, labels.x[k], "nx", size, "rect"));
+  st.h_prev.forEach((v, k) => node(g, ms[k], yX, v, maxAbs, labels.m[k], "nm", size, "rect"));
+  st.h.forEach((v, k) => node(g, hs[k], yH, v, maxAbs, labels.h[k], "nh", size));
+  (st.output || []).forEach((v, k) => node(g, ys[k], yY, v, maxAbs, labels.y[k], "ny", size));
   svg.append(g);
-  container.append(svg);
+  container.replaceChildren(svg);
 }

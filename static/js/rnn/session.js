@@ -24,7 +24,8 @@ export class Session {
     if (!(st.cell in this.cells)) st.cell = this.defaults.cell;
     if (st.req && (typeof st.req !== "object" || !st.req.inputs)) st.req = null;
     if (!st.req) {
-      const ex = this.example(st.preset) || this.example(this.cells[st.cell].preset);
+      const own = (id) => { const e = this.example(id); return e?.endpoint === this.cells[st.cell].endpoint ? e : null; };
+      const ex = own(st.preset) || own(this.cells[st.cell].preset); // ?cell="gru" alone: GRU's own example
       st.preset = ex ? ex.id : "";
       st.req = ex ? clone(ex.request) : { inputs: [[1]], units: 1 };
     }

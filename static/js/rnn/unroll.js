@@ -3,11 +3,15 @@
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { h, sub } from "../lib/dom.js";
+import { setNumber } from "../lib/numfmt.js";
+
+const CHARS = 7; // a value box holds "-0.9999"
 
 function cells(values, maxAbs, cls) {
   return h("div", { class: `uvals ${cls}` }, values.map((v) => {
     const bg = diverging(v, maxAbs);
-    const el = h("span", { class: "v", "data-v": fmt(v) }, fmt(v, 3));
+    const el = h("span", { class: "v", "data-v": fmt(v) });
+    setNumber(el, v, { chars: CHARS });
     el.style.background = bg;
     el.style.color = textOn(bg);
     return el;
@@ -38,12 +42,11 @@ export class Unrolled {
       h("div", { class: "ut" }, t("unroll.start")),
     ])];
     for (let i = 0; i < T; i++) {
-      cols.push(h("div", { class: "ucol", "data-t": i, role: "button", tabindex: -1,
-        "aria-label": t("unroll.col", { t: i + 1 }) }, [
+      cols.push(h("div", { class: "ucol", "data-t": i, title: t("unroll.col", { t: i + 1 }) }, [
         data.outputs ? h("div", { class: "ubox out" }, [h("span", { class: "uname" }, `y${sub(i + 1)}`), cells(data.outputs[i], yAbs, "y")]) : null,
         h("div", { class: "ubox mem" }, [h("span", { class: "uname" }, `h${sub(i + 1)}`), cells(data.hidden[i], hAbs, "h")]),
         h("div", { class: "ubox in" }, [h("span", { class: "uname" }, `x${sub(i + 1)}`), cells(data.steps[i].x, xAbs, "x")]),
-        h("div", { class: "ut" }, `t = ${i + 1}`),
+        h("button", { type: "button", class: "ut", tabindex: -1 }, `t = ${i + 1}`),
       ]));
     }
     this.root.replaceChildren(h("div", { class: "unroll" }, cols));

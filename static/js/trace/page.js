@@ -6,8 +6,10 @@ import { announce, onLangChange, t } from "../lib/i18n.js";
 import { showError } from "../lib/errors.js";
 import { renderKeras } from "../lib/keras.js";
 import { maxAbsOf } from "../lib/matrix.js";
+import { keepNumbers } from "../lib/numfmt.js";
 import { bindControls, Player, reducedMotion } from "../lib/player.js";
-import { fillPresets } from "../lib/presets.js";
+import { fillPresets, inLang } from "../lib/presets.js";
+import { h } from "../lib/dom.js";
 import { downloadButton } from "./download.js";
 import { TraceSession } from "./session.js";
 import { outputSizeText } from "./size.js";
@@ -80,6 +82,11 @@ export function startTracePage(page) {
   function ready(step) {
     const tr = trace();
     stepOf = new Map(tr.steps.map((st, k) => [key(st.index), k]));
+    if (session.openCell) { // an example that opens at the slide's step (a₁₁ = 19)
+      step = stepOf.get(key(session.openCell)) ?? step;
+      session.openCell = null;
+      if (session.presetId() === session.preset) session.defaultStep = step; // a link to it needs no step
+    }
     if (page.fill) {
       fill = page.fill(tr, data);
     } else {
@@ -116,13 +123,13 @@ export function startTracePage(page) {
     const partial = (k) => {
       draw(k);
       const m = k >= n ? st.terms.length : terms(k);
-      $("formula").textContent = m >= st.terms.length ? st.formula : m > 0 ? st.terms.slice(0, m).join("") + " …" : "";
+      keepNumbers($("formula"), m >= st.terms.length ? st.formula : m > 0 ? st.terms.slice(0, m).join("") + " …" : "");
       $("facts").textContent = "";
     };
     sub.run(n, animate ? player.interval / player.speed : 0, partial, () => {
       done();
-      $("formula").textContent = st.formula;
-      $("facts").textContent = page.facts(st);
+      keepNumbers($("formula"), st.formula);
+      keepNumbers($("facts"), page.facts(st));
       fill.to(i + 1);
       if (tr.steps_truncated && i === tr.steps.length - 1) fillRest();
     });
@@ -172,6 +179,18 @@ export function startTracePage(page) {
   function form() {
     page.renderForm(session.req);
     $("preset").value = session.presetId();
+    presetNote();
+  }
+
+  /** The loaded example's description (and the page's own note on it, page.presetNote(id)). */
+  function presetNote() {
+    const id = session.presetId(), ex = session.examples.find((e) => e.id === id);
+    const box = $("preset-note");
+    if (!box) return;
+    const own = ex && page.presetNote ? page.presetNote(id) : null;
+    box.replaceChildren(...(ex ? [h("span", {}, inLang(ex.description))] : []),
+      ...(own ? [h("span", { class: "preset-own" }, own)] : []));
+    box.hidden = !ex;
   }
 
   /** Change the request (fn(req)), redraw the form at once, compute after a pause. */

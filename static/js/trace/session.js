@@ -24,15 +24,18 @@ export class TraceSession {
    * for an example (default: its request); toBody(req): what is posted (default: the request without nulls);
    * defaultsFor(req): the state a link to req leaves out (default: the default request), e.g. per operation.
    */
-  constructor({ endpoint, preset, fallback, check, urlKeys = {}, fields = null, examples = null,
+  constructor({ endpoint, preset, fallback, check, urlKeys = {}, openAt = {}, fields = null, examples = null,
     fromExample = (e) => e.request, toBody = null, defaultsFor = null, busy, onResult, onError, onSame = () => {} }) {
-    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, fields, exampleFilter: examples, fromExample,
-      toBody, defaultsFor, busy, onResult, onError, onSame });
+    // openAt: {example id: [row, col]}: the output cell an example opens at (the slide's step), unless the
+    // URL names a step
+    Object.assign(this, { endpoint, preset, fallback, check, urlKeys, openAt, fields, exampleFilter: examples,
+      fromExample, toBody, defaultsFor, busy, onResult, onError, onSame });
     this.post = latest();
     this.examples = [];
     this.req = null;
     this.step = 0;        // the step on screen (saved in the URL)
     this.pending = 0;     // the step to show when the next answer arrives (null: keep the current one)
+    this.defaultStep = null; // the step the default example opens at (openAt), once its answer told it
     this.timer = null;
     this.lastBody = null;
     this.inflight = null; // the key of the request on its way
@@ -54,6 +57,7 @@ export class TraceSession {
       this.req = clone(this.defaults);
     }
     this.pending = Math.max(0, Math.round(Number(url.step)) || 0);
+    this.openCell = new URLSearchParams(location.search).has("step") ? null : this.openAt[this.presetId()] ?? null;
   }
 
   /** The id of the example whose request this is, or "". */
@@ -76,6 +80,7 @@ export class TraceSession {
     if (!ex) return;
     this.req = this.check(clone(this.fromExample(ex)));
     this.pending = 0;
+    this.openCell = this.openAt[id] ?? null;
     this.schedule();
   }
 
@@ -85,6 +90,7 @@ export class TraceSession {
    */
   edit(fn, { restart = false, step = null } = {}) {
     fn(this.req);
+    this.openCell = null;
     if (restart) this.pending = 0;
     if (step !== null) this.pending = step;
     this.schedule();
@@ -137,7 +143,10 @@ export class TraceSession {
 
   save(step) {
     this.step = step;
-    writeState(this.toUrl(this.req, step), this.toUrl(this.base(this.req), 0));
+    // the default example at the step it opens at (openAt) is the bare page: no step in the link
+    const base = this.base(this.req);
+    const opening = JSON.stringify(this.req) === JSON.stringify(base) ? this.defaultStep ?? 0 : 0;
+    writeState(this.toUrl(this.req, step), this.toUrl(base, opening));
   }
 
   /** The state a link to req leaves out. */

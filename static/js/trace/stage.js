@@ -154,7 +154,7 @@ export function gridsIn(box, grids, n, options = () => ({})) {
   return Array.from({ length: n }, (_, k) => {
     const scroll = h("div", { class: "grid-scroll" });
     box.append(h("div", { class: "chan" }, [h("div", { class: "cap" }), scroll]));
-    return new GridView(scroll, { digits: 2, ...options(k) });
+    return new GridView(scroll, options(k));
   });
 }
 
