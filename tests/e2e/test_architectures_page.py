@@ -47,7 +47,7 @@ def test_switching_networks_shows_their_totals(web, net, total, extra_label, ext
     expect(page.locator("#total-params")).to_have_text(total)
     assert page.locator("#extra-label").inner_text() == extra_label
     assert page.locator("#extra").inner_text() == extra
-    assert f"net={net}" in page.url
+    assert f"net={net}" in page.evaluate("location.href")
     web.assert_clean()
 
 
@@ -58,7 +58,7 @@ def test_selecting_a_conv_layer_shows_its_arithmetic_and_announces_it(web):
     assert page.locator("#params-formula").inner_text() == "3·3·64·128 + 128 = 73,856"
     assert "112·112·128 · 3·3·64 = 924,844,032" in page.locator("#detail").inner_text()
     assert "block2_conv1" in page.locator("#live").inner_text()
-    assert "layer=3" in page.url
+    assert "layer=3" in page.evaluate("location.href")
     web.assert_clean()
 
 
@@ -152,7 +152,7 @@ def test_your_own_list_reports_the_first_layer_that_does_not_fit(web):
     page.click("#own-run")
     expect(page.locator("#net")).to_have_value("custom")
     assert page.locator("#total-params").inner_text() == "38"  # (3·3·1·2 + 2) + (2·2·2·2 + 2)
-    assert "own=" in page.url
+    assert "own=" in page.evaluate("location.href")
     page.reload()
     page.wait_for_selector("#layers [aria-selected=true]")
     assert page.locator("#net").input_value() == "custom"

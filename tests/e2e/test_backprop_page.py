@@ -107,7 +107,7 @@ def test_stepping_shows_each_dx_cell_and_its_formula(web, server_url):
         window = page.eval_on_selector_all("#b-src .cell.win", "cs => cs.map(c => [+c.dataset.r, +c.dataset.c])")
         assert window == st["window"]
     assert page.inner_text("[data-player=status]") == "Step 36 of 36"
-    assert "step=35" in page.url
+    assert "step=35" in page.evaluate("location.href")
     web.assert_clean()
 
 
@@ -139,7 +139,7 @@ def test_explanation_buttons_show_the_texts_numbers(web, server_url):
     assert texts(page, "b-dy")[1] == ["0", "1", "0", "0"]
     page.click("#show-six")
     formula_is(page, SIX)
-    assert "grad_output" not in page.url and page.inner_text("[data-player=status]") == "Step 16 of 36"
+    assert "grad_output" not in page.evaluate("location.href") and page.inner_text("[data-player=status]") == "Step 16 of 36"
     page.click("#show-corner")                   # the same answer: the step changes at once
     formula_is(page, CORNER)
     page.click("#show-strides")                  # strides 2: one zero between the dL/dy cells
@@ -167,7 +167,7 @@ def test_dw_and_db_traces(web, server_url):
     page.click("#views [data-view=grad_kernel]")
     ready(page, 9)
     formula_is(page, want["grad_kernel_trace"]["steps"][0]["formula"])
-    assert "view=grad_kernel" in page.url
+    assert "view=grad_kernel" in page.evaluate("location.href")
     page.click("#b-out .cell[data-r='1'][data-c='1']")
     formula_is(page, want["grad_kernel_trace"]["steps"][4]["formula"])
     assert page.inner_text("#facts") == "dL/dW[1, 1] = 21"
@@ -323,7 +323,7 @@ def test_shared_url_restores_the_view(web):
     ready(page, 4)
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    url, formula = page.url, page.inner_text("#formula")
+    url, formula = page.evaluate("location.href"), page.inner_text("#formula")
     assert page.inner_text("[data-player=status]") == "Step 3 of 4", url
     other = page.context.new_page()
     other.goto(url)
@@ -406,7 +406,7 @@ def test_links_from_conv_pool_and_home(web):
     assert page.get_attribute("#ops [data-op=max]", "aria-pressed") == "true"
     assert page.input_value("#padding") == "valid" and page.is_checked("#strides-auto")
     page.keyboard.press("ArrowRight")
-    assert page.url.endswith("/backprop?op=max&step=1")
+    assert page.evaluate("location.href").endswith("/backprop?op=max&step=1")
     page = web.goto("/conv")
     page.click(".next-link a")
     page.wait_for_url("**/backprop")

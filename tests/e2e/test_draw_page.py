@@ -82,13 +82,13 @@ def test_feature_map_click_shows_the_trace_and_survives_reload(web):
     assert page.locator("#trace table.numbers").count() == 3  # inputs × weights = products
     href = page.locator("#trace a.conv-link").get_attribute("href")  # conv1 fits the conv page's caps
     assert href.startswith("/conv?input=") and "activation=relu" in href and "step=" in href
-    assert "cell=" in page.url and "sample=7" in page.url
+    assert "cell=" in page.evaluate("location.href") and "sample=7" in page.evaluate("location.href")
     page.reload()
     page.locator("#trace .trace-formula").wait_for()
     assert page.locator("#trace-heading").inner_text().startswith("conv1, map 3, row ")
     # a pooling layer's cell shows its max
     page.click("#layer-buttons button[data-layer='pool1']")
-    assert "layer=%22pool1%22" in page.url or "layer=pool1" in page.url
+    assert "layer=%22pool1%22" in page.evaluate("location.href") or "layer=pool1" in page.evaluate("location.href")
     page.locator("#maps canvas").first.click(position={"x": 30, "y": 30})
     expect(page.locator("#trace .trace-formula")).to_have_text(re.compile(r"^max\("))
     web.assert_clean()

@@ -184,7 +184,7 @@ def test_a_click_on_a_feature_map_value_opens_its_trace(web, server_url):
     page.keyboard.press("]")
     page.keyboard.press("Enter")
     expect(page.locator("#trace-heading")).to_contain_text(f"[{i}, {j + 1}, {f + 1}]")
-    assert "cell=" in page.url and "layer=" in page.url
+    assert "cell=" in page.evaluate("location.href") and "layer=" in page.evaluate("location.href")
     # a dense layer's value (a bar) and a pooling layer's value
     page.click("#layer-buttons [data-layer='fc2']")
     page.locator("#layer-view .vbar").nth(4).click()

@@ -122,7 +122,7 @@ def test_url_state_restores_step_cell_and_edits(web):
     cell.fill("5")
     cell.press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).has('req')")
-    req = json.loads(parse_qs(urlparse(page.url).query)["req"][0])
+    req = json.loads(parse_qs(urlparse(page.evaluate("location.href")).query)["req"][0])
     assert req["inputs"][0] == [5, 1, 0]
     page.reload()
     page.wait_for_load_state("networkidle")

@@ -36,11 +36,13 @@ export function startPicture() {
       markValue(answer.steps?.length === 1 ? answer.step.value : null);
       renderPixel($("pic-pixel"), answer, session.picture);
       form();
-      if (answer.step && picked) { // a pixel picked by a click, a tap or a key is said; one under a moving mouse is not
-        const [i, j] = answer.step.index;
+      // a pixel picked by a click, a tap or a key is said when its own answer is drawn (not an older pick's that
+      // arrived first); one under a moving mouse is not
+      const [i, j] = answer.step?.index ?? [];
+      if (picked && picked[0] === i && picked[1] === j) {
         announce(t("pic.announce", { i, j, v: answer.steps.map((st) => fmt(st.value)).join(" / ") }));
+        picked = null;
       }
-      picked = false;
     },
     onError(err, stage) {
       setError(err);
@@ -50,8 +52,8 @@ export function startPicture() {
       if (stage === "picture") $("pic-figs").hidden = true;
     },
   });
-  let picked = false;
-  const view = new PictureView({ onSelect: (at, { now }) => { picked = now; session.select(at, { now }); } });
+  let picked = null; // the pixel last picked by a click, a tap or a key, until its answer is said
+  const view = new PictureView({ onSelect: (at, { now }) => { picked = now ? at : null; session.select(at, { now }); } });
 
   function setError(err) {
     error = err;
