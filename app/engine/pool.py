@@ -120,6 +120,15 @@ def pool_cell_step(x: np.ndarray, index, pool=(2, 2), strides=(2, 2)) -> dict:
     return step
 
 
+def add_steps(result: dict, total: int, trace: bool, pool, make) -> None:
+    """result's `steps` (make(limit): at most `limit` of them, fewer for large windows), `steps_total` and
+    `steps_truncated`, as the conv and recurrent traces give them."""
+    limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (pool[0] * pool[1])))
+    result["steps"] = make(limit) if trace else []
+    result["steps_total"] = total
+    result["steps_truncated"] = bool(trace) and len(result["steps"]) < total
+
+
 def run_pool(input, mode="max", pool_size=2, strides=None, padding="valid", trace=True) -> dict:
     x = as_array(input, "input", (2, 3), (MAX_HW, MAX_HW, MAX_C), "(H, W) or (H, W, C)")
     flat = x.ndim == 2
@@ -142,13 +151,6 @@ def run_pool(input, mode="max", pool_size=2, strides=None, padding="valid", trac
     xp = pad_input(x, pads, np.nan)                                  # padding cells take no part: null
     result = {"output": to_list(out), "output_shape": list(out.shape), "padding": pads.as_dict(),
               "padded_input": to_list_or_null(xp[:, :, 0] if flat else xp)}
-    total = y.size
-    if trace:
-        limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (p[0] * p[1])))
-        result["steps"] = pool_steps(x, pads, y, mode, p, s, flat=flat, limit=limit)
-    else:
-        result["steps"] = []
-    result["steps_total"] = total
-    result["steps_truncated"] = bool(trace) and len(result["steps"]) < total
+    add_steps(result, y.size, trace, p, lambda limit: pool_steps(x, pads, y, mode, p, s, flat=flat, limit=limit))
     result["keras"] = pool_code(x, mode, p, s, padding.lower(), flat=flat, strides_given=strides is not None)
     return result

@@ -20,11 +20,9 @@ from .conv import pad_input
 from .errors import EngineError
 from .limits import CONV_MAX_K as MAX_K
 from .limits import CONV_MAX_STRIDE as MAX_STRIDE
-from .limits import TRACE_MAX_NUMBERS as MAX_TRACE_NUMBERS
-from .limits import TRACE_MAX_STEPS as MAX_STEPS
 from .numbers import finite_or_raise
 from .padding import Pads
-from .pool import run_pool
+from .pool import add_steps, run_pool
 from .stamps import running_totals, update_formulas
 
 
@@ -173,12 +171,6 @@ def run_pool_backward(input, mode="max", pool_size=2, strides=None, padding="val
     finite_or_raise(dx, "grad_output", "gradient")
     result = {"output": forward["output"], "output_shape": shape, "padding": forward["padding"],
               "grad_output": to_list(g), "grad_input": to_list(dx[:, :, 0] if flat else dx)}
-    total = dy.size
-    if trace:
-        limit = min(MAX_STEPS, max(1, MAX_TRACE_NUMBERS // (p[0] * p[1])))
-        result["steps"] = pool_backward_steps(x, dy, mode, p, s, pads, flat=flat, limit=limit)
-    else:
-        result["steps"] = []
-    result["steps_total"] = total
-    result["steps_truncated"] = bool(trace) and len(result["steps"]) < total
+    add_steps(result, dy.size, trace, p,
+              lambda limit: pool_backward_steps(x, dy, mode, p, s, pads, flat=flat, limit=limit))
     return result
