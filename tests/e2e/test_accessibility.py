@@ -10,7 +10,7 @@ from tests.e2e.audit import axe_violations
 
 pytestmark = pytest.mark.browser
 NAMES = ["home", "conv", "conv-theano", "pool", "backprop", "rnn", "lstm", "gru", "activations", "draw", "draw-trace",
-         "architectures"]
+         "architectures", "model", "model-mnist", "model-lstm"]
 
 
 def _show(violations):

@@ -11,7 +11,8 @@ from tests.e2e.audit import describe, fit_problems
 
 pytestmark = pytest.mark.browser
 # the navigation's pages (those main has gained since are named too: a name not served here is skipped)
-NAMES = sorted({"home", "conv", "pool", "backprop", "rnn", "lstm", "activations", "draw", "architectures", *walk.EXTRA})
+NAMES = sorted({"home", "conv", "pool", "backprop", "rnn", "lstm", "activations", "draw", "architectures", "model",
+                *walk.EXTRA})
 
 
 @pytest.fixture(scope="module")

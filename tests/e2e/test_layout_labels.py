@@ -11,7 +11,8 @@ from tests.e2e.audit import describe, label_sizes, watch_canvas
 pytestmark = pytest.mark.browser
 NAMES = sorted({"home", "conv", "pool", "backprop", "rnn", "lstm", "activations", "draw", "architectures",
                 "conv-theano", "conv-odd",
-                "pool-odd", "rnn-odd", "lstm-odd", "gru", "draw-trace", "architectures-resnet"})
+                "pool-odd", "rnn-odd", "lstm-odd", "gru", "draw-trace", "architectures-resnet",
+                "model", "model-mnist", "model-lstm"})
 SMALLEST = {1280: 12, 360: 11}
 
 

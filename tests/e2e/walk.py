@@ -44,6 +44,8 @@ EXTRA = {
     "draw-trace-pool": "/draw?sample=3&layer=\"pool1\"&cell=[4,4,1]",
     "architectures-resnet": "/architectures?net=resnet50&layer=7",
     "architectures-padding": "/architectures?net=alexnet&layer=0",
+    "model-mnist": '/model?sample="mnist"&layer="conv1"',
+    "model-lstm": '/model?sample="lstm"',
 }
 
 

@@ -5,6 +5,7 @@
 // Nothing is computed here: term k of a window step is the k-th product (channel by channel, row by row) or the
 // k-th real input of a pooling window, which is how the engine writes them.
 import { t } from "../lib/i18n.js";
+import { textOn } from "../lib/colors.js";
 import { h } from "../lib/dom.js";
 import { overlay } from "../draw/paint.js";
 import { indexText } from "./views.js";
@@ -25,7 +26,7 @@ function numbers(caption, rows, { rowHead = null, colHead = null, scale = null, 
     cells.push(row.map((v) => {
       const td = h("td", { title: v === null ? "" : String(v) }, num(v));
       if (v === null) td.classList.add("pad");
-      else if (scale) { td.style.background = css(v, scale); td.style.color = Math.abs(v) / scale.max > 0.6 ? "#fff" : "#111"; }
+      else if (scale) { td.style.background = css(v, scale); td.style.color = textOn(td.style.background); }
       tr.append(td);
       return td;
     }));

@@ -2,6 +2,7 @@
 // numbers, a short vector as bars, anything larger as one canvas of cells (a long vector wrapped into rows).
 // Any value can be picked with the pointer or the keyboard (arrows, [ ] between maps, Enter) to open its trace.
 import { announce, t } from "../lib/i18n.js";
+import { textOn } from "../lib/colors.js";
 import { h } from "../lib/dom.js";
 import { num } from "./num.js";
 import { css, paintCells, scaleFor } from "./paint.js";
@@ -76,7 +77,8 @@ export class LayerView {
     }
     this.canvases = [];
     for (let f = 0; f < count; f++) {
-      const canvas = h("canvas", { class: "pixelated", tabindex: "-1", role: "img", dataset: { f: String(f) } });
+      const canvas = h("canvas", { class: "pixelated", tabindex: "-1", role: "img", dataset: { f: String(f) },
+        "aria-label": t("model.layers.map_label", { name: this.tensor.name, f, c: count }) });
       paintCells(canvas, hh, w, (i, j) => { const index = this.lay.toIndex(f, i, j); return index ? this.tensor.at(index) : undefined; }, this.scale);
       canvas.addEventListener("click", (e) => {
         const r = canvas.getBoundingClientRect();
@@ -132,7 +134,7 @@ export class LayerView {
         const v = this.tensor.at([r, c]);
         const td = h("td", { role: "gridcell", tabindex: "-1", title: String(v) }, num(v));
         td.style.background = css(v, this.scale);
-        td.style.color = Math.abs(v) / this.scale.max > 0.6 ? "#fff" : "#111";
+        td.style.color = textOn(td.style.background); // black or white, whichever contrasts more
         td.setAttribute("aria-label", this.label([r, c], v));
         td.addEventListener("click", () => { this.moveTo([r, c]); this.onPick([r, c]); });
         tr.append(td);
@@ -157,9 +159,9 @@ export class LayerView {
       const share = Math.min(1, Math.abs(v) / this.scale.max) * (this.scale.signed ? 50 : 100);
       fill.style.width = `${share}%`;
       if (this.scale.signed) fill.style[v < 0 ? "right" : "left"] = "50%";
-      const button = h("button", { type: "button", class: k === top ? "vbar top" : "vbar", tabindex: "-1", title: String(v),
-        "aria-label": this.label([k], v) }, [
-        h("span", { class: "label" }, String(k)), h("span", { class: "track", "aria-hidden": "true" }, [fill]),
+      // named by what it shows ("3 0.9981"; the full value in the title), as the accessibility rules want
+      const button = h("button", { type: "button", class: k === top ? "vbar top" : "vbar", tabindex: "-1", title: String(v) }, [
+        h("span", { class: "label" }, String(k)), " ", h("span", { class: "track", "aria-hidden": "true" }, [fill]),
         h("span", { class: "value" }, num(v))]);
       button.addEventListener("click", () => { this.moveTo([k]); this.onPick([k]); });
       list.append(h("li", {}, [button]));
