@@ -111,6 +111,20 @@ def test_keyboard_language_and_shared_url(web):
     web.assert_clean()
 
 
+def test_a_change_that_leaves_the_request_as_it_was_keeps_the_step(web):
+    """Leaving a field (its change event) or typing a value back does not send the player to step 1."""
+    page = web.goto("/pool")
+    ready(page, 4)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("End")
+    assert page.inner_text("[data-player=status]") == "Step 4 of 4"
+    page.dispatch_event("#padding", "change")  # the same value again
+    page.wait_for_timeout(400)                  # past the edit pause (120 ms)
+    ready(page, 4)
+    assert page.inner_text("[data-player=status]") == "Step 4 of 4"
+    web.assert_clean()
+
+
 def test_window_larger_than_input_is_explained(web):
     page = web.goto("/pool")
     ready(page, 4)

@@ -35,6 +35,8 @@ export class TraceSession {
     this.req = null;
     this.step = 0;        // the step on screen (saved in the URL)
     this.pending = 0;     // the step to show when the next answer arrives (null: keep the current one)
+    this.asked = false;   // pending was asked for by an edit's `step` (shown even if the body did not change)
+    this.drawn = null;    // the state (JSON) whose answer is on screen or on its way
     this.defaultStep = null; // the step the default example opens at (openAt), once its answer told it
     this.timer = null;
     this.lastBody = null;
@@ -93,6 +95,7 @@ export class TraceSession {
     this.openCell = null;
     if (restart) this.pending = 0;
     if (step !== null) this.pending = step;
+    this.asked ||= step !== null; // a step asked for is shown even when the body stays the same; a restart is not
     this.schedule();
   }
 
@@ -112,8 +115,13 @@ export class TraceSession {
     const key = this.key(this.req);
     if (key === this.lastBody) { // nothing changed (e.g. a field left without a new value): keep the answer
       if (this.inflight === key) return; // it is on its way, and will show the pending step
-      const target = this.pending;
+      // the state changed beside the body (e.g. which trace to show), or a step was asked for: show it; a field
+      // left or typed back to its value changes nothing, and the step on screen stays
+      const state = JSON.stringify(this.req), changed = state !== this.drawn;
+      const target = this.asked || changed ? this.pending ?? this.step : null;
       this.pending = null;
+      this.asked = false;
+      this.drawn = state;
       if (target !== null) this.onSame(target);
       this.idle();
       return;
@@ -121,11 +129,13 @@ export class TraceSession {
     this.lastBody = key;
     const req = clone(this.req);
     this.inflight = key;
+    this.drawn = JSON.stringify(req);
     const res = await this.post(this.endpointOf(req), this.body(req));
     if (res.aborted) return;
     this.inflight = null;
     let target = this.pending ?? this.step;
     this.pending = null;
+    this.asked = false;
     if (res.ok) {
       if (typeof target === "function") target = target(res.data);
       this.onResult(res.data, Math.max(0, target), req); // the player keeps the step within the trace
