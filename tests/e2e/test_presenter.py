@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.audit import describe, label_sizes
 from tests.e2e.conftest import PageWatch
 
 pytestmark = pytest.mark.browser
@@ -19,8 +20,11 @@ W, H = 1280, 720
 I18N = Path(__file__).resolve().parents[2] / "static/i18n"
 STRINGS = {lang: json.loads((I18N / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("en", "zh-TW")}
 
-# page -> (URL, what shows once the page has drawn its answer, the main animation's parts or None: /backprop's
-# stage of up to nine grids does not fit one screen, notes/issue13-present.md)
+# /backprop's animation: the step's formula and fact, the forward pass and the backward pass (the legend and the
+# click hint under them may scroll)
+BACKPROP = ["#formula", "#facts", "#pane-fwd", "#pane-bwd"]
+
+# page -> (URL, what shows once the page has drawn its answer, the main animation's parts or None)
 EXPLAINERS = {
     "conv": ("/conv", "#facts:not(:empty)", [".stage"]),                       # window, detail and output
     "pool": ("/pool", "#facts:not(:empty)", [".stage"]),
@@ -28,7 +32,10 @@ EXPLAINERS = {
     "lstm": ("/lstm", "#memory-now:not(:empty)", ["#cell", "#meters"]),        # the cell and its gate meters
     "activations": ("/activations?fn=tanh", "#readout .rx .num", [".plot-fig", "#readout"]),  # the plot, f and f′
     "picture": ("/conv?mode=picture", "#pic-formula-0", ["#pic-in-frame", "#pic-out-frame", "#pic-pixel"]),
-    "backprop": ("/backprop", "#formula:not(:empty)", None),
+    "backprop": ("/backprop", "#formula:not(:empty)", BACKPROP),                # convolution, dL/dx: nine grids
+    "backprop-max": ("/backprop?op=max", "#formula:not(:empty)", BACKPROP),
+    "backprop-average": ("/backprop?op=average", "#formula:not(:empty)", BACKPROP),
+    "backprop-transpose": ("/backprop?op=transpose", "#formula:not(:empty)", BACKPROP),   # the scatter
     "draw": ("/draw?sample=7", ".answer-panel[aria-busy=false] #bars li", ["#pad", ".answer-panel"]),
     "architectures": ("/architectures", "#layers [role=option]", ["[data-panel=diagram]"]),
 }
@@ -56,6 +63,13 @@ UNION = """(selectors) => {
   const left = Math.min(...boxes.map((b) => b.left)), right = Math.max(...boxes.map((b) => b.right));
   return {top, bottom, left, right, width: right - left, height: bottom - top, n: boxes.length};
 }"""
+
+# Number grids in the given parts that their box cuts (a scroll box smaller than the grid).
+GRIDS_CUT = """(selectors) => selectors.flatMap((s) => [...document.querySelectorAll(`${s} .mgrid`)])
+  .filter((g) => g.getBoundingClientRect().width)
+  .filter((g) => { const box = g.parentElement;
+    return box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1; })
+  .map((g) => g.getAttribute("aria-label"))"""
 
 
 @pytest.fixture
@@ -97,6 +111,9 @@ def test_presenter_mode_text_player_settings_and_the_animation_on_one_screen(scr
         page.evaluate("(y) => window.scrollTo(0, y)", page.evaluate("scrollY") + main["top"] - 2)
         shown = page.evaluate(UNION, parts)
         assert shown["top"] >= 0 and shown["bottom"] <= room and shown["left"] >= 0 and shown["right"] <= W, shown
+        assert page.evaluate(GRIDS_CUT, parts) == []                             # its grids whole, not scrolled
+        small = [s for s in label_sizes(page, [f"{p} .mgrid .cell" for p in parts]) if s["px"] < 11.99]
+        assert not small, describe(small)                                        # and their numbers >= 12 px
 
     if bar:   # the player stays on screen wherever the page is scrolled
         assert page.evaluate("getComputedStyle(document.querySelector('.player')).position") == "fixed"

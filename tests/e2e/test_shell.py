@@ -3,7 +3,21 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e import walk
+
 pytestmark = pytest.mark.browser
+
+# The header's row: the brand, the navigation's links, the language and presenter toggles (and each link on its
+# own), whether they all share one row, and the header's height against one row's (the tallest item + padding).
+HEADER_ROW = """() => {
+  const nav = document.querySelector('.site-header .nav');
+  const items = [...nav.children, ...nav.querySelectorAll('.nav-links > li')].filter((e) => e.getBoundingClientRect().width);
+  const boxes = items.map((e) => e.getBoundingClientRect()), style = getComputedStyle(nav);
+  const row = Math.max(...boxes.map((b) => b.height)) + parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  return {items: items.length, shared: Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom)),
+          header: document.querySelector('.site-header').getBoundingClientRect().height, row,
+          left: Math.min(...boxes.map((b) => b.left)), right: Math.max(...boxes.map((b) => b.right)), width: innerWidth};
+}"""
 
 
 def test_language_toggle_relabels_and_is_remembered(web):
@@ -33,3 +47,20 @@ def test_docs_work_offline(web):
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/conv2d" in p for p in paths)
     assert not web.outside, web.outside
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_header_is_one_line_at_1280(web, server_url, lang):
+    """At 1280×800 the header (brand, every link, both toggles) is one row on every page of the navigation, in
+    and outside presenter mode (the phone's rows: tests/e2e/test_issue13_pages.py)."""
+    pages = walk.nav_pages(server_url)
+    links = len(pages)                                            # the navigation's pages but home, and the API
+    for name, path in pages.items():
+        for present in ("0", "1"):
+            page = web.goto(f"{path}?lang={lang}&present={present}")
+            row = page.evaluate(HEADER_ROW)
+            where = (name, lang, present, row)
+            assert row["items"] == 4 + links, where                   # brand, links, language, presenter mode
+            assert row["shared"] and row["header"] <= row["row"] + 1, where
+            assert row["left"] >= 0 and row["right"] <= row["width"], where
+    web.assert_clean()
