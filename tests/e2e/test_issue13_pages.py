@@ -140,15 +140,30 @@ def test_architecture_settings_and_names_are_written_for_people(web):
 
 
 def test_phone_navigation_shows_every_link(phone):
+    """On a phone the links sit behind a Menu button: closed, the page starts near the top (the convolution's grid
+    above the fold); open, every link is on screen, wrapped into rows; Escape closes it and gives focus back."""
     page = phone.goto("/conv")
+    page.wait_for_selector("#padded .mgrid")
+    assert page.eval_on_selector("#padded .mgrid", "g => g.getBoundingClientRect().top") < 740 - 120
+    toggle = page.locator("#menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".nav-links a[href='/draw']").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
     links = page.eval_on_selector_all(".nav-links a", """as => as.map(a => { const r = a.getBoundingClientRect();
-        return [a.getAttribute('href'),
+        return [a.getAttribute('href'), r.width > 0 &&
                 r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight]; })""")
     hrefs = [h for h, _ in links]
     assert {"/conv", "/draw", "/architectures", "/model", "/docs"} <= set(hrefs) and hrefs[-1] == "/docs", hrefs
     assert all(ok for _, ok in links), links
-    # and the convolution's grid starts above the fold
-    assert page.eval_on_selector("#padded .mgrid", "g => g.getBoundingClientRect().top") < 740 - 120
+    page.locator(".nav-links a[href='/draw']").focus()
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.id") == "menu-toggle"
+    assert not page.locator(".nav-links a[href='/draw']").is_visible()
+    # on a wide screen there is no menu button: the links are always there
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not toggle.is_visible() and page.locator(".nav-links a[href='/draw']").is_visible()
 
 
 def test_keras_code_is_the_servers_and_scrolls(web, server_url):

@@ -17,9 +17,14 @@ startPresenter();
 startShortcuts();
 startLesson();
 
-// On a narrow screen the navigation is one scrollable row: keep the current page's link in view.
-const current = document.querySelector(".nav-links [aria-current='page']");
-if (current && current.parentElement.parentElement.scrollWidth > current.parentElement.parentElement.clientWidth) {
-  const row = current.closest(".nav-links");
-  row.scrollLeft = current.offsetLeft - row.clientWidth / 2 + current.offsetWidth / 2;
+// On a phone the navigation's links sit behind the Menu button (static/css/app.css); Escape closes it.
+const menu = document.getElementById("menu-toggle");
+const nav = menu?.closest(".nav");
+function openMenu(open) {
+  nav.classList.toggle("open", open);
+  menu.setAttribute("aria-expanded", String(open));
 }
+menu?.addEventListener("click", () => openMenu(!nav.classList.contains("open")));
+nav?.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && nav.classList.contains("open")) { openMenu(false); menu.focus(); }
+});
