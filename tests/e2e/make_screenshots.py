@@ -27,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
-# (name, URL with its state, selector to wait for or None, element to scroll to on a phone or None)
+# (name, URL with its state, selector to wait for or None, element to scroll to on a phone or None[, {width: height}
+#  instead of WIDTHS])
 SHOTS = [
     ("home", "/", "#conv-preview[data-step]", None),
     ("conv", "/conv?step=5", "#facts:not(:empty)", "#stage-h"),  # the padding example at a₁₁ = 19
@@ -39,6 +40,12 @@ SHOTS = [
     ("draw", '/draw?sample=7&layer="conv2"', ".answer-panel[aria-busy=false] #bars li", None),
     # the app's CNN opened as a sample (uploaded to a temporary MODELS_DIR), a conv1 value traced
     ("model", "/model?sample=mnist&layer=conv1&cell=[11,11,3]", "#trace-formula:not(:empty)", "#layers-h"),
+    ("activations", "/activations?fn=hard_sigmoid&x=1", "#readout:not(:empty)", "#plot-h"),
+    ("picture", "/conv?mode=picture", "#pic-formula-0:not(:empty)", "#pic-figs"),  # a photo through sobel_x
+    # presenter mode on a 1280×720 projector (?present=1): 20 px text, the player fixed at the bottom
+    ("conv-present", "/conv?present=1", "#facts:not(:empty)", None, {1280: 720}),
+    ("lstm-present", "/lstm?present=1&step=3", "#memory-now:not(:empty)", None, {1280: 720}),
+    ("backprop-present", "/backprop?present=1&step=15", "#facts:not(:empty)", None, {1280: 720}),
 ]
 WIDTHS = {1280: 800, 360: 740}
 LANGS = ("en", "zh-TW")
@@ -93,10 +100,10 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for name, path, wait, anchor in SHOTS:
+            for name, path, wait, anchor, *sizes in SHOTS:
                 if args.only and name not in args.only:
                     continue
-                for width, height in WIDTHS.items():
+                for width, height in (sizes[0] if sizes else WIDTHS).items():
                     for lang in LANGS:
                         context = browser.new_context(viewport={"width": width, "height": height},
                                                       reduced_motion="reduce", has_touch=width < 600)
