@@ -139,7 +139,8 @@ def test_explanation_buttons_show_the_texts_numbers(web, server_url):
     assert texts(page, "b-dy")[1] == ["0", "1", "0", "0"]
     page.click("#show-six")
     formula_is(page, SIX)
-    assert "grad_output" not in page.evaluate("location.href") and page.inner_text("[data-player=status]") == "Step 16 of 36"
+    assert "grad_output" not in page.evaluate("location.href")
+    assert page.inner_text("[data-player=status]") == "Step 16 of 36"
     page.click("#show-corner")                   # the same answer: the step changes at once
     formula_is(page, CORNER)
     page.click("#show-strides")                  # strides 2: one zero between the dL/dy cells

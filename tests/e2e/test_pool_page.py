@@ -87,7 +87,7 @@ def test_keyboard_language_and_shared_url(web):
     page.keyboard.press("ArrowRight")
     assert page.inner_text("[data-player=status]") == "Step 2 of 8"
     assert "strides=(1, 2)" in page.inner_text("#keras")
-    url = page.evaluate("location.href")  # page.evaluate("location.href") follows replaceState only when Playwright hears of it
+    url = page.evaluate("location.href")  # (Playwright's page.url follows replaceState only when it hears of it)
 
     other = page.context.new_page()
     other.goto(url)

@@ -168,7 +168,7 @@ def test_the_toggle_and_the_p_key_switch_it_remember_it_and_the_url_wins(screen)
     assert page.evaluate(html_present)
     page.wait_for_selector(".ucol.current")
     page.keyboard.press("Shift+P")
-    assert not page.evaluate(html_present) and "present=0" in page.evaluate("location.href")            # and follows the switch
+    assert not page.evaluate(html_present) and "present=0" in page.evaluate("location.href")  # follows the switch
     page = screen.goto("/rnn")
     assert not page.evaluate(html_present)
     screen.assert_clean()

@@ -11,12 +11,14 @@ pytestmark = pytest.mark.browser
 # own), whether they all share one row, and the header's height against one row's (the tallest item + padding).
 HEADER_ROW = """() => {
   const nav = document.querySelector('.site-header .nav');
-  const items = [...nav.children, ...nav.querySelectorAll('.nav-links > li')].filter((e) => e.getBoundingClientRect().width);
+  const items = [...nav.children, ...nav.querySelectorAll('.nav-links > li')]
+    .filter((e) => e.getBoundingClientRect().width);
   const boxes = items.map((e) => e.getBoundingClientRect()), style = getComputedStyle(nav);
   const row = Math.max(...boxes.map((b) => b.height)) + parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
   return {items: items.length, shared: Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom)),
           header: document.querySelector('.site-header').getBoundingClientRect().height, row,
-          left: Math.min(...boxes.map((b) => b.left)), right: Math.max(...boxes.map((b) => b.right)), width: innerWidth};
+          left: Math.min(...boxes.map((b) => b.left)), right: Math.max(...boxes.map((b) => b.right)),
+          width: innerWidth};
 }"""
 
 
