@@ -21,6 +21,7 @@ from app.engine.nn import (
     flatten_forward,
     maxpool2d_backward,
     maxpool2d_forward,
+    maxpool2d_infer,
     maxpool2d_naive,
     relu_backward,
     relu_forward,
@@ -315,6 +316,26 @@ def test_fused_forward_equals_the_layers_one_by_one_and_its_gradients_are_right(
     for k, v in model.params.items():
         num = numeric_grad(lambda: model.loss_and_grads(x, y)[0], v)
         assert_close(grads[k], num, f"fused model grad {k}")
+
+
+@pytest.mark.parametrize("pool,strides,hw", POOL_CASES + [((1, 1), None, (3, 4))])
+def test_maxpool_infer_is_the_forward_output_and_the_naive_loop(pool, strides, hw):
+    x = np.random.default_rng(5).integers(-3, 4, (2, *hw, 3)).astype(np.float32)  # many ties
+    y = maxpool2d_infer(x, pool, strides)
+    np.testing.assert_array_equal(y, maxpool2d_forward(x, pool, strides)[0])
+    np.testing.assert_array_equal(y, maxpool2d_naive(x, pool, strides))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_infer_gives_forwards_logits_and_leaves_the_input_alone(dtype):
+    model = Sequential(FUSED_SPEC + [{"name": "drop", "kind": "dropout", "rate": 0.5}], (9, 9, 2), seed=7,
+                       dtype=dtype)
+    x = np.random.default_rng(3).standard_normal((4, 9, 9, 2)).astype(dtype)
+    x_before = x.copy()
+    logits = model.infer(x)
+    np.testing.assert_array_equal(x, x_before)  # the leading ReLU copies the caller's input
+    np.testing.assert_array_equal(logits, model.forward(x)[0])
+    np.testing.assert_array_equal(model.predict(x), softmax(model.forward(x)[0]))
 
 
 def test_model_save_load_predict_and_activations(tmp_path):

@@ -16,12 +16,12 @@ from .layers import (
 )
 from .model import Sequential
 from .optim import Adam, cosine_lr
-from .pool import maxpool2d_backward, maxpool2d_forward, maxpool2d_naive
+from .pool import maxpool2d_backward, maxpool2d_forward, maxpool2d_infer, maxpool2d_naive
 
 __all__ = [
     "Adam", "Sequential", "conv2d_backward", "conv2d_forward", "conv2d_naive",
     "cosine_lr",
     "dense_backward", "dense_forward", "dropout_backward", "dropout_forward", "flatten_backward",
-    "flatten_forward", "maxpool2d_backward", "maxpool2d_forward", "maxpool2d_naive", "relu_backward",
+    "flatten_forward", "maxpool2d_backward", "maxpool2d_forward", "maxpool2d_infer", "maxpool2d_naive", "relu_backward",
     "relu_forward", "softmax", "softmax_ce_backward", "softmax_ce_forward",
 ]

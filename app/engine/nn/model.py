@@ -215,10 +215,34 @@ class Sequential:
         return loss, logits, grads
 
     # ---- inference ------------------------------------------------------------------------
+    def infer(self, x):
+        """x (N, H, W, C) -> logits (N, classes): forward()'s numbers without what a backward pass keeps (no
+        caches, masks or winning taps; dropout is the identity). ReLUs work in place on fresh outputs, and a
+        ReLU before max pooling runs after it, on the smaller map, as in forward()."""
+        x = self._as_batch(x)
+        spec = self.spec
+        for i, layer in enumerate(spec):
+            kind = layer["kind"]
+            if kind == "relu":
+                if i + 1 < len(spec) and spec[i + 1]["kind"] == "maxpool2d":
+                    continue  # applied after the pooling
+                if i > 0 and spec[i - 1]["kind"] in _FRESH_OUTPUT:
+                    np.maximum(x, 0, out=x)
+                else:
+                    x = np.maximum(x, 0)
+            elif kind == "maxpool2d":
+                ps = _pair(layer.get("pool_size", 2))
+                x = pool.maxpool2d_infer(x, ps, _pair(layer.get("strides") or ps))
+                if i > 0 and spec[i - 1]["kind"] == "relu":
+                    np.maximum(x, 0, out=x)  # the ReLU before it (max and ReLU commute)
+            elif kind != "dropout":
+                x, _ = self._layer_forward(layer, x, False, None)
+        return x
+
     def predict(self, x, batch_size=500):
         """(N, 28, 28) or (N, 28, 28, 1) -> class probabilities (N, classes), float32."""
         x = self._as_batch(x)
-        out = [layers.softmax(self.forward(x[i:i + batch_size])[0]) for i in range(0, len(x), batch_size)]
+        out = [layers.softmax(self.infer(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.shapes[-1][0]), np.float32)
 
     def forward_with_activations(self, x):

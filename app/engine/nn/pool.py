@@ -50,6 +50,21 @@ def maxpool2d_forward(x, pool=(2, 2), strides=None):
     return y, (arg, x.shape, (ph, pw), (sh, sw))
 
 
+def maxpool2d_infer(x, pool=(2, 2), strides=None):
+    """The forward's output alone (no record of the winning taps, for inference): y (N, oh, ow, C)."""
+    ph, pw = pool
+    sh, sw = strides or pool
+    n, h, w, c = x.shape
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
+    if oh <= 0 or ow <= 0:
+        raise EngineError("pool_size", "is larger than the input")
+    taps = _taps(x, ph, pw, sh, sw, oh, ow)
+    y = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
+    for xt in taps[2:]:
+        np.maximum(y, xt, out=y)
+    return y
+
+
 def maxpool2d_backward(dy, cache):
     """dy (N, oh, ow, C) -> dx (N, H, W, C): each window's gradient goes to its max."""
     arg, x_shape, (ph, pw), (sh, sw) = cache
