@@ -7,7 +7,7 @@ from app.engine.numbers import fmt
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/conv", "/pool", "/backprop", "/rnn", "/lstm", "/draw", "/architectures", "/model"]
+PAGES = ["/conv", "/pool", "/backprop", "/rnn", "/lstm", "/draw", "/architectures", "/activations", "/model"]
 
 
 def test_map_cards_and_live_previews(web, server_url):
