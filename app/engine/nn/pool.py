@@ -30,35 +30,34 @@ def _max_2x2(t0, t1, t2, t3):
     return np.maximum(m01, m23, out=m01), arg
 
 
-def maxpool2d_forward(x, pool=(2, 2), strides=None):
-    """x (N, H, W, C) -> y (N, oh, ow, C), cache. strides default to the pool size."""
+def _window_taps(x, pool, strides):
+    """The pool's taps over x (see _taps), the output's size checked; strides default to the pool size."""
     ph, pw = pool
     sh, sw = strides or pool
     n, h, w, c = x.shape
     oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
     if oh <= 0 or ow <= 0:
         raise EngineError("pool_size", "is larger than the input")
-    taps = _taps(x, ph, pw, sh, sw, oh, ow)
-    if (ph, pw) == (2, 2):
+    return _taps(x, ph, pw, sh, sw, oh, ow)
+
+
+def maxpool2d_forward(x, pool=(2, 2), strides=None):
+    """x (N, H, W, C) -> y (N, oh, ow, C), cache. strides default to the pool size."""
+    taps = _window_taps(x, pool, strides)
+    if tuple(pool) == (2, 2):
         y, arg = _max_2x2(*taps)
     else:
         y = taps[0].copy()
-        arg = np.zeros(y.shape, dtype=np.int8 if ph * pw < 128 else np.int16)  # which tap held the max
+        arg = np.zeros(y.shape, dtype=np.int8 if len(taps) < 128 else np.int16)  # which tap held the max
         for t, xt in enumerate(taps[1:], start=1):
             np.copyto(arg, t, where=xt > y)  # strictly greater: the first maximal tap wins ties
             np.maximum(y, xt, out=y)
-    return y, (arg, x.shape, (ph, pw), (sh, sw))
+    return y, (arg, x.shape, tuple(pool), tuple(strides or pool))
 
 
 def maxpool2d_infer(x, pool=(2, 2), strides=None):
     """The forward's output alone (no record of the winning taps, for inference): y (N, oh, ow, C)."""
-    ph, pw = pool
-    sh, sw = strides or pool
-    n, h, w, c = x.shape
-    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
-    if oh <= 0 or ow <= 0:
-        raise EngineError("pool_size", "is larger than the input")
-    taps = _taps(x, ph, pw, sh, sw, oh, ow)
+    taps = _window_taps(x, pool, strides)
     y = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
     for xt in taps[2:]:
         np.maximum(y, xt, out=y)
