@@ -1,5 +1,7 @@
 """MNIST CNN timings in-process: single-image and batch-256 predict, and training time from the card.
 
+"per sample" is the server's path (Sequential.infer with per_sample: a digit's bits do not depend on its batch).
+
     python bench/bench_mnist.py [--repeat N]
 """
 
@@ -34,7 +36,7 @@ def timed(f, repeat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=200)
     args = ap.parse_args()
     t = time.perf_counter()
     model = load_model(WEIGHTS)
@@ -44,15 +46,17 @@ def main():
     x = sample["images"].astype(np.float32) / 255
     for label, f in [
         ("predict 1 image", lambda: model.predict(x[:1])),
-        ("inference.predict 1", lambda: predict(model, x[:1])),
+        ("predict 1, per sample", lambda: model.predict(x[:1], per_sample=True)),
+        ("inference.predict 1", lambda: predict(model, x[:1])),  # the server's path (per sample)
+        ("inference.predict 4", lambda: predict(model, x[:4])),
         ("inference.predict 1 +act", lambda: predict(model, x[:1], activations="float32")),
         ("predict batch 256", lambda: model.predict(x[:256])),
     ]:
         med, best = timed(f, args.repeat)
-        print(f"{label:22s}{med:8.1f} ms median  {best:8.1f} ms best")
+        print(f"{label:26s}{med:8.3f} ms median  {best:8.3f} ms best")
     strokes = [[[150, 40], [60, 170], [200, 170]], [[160, 90], [160, 250]]]
     med, best = timed(lambda: preprocess(rasterize_strokes(strokes, 280, 280)), args.repeat)
-    print(f"{'rasterize+preprocess':22s}{med:8.1f} ms median  {best:8.1f} ms best")
+    print(f"{'rasterize+preprocess':26s}{med:8.3f} ms median  {best:8.3f} ms best")
     card_path = WEIGHTS.with_suffix(".json")
     if card_path.exists():
         card = json.loads(card_path.read_text())

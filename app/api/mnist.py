@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
+from app.api.batching import batcher
 from app.api.compute import compute
 from app.api.errors import ApiError
 from app.api.responses import JSONResponse
@@ -90,7 +91,14 @@ def _respond(fn, *args) -> JSONResponse:
 async def predict(req: PredictRequest, model: Model):
     """The digit, its ten probabilities, the 28×28 the network saw, the preprocessing steps and, with
     include_activations, every layer's output. Nothing drawn -> digit null. With `batch`: `results`."""
-    return await compute(_respond, run_predict, model, req)
+    fields = _fields(req, ("pixels", "batch", "image", "strokes", "width", "height"))
+    if req.include_activations or not inputs.cheap(fields):
+        return await compute(_respond, run_predict, model, req)
+    kind = inputs.given(fields)  # a cheap input, served here: see app/api/batching.py
+    x, steps = inputs.to_pixels(kind, fields[kind], req.width, req.height)
+    if x is None:
+        return JSONResponse(inference.nothing_drawn(steps))
+    return JSONResponse(inference.describe(x, await batcher().probabilities(model, x), steps))
 
 
 @router.post("/predict/upload", response_model=PredictResponse, responses=ERRORS_503)

@@ -107,7 +107,7 @@ def predict(model: Sequential, xs: np.ndarray, activations: str | None = None) -
     """(N, 28, 28) in 0..1 -> [(probabilities (10,), every layer's output encoded as `activations` or None)]."""
     x = np.asarray(xs, dtype=np.float32)[..., None]
     if activations is None:
-        return [(p, None) for p in model.predict(x)]
+        return [(p, None) for p in model.predict(x, per_sample=True)]
     acts = model.forward_with_activations(x)
     layers = [(a["name"], a["kind"], a["array"]) for a in acts]
     return [(acts[-1]["array"][i], [encode_activation(name, kind, arr[i], activations) for name, kind, arr in layers])

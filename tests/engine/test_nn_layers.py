@@ -29,7 +29,7 @@ from app.engine.nn import (
     softmax_ce_backward,
     softmax_ce_forward,
 )
-from app.engine.nn.conv import col2im, im2col
+from app.engine.nn.conv import col2im, conv2d_infer, im2col
 
 
 def numeric_grad(f, a, eps=1e-6):
@@ -75,6 +75,35 @@ def test_conv_forward_matches_naive_loop(case):
     ref = conv2d_naive(x, W, b, strides, padding, dilation)
     assert y.shape == ref.shape
     assert_close(y, ref, f"conv forward {case}", 1e-12)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_infer_matches_the_loop_and_each_sample_alone_bit_for_bit(case):
+    h, w, c, f, kh, kw, strides, padding, dilation = case
+    rng = np.random.default_rng(1)
+    x, W, b = rng.standard_normal((3, h, w, c)), rng.standard_normal((kh, kw, c, f)), rng.standard_normal(f)
+    y = conv2d_infer(x, W, b, strides, padding, dilation)
+    assert_close(y, conv2d_naive(x, W, b, strides, padding, dilation), f"conv infer {case}", 1e-12)
+    for i in range(3):
+        alone = x[i:i + 1]
+        np.testing.assert_array_equal(y[i:i + 1], conv2d_infer(alone, W, b, strides, padding, dilation))
+        np.testing.assert_array_equal(y[i:i + 1], conv2d_forward(alone, W, b, strides, padding, dilation)[0])
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1, 32, 5), (12, 12, 32, 32, 3), (10, 10, 32, 64, 3), (9, 7, 5, 3, 3)])
+def test_conv_infer_gives_a_sample_the_same_bits_in_any_batch(shape):
+    """BLAS sums a row in an order that depends on the matrix's row count and the row's place in it:
+    one batch-wide matmul gives a sample different last bits in different batches; conv2d_infer does not."""
+    h, w, c, f, k = shape
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((7, h, w, c)).astype(np.float32)
+    W, b = rng.standard_normal((k, k, c, f)).astype(np.float32), rng.standard_normal(f).astype(np.float32)
+    alone = np.concatenate([conv2d_infer(x[i:i + 1], W, b) for i in range(7)])
+    for size in (2, 3, 7):
+        batched = np.concatenate([conv2d_infer(x[i:i + size], W, b) for i in range(0, 7, size)])
+        np.testing.assert_array_equal(batched, alone)
+    order = rng.permutation(7)
+    np.testing.assert_array_equal(conv2d_infer(x[order], W, b), alone[order])
 
 
 @pytest.mark.parametrize("case", CONV_CASES)
@@ -336,6 +365,33 @@ def test_infer_gives_forwards_logits_and_leaves_the_input_alone(dtype):
     np.testing.assert_array_equal(x, x_before)  # the leading ReLU copies the caller's input
     np.testing.assert_array_equal(logits, model.forward(x)[0])
     np.testing.assert_array_equal(model.predict(x), softmax(model.forward(x)[0]))
+
+
+MNIST_LIKE = [
+    {"name": "c1", "kind": "conv2d", "filters": 32, "kernel_size": [5, 5], "strides": [1, 1], "padding": "valid"},
+    {"name": "r1", "kind": "relu"},
+    {"name": "p1", "kind": "maxpool2d", "pool_size": [2, 2], "strides": [2, 2]},
+    {"name": "c2", "kind": "conv2d", "filters": 32, "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid"},
+    {"name": "r2", "kind": "relu"},
+    {"name": "p2", "kind": "maxpool2d", "pool_size": [2, 2], "strides": [2, 2]},
+    {"name": "flat", "kind": "flatten"},
+    {"name": "d1", "kind": "dense", "units": 64},
+    {"name": "r3", "kind": "relu"},
+    {"name": "drop", "kind": "dropout", "rate": 0.5},
+    {"name": "out", "kind": "dense", "units": 10},
+]
+
+
+@pytest.mark.parametrize("spec,shape", [(FUSED_SPEC, (9, 9, 2)), (MNIST_LIKE, (28, 28, 1))])
+def test_per_sample_inference_gives_a_sample_the_same_bits_alone_or_in_any_batch(spec, shape):
+    model = Sequential(spec, shape, seed=5, dtype=np.float32)
+    x = np.random.default_rng(6).standard_normal((9, *shape)).astype(np.float32)
+    alone = np.concatenate([model.infer(x[i:i + 1], per_sample=True) for i in range(9)])
+    np.testing.assert_array_equal(alone, np.concatenate([model.infer(x[i:i + 1]) for i in range(9)]))
+    for size in (2, 4, 9):
+        batched = np.concatenate([model.predict(x[i:i + size], per_sample=True) for i in range(0, 9, size)])
+        np.testing.assert_array_equal(batched, softmax(alone))
+    np.testing.assert_allclose(model.infer(x, per_sample=True), model.forward(x)[0], rtol=1e-5, atol=1e-5)
 
 
 def test_model_save_load_predict_and_activations(tmp_path):

@@ -114,6 +114,31 @@ def conv2d_forward(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
     return y, cache
 
 
+def conv2d_infer(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    """conv2d_forward's y alone, one matmul per sample (numpy loops over a stack of them), so that a sample's
+    numbers are the same bits whatever batch it comes in: BLAS sums a row in an order that depends on the
+    matrix's row count and the row's place in it, and here every sample is its own matrix of the same shape.
+    They are also conv2d_forward's bits for that sample alone (the same matrices in the same layout)."""
+    strides, dilation = tuple(strides), tuple(dilation)
+    pads, oh, ow = _geometry(x.shape, W.shape, strides, padding, dilation)
+    kh, kw, c, f = W.shape
+    n, k = x.shape[0], kh * kw * c
+    dtype = np.result_type(x, W)
+    view = windows(_pad(x, pads), kh, kw, oh, ow, strides, dilation)
+    if c <= TAP_MAJOR_MAX_C:
+        Wb = np.concatenate([W.reshape(k, f), b.reshape(1, f)]).astype(dtype, copy=False)
+        buf = np.empty((k + 1, n, oh * ow), dtype=dtype)  # as conv2d_forward's, a sample after another
+        buf[k] = 1
+        np.copyto(buf[:k].reshape(kh, kw, c, n, oh, ow), view.transpose(3, 4, 5, 0, 1, 2))
+        y = np.matmul(buf.transpose(1, 2, 0), Wb)  # (N, positions, F)
+    else:
+        buf = np.empty((n, oh * ow, k), dtype=dtype)
+        np.copyto(buf.reshape(n, oh, ow, kh, kw, c), view)
+        y = np.matmul(buf, W.reshape(k, f).astype(dtype, copy=False))
+        y += b
+    return y.reshape(n, oh, ow, f)
+
+
 def conv2d_backward(dy, cache, need_dx=True):
     """dy (N, oh, ow, F) -> dx (N, H, W, C) or None, dW (kh, kw, C, F), db (F,).
 

@@ -215,10 +215,15 @@ class Sequential:
         return loss, logits, grads
 
     # ---- inference ------------------------------------------------------------------------
-    def infer(self, x):
+    def infer(self, x, per_sample=False):
         """x (N, H, W, C) -> logits (N, classes): forward()'s numbers without what a backward pass keeps (no
         caches, masks or winning taps; dropout is the identity). ReLUs work in place on fresh outputs, and a
-        ReLU before max pooling runs after it, on the smaller map, as in forward()."""
+        ReLU before max pooling runs after it, on the smaller map, as in forward().
+
+        per_sample: every matmul is one sample's (conv2d_infer; dense layers as (1, D) @ (D, U) each), so a
+        sample's logits are the same bits alone or in any batch, and those of infer() on it alone. The server
+        uses it (a digit's answer must not depend on what else was asked with it); it is slower than the
+        batch-wide matmuls from about 64 samples on, so training keeps those."""
         x = self._as_batch(x)
         spec = self.spec
         for i, layer in enumerate(spec):
@@ -235,14 +240,24 @@ class Sequential:
                 x = pool.maxpool2d_infer(x, ps, _pair(layer.get("strides") or ps))
                 if i > 0 and spec[i - 1]["kind"] == "relu":
                     np.maximum(x, 0, out=x)  # the ReLU before it (max and ReLU commute)
+            elif per_sample and kind == "conv2d":
+                name = layer["name"]
+                x = conv.conv2d_infer(x, self.params[f"{name}.W"], self.params[f"{name}.b"],
+                                      _pair(layer.get("strides", 1)), layer.get("padding", "valid"),
+                                      _pair(layer.get("dilation", 1)))
+            elif per_sample and kind == "dense":
+                name = layer["name"]
+                x = np.matmul(x[:, None, :], self.params[f"{name}.W"])[:, 0]
+                x += self.params[f"{name}.b"]
             elif kind != "dropout":
                 x, _ = self._layer_forward(layer, x, False, None)
         return x
 
-    def predict(self, x, batch_size=500):
-        """(N, 28, 28) or (N, 28, 28, 1) -> class probabilities (N, classes), float32."""
+    def predict(self, x, batch_size=500, per_sample=False):
+        """(N, 28, 28) or (N, 28, 28, 1) -> class probabilities (N, classes), float32 (per_sample: see infer)."""
         x = self._as_batch(x)
-        out = [layers.softmax(self.infer(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+        out = [layers.softmax(self.infer(x[i:i + batch_size], per_sample))
+               for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.shapes[-1][0]), np.float32)
 
     def forward_with_activations(self, x):

@@ -1,0 +1,73 @@
+"""Cheap digit predictions: served on the event loop, and those that arrive together share one forward pass.
+
+A request whose input is known before any work to cost a millisecond or two (one digit's 28×28 pixels, a
+short drawing: app/mnist/inputs.cheap) is decoded right on the event loop, without the trip to the engine
+thread (app/api/compute.py). Measured with wrk on one process (bench/bench_predict_rate.py): that trip alone
+halved a trivial endpoint's rate, and a prediction made in the thread ran at 0.4 of the same prediction made
+in place, its NumPy calls and the event loop handing the GIL to each other. A page waits at most one turn.
+
+Its 28×28 then waits for the end of the event loop's turn: the requests that reached this point in the same
+turn (clients whose answers went out together send their next digits together) go through the network as
+one batch. A batch reads the weights once (fc1 alone is 1 MB) and pays NumPy's per-call costs once. The
+network computes every sample with matrices of its own (Sequential.infer with per_sample), so a digit's
+probabilities are the same bits alone or beside others, and the same request answers the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import anyio.lowlevel
+import numpy as np
+
+from app.engine.nn import Sequential
+from app.mnist import inference
+
+MAX_BATCH = 32  # more waiting digits than this go in further batches of the same turn
+
+
+class Batcher:
+    """One event loop's waiting digits: [(model, 28×28, future of its probabilities)]."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Sequential, np.ndarray, asyncio.Future]] = []
+
+    async def probabilities(self, model: Sequential, x: np.ndarray) -> np.ndarray:
+        """x (28, 28) -> its ten probabilities, computed at the end of this turn of the event loop."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        if not self.waiting:
+            loop.call_soon(self.flush)
+        self.waiting.append((model, x, future))
+        return await future
+
+    def flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        while waiting:
+            model = waiting[0][0]  # a model reloaded meanwhile (a new weights file) runs as a batch of its own
+            batch = [w for w in waiting if w[0] is model][:MAX_BATCH]
+            taken = {id(w[2]) for w in batch}
+            waiting = [w for w in waiting if id(w[2]) not in taken]
+            try:
+                results = [p for p, _ in inference.predict(model, np.stack([x for _, x, _ in batch]))]
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which raises it
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, _, future), p in zip(batch, results, strict=True):
+                if not future.done():  # a client that went away cancelled its request
+                    future.set_result(p)
+
+
+_batcher: anyio.lowlevel.RunVar[Batcher] = anyio.lowlevel.RunVar("digit_batcher")
+
+
+def batcher() -> Batcher:
+    """The running event loop's batcher (tests run several loops, one after another or in threads)."""
+    try:
+        return _batcher.get()
+    except LookupError:
+        found = Batcher()
+        _batcher.set(found)
+        return found
