@@ -79,10 +79,11 @@ def strokes_steps(strokes, width, height) -> dict | None:
 # ---- one request's input ----------------------------------------------------------------------------
 
 def steps_json(result: dict | None, source_shape) -> dict | None:
-    """A preprocess() result as JSON-ready lists (without the 28×28 itself), with the source's size."""
+    """A preprocess() result ready for the API's JSON encoder (maps as rounded arrays; without the 28×28
+    itself), with the source's size."""
     if result is None:
         return None
-    lists = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE)
+    lists = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE, arrays=True)
     steps = {k: v for k, v in lists.items() if k != "pixels"}
     steps["input_size"] = [int(source_shape[0]), int(source_shape[1])]
     steps.setdefault("ink_scale", 1.0)

@@ -218,8 +218,9 @@ def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3):
     }
 
 
-def steps_to_lists(steps, decimals=3, max_side=280):
-    """A preprocess() result as JSON-ready lists. The ink map is shrunk to at most max_side px."""
+def steps_to_lists(steps, decimals=3, max_side=280, arrays=False):
+    """A preprocess() result as JSON-ready lists. The ink map is shrunk to at most max_side px.
+    arrays: leave the rounded maps as float64 arrays (orjson writes them as the same text, faster)."""
     if steps is None:
         return None
     out = dict(steps)
@@ -230,7 +231,8 @@ def steps_to_lists(steps, decimals=3, max_side=280):
         ink = np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.BOX))
         out["ink_scale"] = scale
     for key, a in (("pixels", steps["pixels"]), ("ink", ink), ("box", steps["box"])):
-        out[key] = np.round(a.astype(np.float64), decimals).tolist()
+        rounded = np.round(a.astype(np.float64), decimals)
+        out[key] = rounded if arrays else rounded.tolist()
     return out
 
 
