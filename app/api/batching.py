@@ -23,7 +23,7 @@ import numpy as np
 from app.engine.nn import Sequential
 from app.mnist import inference
 
-MAX_BATCH = 32  # more waiting digits than this go in further batches of the same turn
+MAX_BATCH = 32  # more waiting digits than this wait for the next turns (32 digits: ~5 ms)
 
 
 class Batcher:
@@ -42,22 +42,24 @@ class Batcher:
         return await future
 
     def flush(self) -> None:
-        waiting, self.waiting = self.waiting, []
-        while waiting:
-            model = waiting[0][0]  # a model reloaded meanwhile (a new weights file) runs as a batch of its own
-            batch = [w for w in waiting if w[0] is model][:MAX_BATCH]
-            taken = {id(w[2]) for w in batch}
-            waiting = [w for w in waiting if id(w[2]) not in taken]
-            try:
-                results = [p for p, _ in inference.predict(model, np.stack([x for _, x, _ in batch]))]
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which raises it
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, _, future), p in zip(batch, results, strict=True):
-                if not future.done():  # a client that went away cancelled its request
-                    future.set_result(p)
+        """One batch: up to MAX_BATCH digits of one model (a model reloaded meanwhile, from a new weights file,
+        gets a batch of its own). Whatever is left waits for the next turn, so the loop serves others between."""
+        model = self.waiting[0][0]
+        batch = [w for w in self.waiting if w[0] is model][:MAX_BATCH]
+        taken = {id(w[2]) for w in batch}
+        self.waiting = [w for w in self.waiting if id(w[2]) not in taken]
+        if self.waiting:
+            asyncio.get_running_loop().call_soon(self.flush)
+        try:
+            results = [p for p, _ in inference.predict(model, np.stack([x for _, x, _ in batch]))]
+        except Exception as exc:  # noqa: BLE001 - handed to every request of the batch, which raises it
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), p in zip(batch, results, strict=True):
+            if not future.done():  # a client that went away cancelled its request
+                future.set_result(p)
 
 
 _batcher: anyio.lowlevel.RunVar[Batcher] = anyio.lowlevel.RunVar("digit_batcher")

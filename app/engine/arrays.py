@@ -24,7 +24,7 @@ def _shape(value, field: str, depth: int, max_depth: int, path: tuple[int, ...] 
     if not isinstance(value, (list, tuple)):
         return ()
     if depth >= max_depth:
-        raise EngineError(field, f"has more than {max_depth} dimensions")
+        raise EngineError(field.split(".")[0], f"has more than {max_depth} dimensions")
     if len(value) == 0:
         raise EngineError(_where(field, path), "must not be empty")
     if _NUMBER_TYPES.issuperset(map(type, value)):  # a row of plain numbers (JSON's int and float): done

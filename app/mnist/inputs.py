@@ -90,19 +90,20 @@ def steps_json(result: dict | None, source_shape) -> dict | None:
     return steps
 
 
-INLINE_POINTS = 256  # strokes up to this many points cost at most ~2 ms to prepare (200 canvases of zig-zag)
+INLINE_POINTS, INLINE_STROKES = 128, 16  # drawings within both cost at most ~2 ms to prepare (random worst cases)
 
 
 def cheap(fields: dict) -> bool:
     """Whether a request's input is known, before any work, to cost at most a millisecond or two: one digit's
-    pixels (a list of 28 rows of 28) or strokes of at most INLINE_POINTS points. Such requests are served on
+    pixels (a list of 28 rows of 28) or at most INLINE_STROKES strokes of INLINE_POINTS points in all (measured:
+    256 one-point strokes took 4 ms, per-stroke costs add up). Such requests are served on
     the event loop (app/api/batching.py); anything else, malformed input included, goes to the engine thread."""
     pixels, strokes = fields.get("pixels"), fields.get("strokes")
     if sum(fields.get(name) is not None for name in INPUTS) != 1:
         return False
     if pixels is not None:
         return type(pixels) is list and len(pixels) == 28 and all(type(r) is list and len(r) == 28 for r in pixels)
-    if strokes is not None and type(strokes) is list and len(strokes) <= limits.STROKES_MAX_STROKES:
+    if strokes is not None and type(strokes) is list and len(strokes) <= INLINE_STROKES:
         return sum(len(s) if type(s) is list else INLINE_POINTS + 1 for s in strokes) <= INLINE_POINTS
     return False
 

@@ -83,12 +83,24 @@ def test_a_batch_is_split_by_model_and_by_size(monkeypatch):
     predict = batching.inference.predict
     monkeypatch.setattr(batching.inference, "predict", lambda m, xs, act=None: sizes.append(len(xs)) or predict(m, xs))
 
+    seen = []  # batches done each time another task ran: the loop serves others between batches
+
+    async def other(done):
+        while not done.is_set():
+            seen.append(len(sizes))
+            await asyncio.sleep(0)
+
     async def ask():
-        batcher = batching.Batcher()
-        return await asyncio.gather(*(batcher.probabilities(a if i < 36 else b, x[i]) for i in range(40)))
+        batcher, done = batching.Batcher(), asyncio.Event()
+        watcher = asyncio.ensure_future(other(done))
+        got = await asyncio.gather(*(batcher.probabilities(a if i < 36 else b, x[i]) for i in range(40)))
+        done.set()
+        await watcher
+        return got
 
     got = asyncio.run(ask())
     assert sizes == [batching.MAX_BATCH, 36 - batching.MAX_BATCH, 4]
+    assert {1, 2} <= set(seen)
     for i in (0, 35, 36, 39):
         want = predict(a if i < 36 else b, x[i:i + 1])[0][0]
         np.testing.assert_array_equal(got[i], want)
@@ -114,8 +126,10 @@ def test_a_request_that_went_away_does_not_break_its_batch():
     ({"pixels": np.zeros((27, 28)).tolist()}, False),       # refused in the engine thread, same error
     ({"pixels": [[0] * 28] * 27 + [[0] * 29]}, False),
     ({"pixels": "x"}, False),
-    ({"strokes": [[[0, 0]] * 100, [[1, 1]] * 156]}, True),  # 256 points
-    ({"strokes": [[[0, 0]] * 100, [[1, 1]] * 157]}, False),
+    ({"strokes": [[[0, 0]] * 100, [[1, 1]] * 28]}, True),   # 128 points
+    ({"strokes": [[[0, 0]] * 100, [[1, 1]] * 29]}, False),
+    ({"strokes": [[[0, 0]]] * 16}, True),                     # 16 strokes
+    ({"strokes": [[[0, 0]]] * 17}, False),
     ({"strokes": [[[0, 0]], "x"]}, False),
     ({"image": "data:image/png;base64,"}, False),           # decoding a picture: the engine thread
     ({"batch": [np.zeros((28, 28)).tolist()]}, False),
