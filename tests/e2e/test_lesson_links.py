@@ -101,6 +101,31 @@ def test_a_slide_view_embeds_one_animation_without_the_site(web):
     web.assert_clean()
 
 
+@pytest.mark.parametrize("start,link,lands", [
+    ("/?embed=1", "#card-pool a[href='/pool']", "/pool"),                     # the home page's cards
+    ("/conv?embed=1&lang=zh-TW", "a[href='/backprop']", "/backprop"),          # a page's own link
+    ("/rnn?embed=1", "a[href='/lstm#demo-h']", "/lstm"),                      # with a fragment
+])
+def test_an_embedded_pages_links_stay_embedded(web, start, link, lands):
+    page = web.goto(start)
+    page.locator(link).first.click()
+    page.wait_for_function("p => location.pathname === p", arg=lands)
+    page.wait_for_load_state("load")
+    url = page.evaluate("location.href")
+    assert "embed=1" in url and page.locator(".site-header, nav.nav, .site-footer").count() == 0, url
+    assert page.evaluate("document.documentElement.classList.contains('embed')")
+    web.assert_clean()
+
+
+def test_a_page_that_is_not_embedded_keeps_its_links_as_they_are(web):
+    page = web.goto("/conv")
+    page.locator("a[href='/backprop']").first.click()
+    page.wait_for_function("() => location.pathname === '/backprop'")
+    assert "embed" not in page.evaluate("location.href")
+    assert page.locator("nav.nav").count() == 1
+    web.assert_clean()
+
+
 @contextlib.contextmanager
 def parent_site(content: dict):
     """A tiny course site on another localhost port, serving content["html"] (filled in later): -> its URL."""
