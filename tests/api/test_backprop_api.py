@@ -57,6 +57,22 @@ def test_lecture_padding_example_backward(client):
     assert out["grad_bias_trace"]["steps"][0]["formula"] == " + ".join(["1"] * 16) + " = 16"
 
 
+def test_the_backward_examples_are_served_and_reproduce(client):
+    examples = client.get("/api/examples").json()["examples"]
+    mine = [e for e in examples if e["endpoint"] in ("/api/conv2d/backward", "/api/conv2d_transpose",
+                                                      "/api/pool/backward")]
+    assert {e["id"] for e in mine} == {"backprop-conv-ones", "backprop-conv-one-hot", "transpose-ones",
+                                       "transpose-strides", "backprop-pool-max"}
+    for ex in mine:
+        assert ex["title"]["en"] and ex["title"]["zh-TW"] and ex["description"]["zh-TW"]
+        out = post(client, ex["endpoint"], ex["request"])
+        assert ex["expected"] and {k: out[k] for k in ex["expected"]} == ex["expected"], ex["id"]
+    ones = next(e for e in mine if e["id"] == "backprop-conv-ones")
+    assert ones["request"] == {**LECTURE, "grad_output": [[1] * 4] * 4} and ones["expected"]["grad_input"] == DX
+    only = client.get("/api/examples", params={"endpoint": "/api/pool/backward"}).json()["examples"]
+    assert [e["id"] for e in only] == ["backprop-pool-max"]
+
+
 def test_one_hot_gradient_stamps_the_kernel(client):
     one_hot = [[0] * 4, [0, 1, 0, 0], [0] * 4, [0] * 4]
     out = post(client, "/api/conv2d/backward", {**LECTURE, "grad_output": one_hot})

@@ -417,3 +417,28 @@ def test_links_from_conv_pool_and_home(web):
     page.wait_for_url("**/backprop")
     ready(page, 36)
     web.assert_clean()
+
+
+@pytest.mark.parametrize("preset,op,endpoint,key,slot", [
+    ("backprop-conv-one-hot", "conv", "/api/conv2d/backward", "grad_input", "b-res"),
+    ("backprop-pool-max", "max", "/api/pool/backward", "grad_input", "b-out"),
+    ("transpose-strides", "transpose", "/api/conv2d_transpose", "output", "b-out"),
+])
+def test_the_backward_lecture_examples_are_in_the_picker(web, server_url, preset, op, endpoint, key, slot):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    ex = next(e for e in httpx.get(server_url + "/api/examples", timeout=20).json()["examples"] if e["id"] == preset)
+    page.select_option("#preset", preset)
+    page.wait_for_function("o => document.querySelector(`#ops [data-op=${o}]`).getAttribute('aria-pressed') === 'true'",
+                           arg=op)
+    ready(page)
+    blur(page)
+    page.keyboard.press("End")
+    want = api(server_url, endpoint, ex["request"])
+    assert want[key] == ex["expected"][key]
+    page.wait_for_function("s => [...document.querySelectorAll(`#${s} .cell .v`)].some(c => c.textContent)",
+                           arg=slot)
+    assert texts(page, slot) == shown(want[key])
+    assert page.eval_on_selector("#preset", "s => s.value") == preset      # the picker names the example shown
+    web.assert_clean()

@@ -72,12 +72,20 @@ export function toBody(req) {
   return body;
 }
 
-/** The state of a lecture example from /api/examples (its /api/conv2d or /api/pool request). */
-export const fromExample = (e) => ({ ...e.request, op: e.endpoint === "/api/pool" ? e.request.mode : "conv" });
+// The endpoints of /api/examples this page takes, and the layer each one's request is for (the forward
+// examples' bodies are the backward ones' without dL/dy).
+const EXAMPLE_OPS = { "/api/conv2d": "conv", "/api/conv2d/backward": "conv", "/api/conv2d_transpose": "transpose",
+  "/api/pool": "pool", "/api/pool/backward": "pool" };
 
-/** The examples this page offers: the 2-D convolution and pooling ones (their bodies are the backward ones'). */
-export const offered = (e) => ["/api/conv2d", "/api/pool"].includes(e.endpoint) && depth(e.request.input) === 2
-  && (e.endpoint === "/api/pool" || depth(e.request.kernel) === 2);
+/** The state of a lecture example from /api/examples. */
+export const fromExample = (e) => {
+  const op = EXAMPLE_OPS[e.endpoint];
+  return { ...e.request, op: op === "pool" ? e.request.mode : op };
+};
+
+/** The examples this page offers: the 2-D ones of the endpoints above. */
+export const offered = (e) => e.endpoint in EXAMPLE_OPS && depth(e.request.input) === 2
+  && (EXAMPLE_OPS[e.endpoint] === "pool" || depth(e.request.kernel) === 2);
 
 /**
  * Switch the state to another layer: the last state of that layer (`memory`) or its first one. Convolution and
