@@ -184,3 +184,31 @@ def test_phone_no_horizontal_scroll_and_touch(phone, path, steps):
     page.wait_for_function("() => document.querySelector('[data-player=status]').textContent.startsWith('Step 2')")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone.assert_clean()
+
+
+@pytest.mark.parametrize("path, steps", [("/lstm", 5), ("/lstm?cell=gru&preset=gru-small", 4)])
+def test_on_a_phone_the_cell_is_shown_as_two_halves_without_scrolling(phone, path, steps):
+    page = phone.goto(path)
+    ready(page, steps)
+    box = page.evaluate("""() => { const c = document.getElementById('cell');
+        return {scroll: c.scrollWidth, width: c.clientWidth, split: c.classList.contains('split'),
+                svgs: [...c.querySelectorAll('svg')].map(s => ({box: s.getAttribute('viewBox'),
+                    shown: s.getBoundingClientRect().width > 0, hidden: s.getAttribute('aria-hidden')}))}; }""")
+    assert box["split"] and box["scroll"] <= box["width"], box                 # no sideways scrolling
+    assert [s["box"] for s in box["svgs"]] == ["0 0 350 340", "345 0 355 340"] and all(s["shown"] for s in box["svgs"])
+    assert box["svgs"][1]["hidden"] == "true"                                 # one image for screen readers
+    page.tap("#player [data-player=forward]")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent.startsWith('Step 2')")
+    first, second = (page.eval_on_selector_all(f"#cell svg:nth-of-type({n}) .gval", "ts => ts.map(t => t.textContent)")
+                     for n in (1, 2))
+    assert first == second and any(first)                                     # both halves show the step's values
+    phone.assert_clean()
+
+
+def test_on_a_wide_screen_the_cell_is_one_drawing(web):
+    page = web.goto("/lstm")
+    ready(page, 5)
+    svgs = page.eval_on_selector_all("#cell svg", "ss => ss.map(s => [s.getAttribute('viewBox'), "
+                                                  "s.getBoundingClientRect().width])")
+    assert svgs[0][0] == "0 0 700 340" and svgs[0][1] > 500 and svgs[1][1] == 0
+    web.assert_clean()

@@ -9,6 +9,9 @@ import { setNumber } from "../lib/numfmt.js";
 const VAL_CHARS = 6, VAL_W = 6 * 0.62 * 14 + 10; // a value badge holds "0.9999" at 14 units
 
 const VH = 64; // valve height
+const WIDE = "0 0 700 340", LEFT = "0 0 350 340", RIGHT = "345 0 355 340"; // the whole and its halves
+const HALF = 345; // labels placed left of this belong to the left half
+const NARROW = matchMedia("(max-width: 600px)");
 
 const LAYOUT = {
   lstm: {
@@ -45,13 +48,12 @@ const LAYOUT = {
 
 const line = (pts, cls = "wire") => s("polyline", { points: pts.map((p) => p.join(",")).join(" "), class: cls });
 
-export class CellDiagram {
-  constructor(container) { this.root = container; this.kind = null; }
-
-  build(kind) {
+/** One drawing of the cell (an <svg>), built once per kind; show() changes only values, fills and openings. */
+class Drawing {
+  constructor(kind, main) {
     const L = LAYOUT[kind];
-    this.kind = kind;
-    this.svg = s("svg", { viewBox: "0 0 700 340", class: "cell-svg", role: "img" });
+    this.svg = main ? s("svg", { viewBox: WIDE, class: "cell-svg", role: "img" })
+      : s("svg", { viewBox: RIGHT, class: "cell-svg cell-rest", "aria-hidden": "true" });
     const svg = this.svg;
     svg.append(s("path", { d: "M 20 70 L 680 70", class: "belt" }), s("path", { d: "M 20 70 L 680 70", class: "belt-flow" }));
     this.beltName = s("text", { x: 24, y: 44, class: "gname" });
@@ -98,7 +100,6 @@ export class CellDiagram {
       this.outText = s("text", { x: L.out.x, y: L.out.y, class: "state" });
       svg.append(this.outText);
     }
-    this.root.replaceChildren(svg);
   }
 
   valve(key, v) {
@@ -111,12 +112,8 @@ export class CellDiagram {
     setNumber(parts.val, v, { chars: VAL_CHARS });
   }
 
-  /** data: the API's answer; i: step; k: unit. */
-  show(data, i, k) {
-    const kind = data.layer === "GRU" ? "gru" : "lstm";
-    if (this.kind !== kind) this.build(kind);
+  show(data, i, k, kind) {
     const st = data.steps[i], g = st.gates, n = sub1(i);
-    this.svg.setAttribute("aria-label", t(`${kind}.diagram_label`, { t: i + 1, k: k + 1 }));
     this.beltName.textContent = t(`${kind}.conveyor`);
     setNumber(this.candVal, g.candidate[k], { chars: VAL_CHARS + 1 });
     this.busText.textContent = `x${n} = (${st.x.map((v) => fmt(v, 3)).join(", ")}),  h${sub1(i - 1)} = ${fmt(st.h_prev[k], 3)}`;
@@ -138,6 +135,48 @@ export class CellDiagram {
       this.prev.textContent = `h${sub1(i - 1)} = ${fmt(st.h_prev[k], 3)}`;
       this.next.textContent = `h${n} = ${fmt(st.h[k], 3)}`;
     }
+  }
+}
+
+/**
+ * The cell. On a phone the 700-unit drawing is shown as its left half above its right half (a second drawing
+ * of the same cell, both as wide as the screen), so its labels stay readable without scrolling sideways:
+ * scaled whole to the screen they would be 6 px high.
+ */
+export class CellDiagram {
+  constructor(container) {
+    this.root = container;
+    this.kind = null;
+    this.parts = [];
+    NARROW.addEventListener("change", (e) => this.split(e.matches));
+  }
+
+  build(kind) {
+    this.kind = kind;
+    this.parts = [new Drawing(kind, true), new Drawing(kind, false)];
+    this.root.replaceChildren(...this.parts.map((d) => d.svg));
+    this.split(NARROW.matches);
+  }
+
+  split(narrow) {
+    if (!this.parts.length) return;
+    this.parts[0].svg.setAttribute("viewBox", narrow ? LEFT : WIDE);
+    this.root.classList.toggle("split", narrow);
+    // each half keeps the labels placed in it (by their x); the others would only show as cut-off edges
+    this.parts.forEach((d, half) => d.svg.querySelectorAll("text").forEach((el) => {
+      const x = Number(el.getAttribute("x"));
+      const outside = narrow && (half === 0 ? x >= HALF : x < HALF);
+      if (outside) el.setAttribute("visibility", "hidden");
+      else el.removeAttribute("visibility");
+    }));
+  }
+
+  /** data: the API's answer; i: step; k: unit. */
+  show(data, i, k) {
+    const kind = data.layer === "GRU" ? "gru" : "lstm";
+    if (this.kind !== kind) this.build(kind);
+    this.parts[0].svg.setAttribute("aria-label", t(`${kind}.diagram_label`, { t: i + 1, k: k + 1 }));
+    for (const d of this.parts) d.show(data, i, k, kind);
   }
 }
 
