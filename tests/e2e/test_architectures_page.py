@@ -1,12 +1,15 @@
 """The /architectures page in a real browser: networks, totals, the selected layer's arithmetic, conv links."""
 
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def selected(page):
@@ -168,3 +171,20 @@ def test_phone_width_has_no_page_scroll(phone):
     page.locator("#layer-3").tap()
     assert selected(page) == "conv2.conv"
     phone.assert_clean()
+
+
+def test_the_reference_notes_are_in_the_pages_language(web):
+    """The API's notes are English; the zh-TW page has its own for every network, and the toggle swaps them."""
+    zh = json.loads((ROOT / "static/i18n/architectures.zh-TW.json").read_text(encoding="utf-8"))
+    page = open_net(web, "lang=zh-TW")
+    nets = page.eval_on_selector_all("#net option", "os => os.map(o => o.value)")
+    assert {"lenet5", "alexnet", "vgg16", "googlenet", "resnet50"} <= set(nets)
+    for net in nets:
+        page.select_option("#net", net)
+        want = zh[f"arch.ref.{net}"]
+        page.wait_for_function("w => document.getElementById('reference').textContent.includes(w)", arg=want)
+        assert "as commonly rebuilt" not in page.inner_text("#reference")
+    page.select_option("#net", "lenet5")
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.getElementById('reference').textContent.includes('as commonly rebuilt')")
+    web.assert_clean()

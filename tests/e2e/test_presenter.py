@@ -251,3 +251,16 @@ def test_presenter_mode_passes_the_accessibility_audit(screen, name, lang):
     page.locator("dialog.keys-dialog").wait_for()
     found = helpers.axe_violations(page)
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("path", ["/", "/model"])
+def test_the_other_pages_in_presenter_mode_stay_within_the_screen(screen, path, lang):
+    """The home page's cards (picture above text: beside it, 20 px text made a word-wide column that spilled
+    off the screen) and /model: nothing wider than the projector's 1280 px, nothing cut by its box."""
+    page = screen.goto(f"{path}?present=1&lang={lang}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= W
+    problems = audit().fit_problems(page)
+    assert not problems, audit().describe(problems)
+    screen.assert_clean()

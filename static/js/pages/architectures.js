@@ -103,7 +103,8 @@ function renderTotals() {
   if (net.reference) {
     ref.append(el("span", { "data-i18n": "arch.reference" }, t("arch.reference")), " ");
     const url = net.reference.url;
-    ref.append(url.startsWith("/") ? el("a", { href: url }, net.reference.text) : net.reference.text);
+    const text = has(`arch.ref.${net.id}`) ? t(`arch.ref.${net.id}`) : net.reference.text; // the API's is English
+    ref.append(url.startsWith("/") ? el("a", { href: url }, text) : text);
     if (!url.startsWith("/")) ref.append(" ", el("span", { class: "url" }, url));
   }
 }
