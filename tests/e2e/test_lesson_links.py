@@ -92,7 +92,7 @@ def test_a_slide_view_embeds_one_animation_without_the_site(web):
     page.wait_for_selector("#memory-now:not(:empty)")
     assert page.locator(".site-header, nav.nav, .site-footer, #lang-toggle, #present-toggle").count() == 0
     assert page.inner_text("[data-player=status]") == "第 4 步，共 5 步" and page.inner_text("#hidden-now") == "7"
-    assert page.locator("#cell svg").is_visible() and page.locator("#meters").is_visible()
+    assert page.locator("#cell svg[role=img]").is_visible() and page.locator("#meters").is_visible()
     assert not page.locator("[data-panel=keras]").is_visible() and not page.locator("#formulas").is_visible()
     page.keyboard.press("ArrowRight")                                           # the player's keys still work
     page.wait_for_function("() => document.querySelector('[data-player=status]').textContent === '第 5 步，共 5 步'")
