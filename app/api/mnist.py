@@ -54,12 +54,15 @@ def _format(req: PredictRequest) -> str | None:
     return req.activations_format if req.include_activations else None
 
 
+PREDICT_FIELDS = ("pixels", "batch", "image", "strokes", "width", "height")
+
+
 def _fields(req, names) -> dict:
     return {name: getattr(req, name) for name in names}   # as sent: model_dump would copy every list
 
 
 def run_predict(model: Sequential, req: PredictRequest) -> dict:
-    fields = _fields(req, ("pixels", "batch", "image", "strokes", "width", "height"))
+    fields = _fields(req, PREDICT_FIELDS)
     kind = inputs.given(fields)
     if kind == "batch":
         xs = inputs.check_pixels(req.batch, "batch", batch=True)
@@ -91,7 +94,7 @@ def _respond(fn, *args) -> JSONResponse:
 async def predict(req: PredictRequest, model: Model):
     """The digit, its ten probabilities, the 28×28 the network saw, the preprocessing steps and, with
     include_activations, every layer's output. Nothing drawn -> digit null. With `batch`: `results`."""
-    fields = _fields(req, ("pixels", "batch", "image", "strokes", "width", "height"))
+    fields = _fields(req, PREDICT_FIELDS)
     if req.include_activations or not inputs.cheap(fields):
         return await compute(_respond, run_predict, model, req)
     kind = inputs.given(fields)  # a cheap input, served here: see app/api/batching.py
