@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from app import pages
 from app.api import errors
+from app.api.mnist_lane import PredictLane
 from app.api.responses import JSONResponse
 from app.api.router import api_router
 from app.compression import GZipMiddleware
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
     install_openapi(app)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(pages.router)
+    app.add_middleware(PredictLane)  # innermost: its answers pass the middleware added below, as the endpoint's do
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type"])

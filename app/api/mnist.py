@@ -97,8 +97,14 @@ async def predict(req: PredictRequest, model: Model):
     fields = _fields(req, PREDICT_FIELDS)
     if req.include_activations or not inputs.cheap(fields):
         return await compute(_respond, run_predict, model, req)
-    kind = inputs.given(fields)  # a cheap input, served here: see app/api/batching.py
-    x, steps = inputs.to_pixels(kind, fields[kind], req.width, req.height)
+    return await predict_cheap(model, fields)
+
+
+async def predict_cheap(model: Sequential, fields: dict) -> JSONResponse:
+    """A cheap input (inputs.cheap), served on the event loop: see app/api/batching.py. Also called by the
+    lane around the framework (app/api/mnist_lane.py), so both answer the same bytes."""
+    kind = inputs.given(fields)
+    x, steps = inputs.to_pixels(kind, fields[kind], fields["width"], fields["height"])
     if x is None:
         return JSONResponse(inference.nothing_drawn(steps))
     return JSONResponse(inference.describe(x, await batcher().probabilities(model, x), steps))

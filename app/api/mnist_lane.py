@@ -1,0 +1,104 @@
+"""A lane around the framework for POST /api/mnist/predict's cheap requests.
+
+The requests app/api/batching.py serves on the event loop (one digit's 28×28 `pixels`, a short drawing's
+`strokes`; no activations) are answered here, as ASGI middleware inside the app's own (body cap, host check,
+headers, compression), without Starlette's routing, FastAPI's dependency solving and pydantic's model of the
+body. Measured with bench/bench_predict_rate.py: routing alone took about a tenth of such a request.
+
+Only a body known to be valid in every field the endpoint checks takes the lane, and the answer is made by the
+endpoint's own function (app/api/mnist.predict_cheap), so the bytes are the same. Anything else (another
+field, a wrong type, a value the engine refuses, no model yet) goes on to the endpoint unchanged, which gives
+its answer or its error as before: the lane never answers an error.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from app.api import mnist
+from app.api.routing import INLINE_BYTES, BodyRefused, is_json, parse_json
+from app.engine import limits
+from app.engine.errors import EngineError
+from app.mnist import inference, inputs
+
+PATH = "/api/mnist/predict"
+MAX_BYTES = INLINE_BYTES  # as the JSON route: larger bodies go to the endpoint, which parses them in a thread
+KEYS = frozenset({*mnist.PREDICT_FIELDS, "include_activations", "activations_format"})
+FORMATS = ("lists", "float32")
+
+
+def screen(data) -> dict | None:
+    """A parsed body -> the endpoint's input fields, when every field is as PredictRequest takes it and the input
+    is cheap (inputs.cheap); else None."""
+    if type(data) is not dict or not data.keys() <= KEYS:
+        return None
+    if data.get("include_activations", False) is not False or data.get("activations_format", "lists") not in FORMATS:
+        return None
+    for side in ("width", "height"):
+        value = data.get(side)
+        if value is not None and not (type(value) is int and 1 <= value <= limits.STROKES_MAX_CANVAS):
+            return None
+    fields = {name: data.get(name) for name in mnist.PREDICT_FIELDS}
+    return fields if inputs.cheap(fields) else None
+
+
+async def model_for(app):
+    """The endpoint's model dependency, overrides included (tests set them); None when there is no model."""
+    get = getattr(app, "dependency_overrides", {}).get(mnist.get_model)
+    if get is None:
+        return inference.load_model()
+    model = get()
+    return await model if inspect.isawaitable(model) else model
+
+
+class PredictLane:
+    """ASGI middleware: answers a cheap POST /api/mnist/predict (a JSON body of at most MAX_BYTES whose fields pass
+    screen(), with a model and an input the engine takes); passes everything else on with its body replayed."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if not (is_json(headers.get(b"content-type", b"").decode("latin-1"))
+                and length.isdigit() and 0 < int(length) <= MAX_BYTES):
+            return await self.app(scope, receive, send)  # larger bodies are parsed in a thread by the endpoint
+        chunks, more = [], True
+        while more and sum(map(len, chunks)) <= MAX_BYTES:  # one message: BodyLimitMiddleware, outside, read it whole
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        response = None if more else await self.answer(scope, body)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+
+        if response is None:
+            return await self.app(scope, replay, send)
+        await response(scope, replay, send)
+
+    async def answer(self, scope, body: bytes):
+        try:
+            fields = screen(parse_json(body))
+        except BodyRefused:
+            return None
+        if fields is None:
+            return None
+        model = await model_for(scope.get("app"))
+        if model is None:
+            return None
+        try:
+            return await mnist.predict_cheap(model, fields)
+        except EngineError:
+            return None
