@@ -19,6 +19,14 @@ def test_docs_page_loads_only_local_assets(client):
         assert client.get(u).status_code == 200, u
 
 
+def test_docs_header_links_to_every_page(client):
+    from app.pages import PAGES
+
+    header = re.search(r'<header class="docs-back">(.*?)</header>', client.get("/docs").text, re.S).group(1)
+    assert re.findall(r'href="([^"]+)"', header) == [path for path, _ in PAGES.values()]
+    assert ">Draw a digit</a>" in header and ">Backprop</a>" in header
+
+
 def test_security_headers_everywhere(client):
     """Pages may be framed by the app itself (lesson links, ?embed=1); nothing else may be framed at all."""
     page, other = ("'self'", "SAMEORIGIN"), ("'none'", "DENY")
