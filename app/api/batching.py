@@ -16,6 +16,7 @@ probabilities are the same bits alone or beside others, and the same request ans
 from __future__ import annotations
 
 import asyncio
+import copy
 
 import anyio.lowlevel
 import numpy as np
@@ -54,8 +55,8 @@ class Batcher:
             results = [p for p, _ in inference.predict(model, np.stack([x for _, x, _ in batch]))]
         except Exception as exc:  # noqa: BLE001 - handed to every request of the batch, which raises it
             for _, _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+                if not future.done():  # a copy each: a raised exception's traceback grows with its raiser's frames
+                    future.set_exception(copy.copy(exc).with_traceback(exc.__traceback__))
             return
         for (_, _, future), p in zip(batch, results, strict=True):
             if not future.done():  # a client that went away cancelled its request

@@ -121,6 +121,24 @@ def test_a_request_that_went_away_does_not_break_its_batch():
     np.testing.assert_array_equal(asyncio.run(ask()), batching.inference.predict(m, x[1:])[0][0])
 
 
+def test_a_failed_batch_raises_in_every_request_each_its_own_exception(monkeypatch):
+    m = Sequential(architecture(), (28, 28, 1), seed=1)
+    x = np.random.default_rng(2).random((3, 28, 28)).astype(np.float32)
+
+    def broken(model, xs, activations=None):
+        raise MemoryError("no room for the batch")
+
+    monkeypatch.setattr(batching.inference, "predict", broken)
+
+    async def ask():
+        batcher = batching.Batcher()
+        return await asyncio.gather(*(batcher.probabilities(m, x[i]) for i in range(3)), return_exceptions=True)
+
+    got = asyncio.run(ask())
+    assert all(type(e) is MemoryError and str(e) == "no room for the batch" for e in got)
+    assert len({id(e) for e in got}) == 3  # one raised exception's traceback does not show another request's frames
+
+
 @pytest.mark.parametrize("fields,cheap", [
     ({"pixels": np.zeros((28, 28)).tolist()}, True),
     ({"pixels": np.zeros((27, 28)).tolist()}, False),       # refused in the engine thread, same error
