@@ -73,8 +73,11 @@ def parse_json(body: bytes):
 
 
 def is_json(content_type: str) -> bool:
+    """application/json or application/...+json (one type, one subtype: "application/a/b+json" is neither, and
+    FastAPI would read such a body as text)."""
     media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json")
+                                            and media.count("/") == 1)
 
 
 class JSONRoute(APIRoute):

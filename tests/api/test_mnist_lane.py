@@ -3,14 +3,16 @@ answers, byte for byte, and it answers nothing else (every other request reaches
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api import batching, mnist_lane
 from app.api import mnist as api
-from app.api import mnist_lane
 from app.config import settings
 from app.engine.nn import Sequential
 from app.main import app, create_app
@@ -23,12 +25,14 @@ ONE = {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280}
 VARYING = {"date", "server-timing"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def model():
-    m = Sequential(architecture(), (28, 28, 1), seed=5)
-    app.dependency_overrides[api.get_model] = lambda: m
-    yield m
+    """The shipped model: the lane steps aside for a model set by a dependency override (see below)."""
     app.dependency_overrides.pop(api.get_model, None)
+    found = inference.load_model()
+    if found is None:
+        pytest.skip("app/weights/mnist_cnn.npz not trained yet")
+    return found
 
 
 @pytest.fixture
@@ -86,6 +90,23 @@ def test_cheap_requests_take_the_lane_and_get_the_endpoints_bytes(model, client,
     assert lane == [False]
 
 
+def test_requests_sent_together_share_forward_passes_and_get_the_bytes_they_get_alone(model, lane, monkeypatch):
+    sizes = []
+    predict = batching.inference.predict
+    monkeypatch.setattr(batching.inference, "predict", lambda m, xs, a=None: sizes.append(len(xs)) or predict(m, xs, a))
+    bodies = [{"pixels": digit(20 + k)} for k in range(8)] + CHEAP
+
+    async def post_all():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as c:
+            return [r.content for r in await asyncio.gather(*(c.post(URL, json=b) for b in bodies))]
+
+    together = asyncio.run(post_all())
+    assert lane == [True] * len(bodies) and max(sizes) > 1
+    lane_off(monkeypatch)
+    with TestClient(app) as c:
+        assert [c.post(URL, json=b).content for b in bodies] == together
+
+
 NOT_CHEAP = [
     ({"pixels": digit(3, scale=2.0)}, "application/json", 422),           # the engine refuses values over 1
     ({"pixels": [[True] * 28] * 28}, "application/json", 422),
@@ -139,6 +160,61 @@ def test_a_large_body_goes_to_the_endpoint_whose_route_parses_it_in_a_thread(mod
     assert send(client, json.dumps({"pixels": digit(10)}).encode()) == got  # the same answer as a small body's
 
 
+def test_a_model_set_by_a_dependency_override_is_left_to_fastapi(client, lane, monkeypatch):
+    other = Sequential(architecture(), (28, 28, 1), seed=5)
+    monkeypatch.setitem(app.dependency_overrides, api.get_model, lambda: other)
+    r = client.post(URL, json={"pixels": digit(11)})
+    assert r.status_code == 200 and lane == [False]
+    want = other.predict(np.asarray(digit(11), np.float32)[None], per_sample=True)[0]
+    np.testing.assert_allclose(r.json()["probabilities"], np.round(want, 6), atol=1e-6)
+
+
+def test_the_first_content_type_counts_as_for_the_endpoint(model, client, lane):
+    for first, second in (("text/plain", "application/json"), ("application/json", "text/plain")):
+        r = client.post(URL, content=json.dumps(ONE).encode(), headers=[("content-type", first),
+                                                                         ("content-type", second)])
+        assert r.status_code == (415 if first == "text/plain" else 200), (first, r.text[:200])
+    assert lane == [True]  # only the second request, whose first content type is JSON
+
+
+def test_a_media_type_with_two_slashes_is_not_json(model, client, lane):
+    r = client.post(URL, content=json.dumps(ONE).encode(), headers={"content-type": "application/a/b+json"})
+    assert assert_error(r, 415, "content-type") and lane == []
+    assert client.post(URL, content=json.dumps(ONE).encode(),
+                       headers={"content-type": "application/vnd.x+json"}).status_code == 200 and lane == [True]
+
+
+def test_under_a_root_path_the_lane_matches_the_routes_path(model, lane):
+    body = {"pixels": digit(12)}
+    with TestClient(app, root_path="/api") as c:
+        assert c.post(URL, json=body).status_code == 404 and lane == []  # the routes see /mnist/predict
+        r = c.post("/api" + URL, json=body)
+        assert r.status_code == 200 and lane == [True]
+    with TestClient(app) as c:
+        assert c.post(URL, json=body).content == r.content
+
+
+def test_a_body_longer_than_its_declared_length_is_left_to_the_endpoint(model, lane):
+    """Over HTTP the server holds a body to its Content-Length; an ASGI caller might not."""
+    body = json.dumps({"pixels": digit(13)}, indent=40).encode()
+    assert len(body) > mnist_lane.MAX_BYTES
+    scope = {"type": "http", "method": "POST", "path": URL, "root_path": "", "app": app, "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")]}
+    sent, passed = [], []
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    async def endpoint(scope, receive, send):
+        passed.append((await receive())["body"])
+
+    asyncio.run(mnist_lane.PredictLane(endpoint)(scope, receive, send))
+    assert passed == [body] and sent == [] and lane == []
+
+
 def test_without_a_model_the_endpoint_answers_503(client, lane, monkeypatch):
     saved = app.dependency_overrides.pop(api.get_model, None)
     monkeypatch.setattr(inference, "load_model", lambda path=None: None)
@@ -150,17 +226,15 @@ def test_without_a_model_the_endpoint_answers_503(client, lane, monkeypatch):
             app.dependency_overrides[api.get_model] = saved
 
 
-def test_lane_answers_carry_cors_and_security_headers_and_compress(model, monkeypatch):
+def test_lane_answers_carry_cors_and_security_headers_and_compress(model, lane, monkeypatch):
     monkeypatch.setattr(settings, "cors_origins", ["https://tool.example"])
-    other = create_app()
-    other.dependency_overrides[api.get_model] = lambda: model
-    with TestClient(other) as c:
+    with TestClient(create_app()) as c:
         r = c.post(URL, json={"pixels": digit(9)}, headers={"origin": "https://tool.example",
                                                             "accept-encoding": "gzip"})
         assert r.status_code == 200 and r.json()["digit"] is not None
         assert r.headers["access-control-allow-origin"] == "https://tool.example"
         assert r.headers["content-encoding"] == "gzip" and r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["server-timing"].startswith("app;dur=")
+        assert r.headers["server-timing"].startswith("app;dur=") and lane == [True]
 
 
 def test_a_body_over_the_cap_is_refused_before_the_lane(client, lane):
