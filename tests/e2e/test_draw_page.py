@@ -232,3 +232,75 @@ def test_a_picture_too_big_for_the_json_cap_is_refused_in_plain_words(web):
     expect(note).to_contain_text("MB")
     expect(note).to_contain_text("請選擇較小的圖片")
     web.assert_clean()
+
+
+# ---- what a newcomer pass found (issue-free fixes): no stale answers, honest links, plain numbers ------------------
+def bar_values(page):
+    return page.locator("#bars li .value").all_inner_texts()
+
+
+def test_nothing_drawn_shows_no_probabilities_and_a_refused_upload_leaves_no_old_answer(web, tmp_path):
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    assert bar_values(page) == ["–"] * 10                                    # not ten "<0.1%"
+    draw(page, [[(70, 50), (210, 50), (120, 240)]])
+    wait_answer(page, "7")
+    settled(page)
+    assert "–" not in bar_values(page) and page.locator("#timing").inner_text()
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"this is not a picture")
+    page.set_input_files("#upload", str(bad))
+    expect(page.locator("#error")).to_be_visible()
+    wait_answer(page, None)                                                  # the 7 is gone with its bars
+    assert bar_values(page) == ["–"] * 10 and page.locator("#timing").inner_text() == ""
+    assert page.inner_text("#answer-text") == "No answer: the server refused this input (see the message above)."
+    assert page.locator("#maps canvas").count() == 0 and page.locator("#prep-steps > li").count() == 0
+    page.click("#clear")
+    expect(page.locator("#error")).to_be_hidden()
+    expect(page.locator("#answer-text")).to_have_text("Nothing drawn yet. Draw a digit on the pad.")
+    assert bar_values(page) == ["–"] * 10
+    assert all("422" in e for e in web.errors), web.errors                  # the refused upload's own log line
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_copy_link_says_when_the_link_cannot_hold_the_drawing(browser, server_url, lang):
+    strings = {}
+    for name in ("", "draw."):
+        path = f"static/i18n/{name}{lang}.json"
+        strings.update(__import__("json").loads(open(path, encoding="utf-8").read()))
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(f"{server_url}/draw?sample=3&lang={lang}")
+        wait_answer(page, "3")
+        settled(page)
+        page.click("[data-copy-link] button")
+        expect(page.locator(".copy-link-note")).to_have_text(strings["link.copied"])
+        assert "sample=3" in page.evaluate("navigator.clipboard.readText()")  # a sample is in the link
+        page.click("#clear")
+        draw(page, [[(145, 40), (145, 240)]])
+        wait_answer(page, "1")
+        settled(page)
+        page.click("[data-copy-link] button")
+        expect(page.locator(".copy-link-note")).to_have_text(strings["draw.link.not_kept"])
+        assert page.inner_text("#live") == strings["draw.link.not_kept"]
+        note = page.locator(".copy-link-note").bounding_box()
+        assert note["x"] >= 0 and note["x"] + note["width"] <= 1280
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_steps_of_a_drawing_say_strokes_and_write_plain_numbers(web, lang):
+    page = web.goto(f"/draw?lang={lang}")
+    wait_answer(page, None)
+    draw(page, [[(70, 50), (210, 50), (120, 240)]])
+    wait_answer(page, "7")
+    settled(page)
+    steps = page.locator("#prep-steps > li").all_inner_texts()
+    assert ("Your strokes" if lang == "en" else "你畫的筆畫") in steps[0]
+    assert not re.search(r"\de-?\d", " ".join(steps)), steps                  # "9.02", never "9.02e0"
+    com = re.findall(r"\d+\.\d+", steps[3])
+    assert len(com) == 2 and all(len(c.split(".")[1]) <= 3 for c in com), steps[3]
+    web.assert_clean()

@@ -27,8 +27,9 @@ export function renderPrep(list, empty, result) {
     const ink = s.ink;
     const rows = ink.length, cols = ink[0].length, k = s.ink_scale;
     const [top, left, bottom, right] = s.bbox;
-    const polarity = t(`draw.polarity.${s.polarity}`);
-    const a = figure(list, "draw.step.ink", t("draw.step.ink_desc", { polarity, w: s.input_size[1], h: s.input_size[0] }));
+    const size = { w: s.input_size[1], h: s.input_size[0] };
+    const a = figure(list, "draw.step.ink", s.raster_scale !== undefined  // strokes: drawn by the server, no polarity
+      ? t("draw.step.ink_desc_strokes", size) : t("draw.step.ink_desc", { polarity: t(`draw.polarity.${s.polarity}`), ...size }));
     paintGrid(a.canvas, ink);
     a.frame.style.aspectRatio = `${cols} / ${rows}`;
 

@@ -7,6 +7,10 @@
 import { announce, t } from "./i18n.js";
 
 const NOTE_MS = 2500;
+let caveat = null; // an i18n key said instead of "Link copied" while the URL does not hold everything shown
+
+/** What a copied link leaves out of the page's view (e.g. /draw's own drawing), or null when it holds it all. */
+export function setLinkCaveat(key) { caveat = key; }
 
 async function toClipboard(text) {
   if (!navigator.clipboard?.writeText) return false;
@@ -17,10 +21,11 @@ function wire(box) {
   const [button, field, note] = [box.querySelector("button"), box.querySelector("input"), box.querySelector(".copy-link-note")];
   let timer = null;
   const say = (key) => {
+    if (key === "link.copied" && caveat) key = caveat;
     announce(t(key));
-    note.textContent = key === "link.copied" ? t(key) : "";
+    note.textContent = key === "link.select" ? "" : t(key);
     clearTimeout(timer);
-    timer = setTimeout(() => { note.textContent = ""; }, NOTE_MS);
+    timer = setTimeout(() => { note.textContent = ""; }, caveat ? 2 * NOTE_MS : NOTE_MS);
   };
   button.addEventListener("click", async () => {
     const url = location.href;

@@ -38,7 +38,8 @@ const reads = (s) => Number(s.replace("−", "-"));
 function candidates(v, digits) {
   const a = Math.abs(v), out = [];
   if (a < 1e21) for (let d = digits; d >= 0; d--) out.push(fixed(v, d));
-  for (let p = SIG; p >= 1; p--) out.push(expo(v, p));
+  // exponent notation below 1 and from 100 on: from 1 to 100 it is never shorter than fixed notation ("9.63e0")
+  if (a < 1 || a >= 100) for (let p = SIG; p >= 1; p--) out.push(expo(v, p));
   const whole = isWhole(v);
   const seen = new Set();
   return out.filter((s) => {
@@ -65,7 +66,7 @@ export function fit(value, chars = Infinity, digits = 4) {
   if (v === 0) return "0";
   if (isWhole(v) && Math.abs(v) < 1e7 && String(Math.round(v)).length <= chars) return String(Math.round(v));
   let all = candidates(v, digits);
-  // nothing honest with so few decimals (0.99991 with 3): as many more as it takes
+  // nothing honest with so few decimals (0.99991 with 3, 9.02 with 1): as many more as it takes
   for (let d = digits + 1; !all.length && d <= 12; d++) all = candidates(v, d);
   if (!all.length) return full(v);
   const best = all.find((c) => c.s.length <= chars);

@@ -5,6 +5,7 @@ import { limits } from "../lib/limits.js";
 import { getJSON, latest } from "../lib/api.js";
 import { showError } from "../lib/errors.js";
 import { announce, onLangChange, t } from "../lib/i18n.js";
+import { setLinkCaveat } from "../lib/lesson.js";
 import { readState, writeState } from "../lib/url.js";
 import { renderModel } from "../draw/model.js";
 import { Maps } from "../draw/maps.js";
@@ -78,7 +79,12 @@ function inputBody() {
 const stale = (res) => res.aborted || (res.ok && !res.data);
 const answerPanel = $("answer").closest("section"); // aria-busy while a prediction is on its way
 
+/** Whether the URL holds what the pad shows: a sample digit or nothing (a drawing, a picture or a test digit's
+ * pixels are not put in links). */
+const linkable = () => state.sample !== null || (input.kind === "strokes" && !pad.strokes.length);
+
 async function predict() {
+  setLinkCaveat(linkable() ? null : "draw.link.not_kept");
   const started = changedAt;
   const id = ++seq;
   busy = true;
@@ -90,7 +96,7 @@ async function predict() {
   answerPanel.setAttribute("aria-busy", "false");
   if (dirty && pad.current) { dirty = false; clearTimeout(timer); timer = setTimeout(() => { timer = null; predict(); }, 0); }
   if (stale(res)) return;
-  if (!res.ok) { failed(res.error); return; }
+  if (!res.ok) { failed(res.error); showResult(null); return; }  // no answer left that is not this input's
   failed(null);
   showResult(res.data);
   const ms = Math.round(performance.now() - started);
@@ -109,6 +115,15 @@ function failed(error) {
 function showResult(data) {
   result = data;
   actsByName = {};
+  if (!data) {
+    renderAnswer();
+    renderPrep($("prep-steps"), $("prep-empty"), null);
+    maps.update(null, state.layer);
+    closeTrace(false);
+    delete $("timing").dataset.ms;
+    $("timing").textContent = "";
+    return;
+  }
   const acts = (data.activations || []).map(activation);
   for (const a of acts) actsByName[a.name] = a;
   renderAnswer();
@@ -131,18 +146,19 @@ function renderAnswer() {
   const probs = data && !data.nothing_drawn ? data.probabilities : Array(10).fill(0);
   probs.forEach((p, d) => {
     const li = el("li", { class: data && d === data.digit ? "bar top" : "bar", dataset: { digit: String(d) } });
-    li.setAttribute("aria-label", t("draw.bars.label", { d, p: percent(p) }));
+    const shown = data && !data.nothing_drawn ? percent(p) : "–";  // no prediction: no probabilities either
+    li.setAttribute("aria-label", data && !data.nothing_drawn ? t("draw.bars.label", { d, p: shown }) : String(d));
     const track = el("span", { class: "track", "aria-hidden": "true" });
     const fill = el("span", { class: "fill" });
     fill.style.width = `${(p * 100).toFixed(2)}%`;
     track.appendChild(fill);
-    li.append(el("span", { class: "label", "aria-hidden": "true" }, String(d)), track, el("span", { class: "value", "aria-hidden": "true" }, percent(p)));
+    li.append(el("span", { class: "label", "aria-hidden": "true" }, String(d)), track, el("span", { class: "value", "aria-hidden": "true" }, shown));
     bars.appendChild(li);
   });
   if (!data || data.nothing_drawn) {
     digit.textContent = "–";
     digit.dataset.digit = "";
-    text.textContent = t("draw.answer.nothing");
+    text.textContent = t(!data && lastError ? "draw.answer.failed" : "draw.answer.nothing");
     low.hidden = true;
     return;
   }
@@ -193,7 +209,7 @@ async function openTrace(layer, cell, fromUser) {
   if (fromUser) $("trace-heading").textContent = t("draw.trace.loading");
   const res = await postTrace("/api/mnist/trace", { ...inputBody(), layer, index: cell });
   if (stale(res)) return;
-  if (!res.ok) { failed(res.error); return; }
+  if (!res.ok) { failed(res.error); showResult(null); return; }  // no answer left that is not this input's
   traceData = res.data;
   renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
   if (fromUser) {
