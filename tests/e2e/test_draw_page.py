@@ -50,6 +50,7 @@ def test_draw_a_one_and_a_seven_with_the_mouse(web):
     wait_answer(page, None)
     draw(page, [[(145, 40), (145, 240)]])
     wait_answer(page, "1")
+    expect(page.locator("#pad-answer")).to_be_hidden()   # the answer panel is beside the pad: said once
     assert page.locator("#bars li.top").get_attribute("data-digit") == "1"
     assert int(page.locator("#timing").get_attribute("data-ms")) >= 0
     page.click("#clear")
@@ -156,6 +157,13 @@ def test_phone_touch_drawing_without_horizontal_scroll(phone):
     settled(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate("getComputedStyle(document.getElementById('pad')).touchAction") == "none"
+    # the answer panel is far below the pad here: the answer is repeated under the pad, on the same screen
+    page.evaluate("window.scrollTo(0, scrollY + document.getElementById('pad').getBoundingClientRect().top)")
+    said = page.locator("#pad-answer")
+    expect(said).to_be_visible()
+    assert said.inner_text().startswith("1") and page.inner_text("#answer-text") in said.inner_text()
+    bottom = said.bounding_box()["y"] + said.bounding_box()["height"]
+    assert bottom <= 740, bottom
     # Chromium swallows the first tap after a touch stroke sent through CDP, whatever it lands on (checked: a
     # tap on a heading first, and the canvas opens at once; it was so before the maps were repainted in
     # place too). That is the harness, not the page; so tap the heading, then one tap must open the trace.

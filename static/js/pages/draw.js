@@ -155,6 +155,9 @@ function renderAnswer() {
     li.append(el("span", { class: "label", "aria-hidden": "true" }, String(d)), track, el("span", { class: "value", "aria-hidden": "true" }, shown));
     bars.appendChild(li);
   });
+  const padAnswer = $("pad-answer");
+  padAnswer.replaceChildren();
+  if (data && !data.nothing_drawn) padAnswer.append(el("b", {}, String(data.digit)), t("draw.answer.is", { d: data.digit, p: percent(data.confidence) }));
   if (!data || data.nothing_drawn) {
     digit.textContent = "–";
     digit.dataset.digit = "";
