@@ -66,8 +66,9 @@ class Activation(BaseModel):
 class Result(BaseModel):
     digit: int | None = Field(description="the predicted digit; null when nothing is drawn")
     nothing_drawn: bool
-    probabilities: list[float] | None = Field(description="softmax output, one per digit 0..9")
-    confidence: float | None
+    probabilities: list[float] | None = Field(description="softmax output, one per digit 0..9, rounded to 6 decimals "
+                                                          "(a probability under 5e-7 reads 0)")
+    confidence: float | None = Field(description="the top probability, rounded to 6 decimals")
     runner_up: int | None
     low_confidence: bool = Field(description=f"top probability under {LOW_CONFIDENCE}")
     preprocessed: list[list[float]] | None = Field(description="the 28×28 the network saw")
@@ -78,15 +79,20 @@ class Result(BaseModel):
     activations: list[Activation] | None = None
 
 
+def _optional(name: str, default=None):
+    """Result's field, optional in PredictResponse (a `batch` answer holds `results` only), with its description."""
+    return Field(default, description=Result.model_fields[name].description)
+
+
 class PredictResponse(Result):
-    digit: int | None = None
-    nothing_drawn: bool = False
-    probabilities: list[float] | None = None
-    confidence: float | None = None
-    runner_up: int | None = None
-    low_confidence: bool = False
-    preprocessed: list[list[float]] | None = None
-    steps: dict | None = None
+    digit: int | None = _optional("digit")
+    nothing_drawn: bool = _optional("nothing_drawn", False)
+    probabilities: list[float] | None = _optional("probabilities")
+    confidence: float | None = _optional("confidence")
+    runner_up: int | None = _optional("runner_up")
+    low_confidence: bool = _optional("low_confidence", False)
+    preprocessed: list[list[float]] | None = _optional("preprocessed")
+    steps: dict | None = _optional("steps")
     results: list[Result] | None = Field(None, description="with batch: one result per image (and nothing else)")
 
 

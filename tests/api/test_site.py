@@ -57,3 +57,10 @@ def test_pages_render_in_both_languages(client):
     assert 'lang="en"' in en and 'lang="zh-TW"' in zh
     assert "卷積層" in zh
     assert client.get("/conv?lang=zh-TW").text.count('lang="zh-TW"') == 1
+
+
+def test_predict_response_documents_its_fields_and_their_rounding(client):
+    props = client.get("/openapi.json").json()["components"]["schemas"]["PredictResponse"]["properties"]
+    assert "rounded to 6 decimals" in props["probabilities"]["description"]
+    assert "rounded to 6 decimals" in props["confidence"]["description"]
+    assert all(props[k].get("description") for k in ("digit", "preprocessed", "steps", "low_confidence", "results"))

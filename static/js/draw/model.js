@@ -7,8 +7,9 @@ import { paintMap, percent } from "./paint.js";
 
 const INK = "#1c1c1c", GRID = "#d9d6cf", BLUE = "rgb(33,102,172)", ORANGE = "rgb(230,97,1)";
 
-/** A small line chart on a canvas: series [{values, colour, label, dash}], y range [lo, hi]. */
-function lineChart(canvas, title, series, lo, hi, yFormat) {
+/** A small line chart on a canvas: series [{values, colour, label, dash}], y range [lo, hi], grid lines at
+ * `ticks` (default: five, evenly from lo to hi). */
+function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 4].map((k) => lo + ((hi - lo) * k) / 4)) {
   const dpr = Math.min(2, window.devicePixelRatio || 1);
   const W = 320, H = 180;
   canvas.width = W * dpr;
@@ -27,8 +28,7 @@ function lineChart(canvas, title, series, lo, hi, yFormat) {
   ctx.fillText(title, L, 14);
   ctx.strokeStyle = GRID;
   ctx.lineWidth = 1;
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
+  for (const v of ticks) {
     ctx.beginPath(); ctx.moveTo(L, y(v)); ctx.lineTo(W - R, y(v)); ctx.stroke();
     ctx.fillText(yFormat(v), 4, y(v) + 4);
   }
@@ -102,11 +102,15 @@ export function renderModel(card, nodes, onMistake) {
     const losses = hist.map((h) => h.loss);
     lineChart(lossCanvas, t("draw.model.loss"), [{ values: losses, colour: ORANGE }], 0, Math.max(...losses) * 1.1, (v) => fmt(v, 2));
     const accs = hist.flatMap((h) => [h.train_acc, h.val_acc]);
-    const lo = Math.max(0, Math.floor(Math.min(...accs) * 50) / 50);
+    // whole-percent grid lines at a round step, at most five intervals down to the lowest accuracy (75, 80, ... 100%)
+    const least = Math.min(...accs);
+    const step = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25].find((d) => 1 - Math.floor(least / d + 1e-9) * d <= 5 * d + 1e-9) || 0.25;
+    const lo = Math.max(0, Math.floor(least / step + 1e-9) * step);
+    const ticks = Array.from({ length: Math.round((1 - lo) / step) + 1 }, (_, k) => lo + k * step);
     lineChart(accCanvas, t("draw.model.acc"), [
       { values: hist.map((h) => h.train_acc), colour: ORANGE, label: t("draw.model.train_acc"), dash: [4, 3] },
       { values: hist.map((h) => h.val_acc), colour: BLUE, label: t("draw.model.val_acc") },
-    ], lo, 1, (v) => `${(v * 100).toFixed(1)}%`);
+    ], lo, 1, (v) => `${Math.round(v * 100)}%`, ticks);
     const label = t("draw.model.curve_label", { a: fmt(losses[0], 3), b: fmt(losses.at(-1), 3), c: percent(hist.at(-1).val_acc) });
     lossCanvas.setAttribute("aria-label", label);
     accCanvas.setAttribute("aria-label", label);
