@@ -4,7 +4,6 @@ pages (app/pages.PAGES, with their English names: Swagger UI itself is English o
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 from fastapi import FastAPI
@@ -12,8 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from app.config import settings
-from app.pages import PAGES
+from app.pages import PAGES, strings
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -29,7 +27,7 @@ PAGE = """<!doctype html>
 
 
 def page_links() -> str:
-    names = json.loads((settings.static_dir / "i18n" / "en.json").read_text(encoding="utf-8"))
+    names = strings("en", "docs")
     return " ".join(f'<a href="{path}">{escape(names[key])}</a>' for path, key in PAGES.values() if path != "/")
 
 

@@ -36,7 +36,7 @@ padding with the extra row/column at the bottom/right), so a result can be check
 
 Every 4xx has one shape: `{"error": {"status", "code", "field", "rule", "message"}}`.
 Bodies over 1 MiB (4 MiB for /api/mnist/predict and /trace, 8 MiB for uploads) get 413 before they are
-parsed; a JSON body must be sent as application/json (415 otherwise).
+parsed; a JSON body must be sent as application/json or application/<name>+json (415 otherwise).
 """
 
 

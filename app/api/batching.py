@@ -56,11 +56,21 @@ class Batcher:
         except Exception as exc:  # noqa: BLE001 - handed to every request of the batch, which raises it
             for _, _, future in batch:
                 if not future.done():  # a copy each: a raised exception's traceback grows with its raiser's frames
-                    future.set_exception(copy.copy(exc).with_traceback(exc.__traceback__))
+                    future.set_exception(_copy(exc))
             return
         for (_, _, future), p in zip(batch, results, strict=True):
             if not future.done():  # a client that went away cancelled its request
                 future.set_result(p)
+
+
+def _copy(exc: BaseException) -> BaseException:
+    """A copy of exc for one request, or exc itself when its class cannot be rebuilt from its args."""
+    try:
+        twin = copy.copy(exc)
+    except Exception:  # noqa: BLE001 - e.g. a constructor whose arguments are not its args
+        return exc
+    twin.__cause__, twin.__context__ = exc.__cause__, exc.__context__
+    return twin.with_traceback(exc.__traceback__)
 
 
 _batcher: anyio.lowlevel.RunVar[Batcher] = anyio.lowlevel.RunVar("digit_batcher")

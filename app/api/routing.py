@@ -98,7 +98,7 @@ class JSONRoute(APIRoute):
 
         async def route(request: Request):
             if not is_json(request.headers.get("content-type", "")):
-                return error_response(415, "content-type", "must be application/json")
+                return error_response(415, "content-type", "must be application/json (or application/<name>+json)")
             body = await request.body()
             if body:
                 try:

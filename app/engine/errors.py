@@ -15,3 +15,6 @@ class EngineError(ValueError):
         self.field = field
         self.rule = rule
         self.code = code
+
+    def __reduce__(self):  # copies and pickles (worker processes, per-request copies) keep field, rule and code
+        return type(self), (self.field, self.rule, self.code)

@@ -14,6 +14,7 @@ from app.api import batching
 from app.api import mnist as api
 from app.api.mnist_schemas import PredictRequest
 from app.api.responses import JSONResponse
+from app.engine.errors import EngineError
 from app.engine.nn import Sequential
 from app.main import app
 from app.mnist import inputs
@@ -121,22 +122,36 @@ def test_a_request_that_went_away_does_not_break_its_batch():
     np.testing.assert_array_equal(asyncio.run(ask()), batching.inference.predict(m, x[1:])[0][0])
 
 
-def test_a_failed_batch_raises_in_every_request_each_its_own_exception(monkeypatch):
+class Unrebuildable(Exception):
+    def __init__(self, a, b):
+        super().__init__(f"{a}{b}")
+
+
+@pytest.mark.parametrize("error,copies", [
+    (MemoryError("no room for the batch"), True),
+    (EngineError("x", "is refused", code="refused"), True),
+    (Unrebuildable("cannot ", "be copied"), False),          # given as it is, never left hanging
+])
+def test_a_failed_batch_raises_in_every_request_each_its_own_exception(monkeypatch, error, copies):
     m = Sequential(architecture(), (28, 28, 1), seed=1)
     x = np.random.default_rng(2).random((3, 28, 28)).astype(np.float32)
 
     def broken(model, xs, activations=None):
-        raise MemoryError("no room for the batch")
+        raise error
 
     monkeypatch.setattr(batching.inference, "predict", broken)
 
     async def ask():
         batcher = batching.Batcher()
-        return await asyncio.gather(*(batcher.probabilities(m, x[i]) for i in range(3)), return_exceptions=True)
+        return await asyncio.wait_for(asyncio.gather(*(batcher.probabilities(m, x[i]) for i in range(3)),
+                                                     return_exceptions=True), timeout=5)
 
     got = asyncio.run(ask())
-    assert all(type(e) is MemoryError and str(e) == "no room for the batch" for e in got)
-    assert len({id(e) for e in got}) == 3  # one raised exception's traceback does not show another request's frames
+    assert all(type(e) is type(error) and str(e) == str(error) for e in got)
+    if isinstance(error, EngineError):
+        assert all((e.field, e.rule, e.code) == ("x", "is refused", "refused") for e in got)
+    # a copy each: one raised exception's traceback does not show another request's frames
+    assert len({id(e) for e in got}) == (3 if copies else 1)
 
 
 @pytest.mark.parametrize("fields,cheap", [

@@ -240,7 +240,7 @@ def test_lane_answers_carry_cors_and_security_headers_and_compress(model, lane, 
 def test_a_body_over_the_cap_is_refused_before_the_lane(client, lane):
     cap = settings.body_caps[URL]
     r = client.post(URL, content=b" " * (cap + 1), headers={"content-type": "application/json"})
-    assert_error(r, 413) and lane == []
+    assert assert_error(r, 413) and lane == []
 
 
 def test_other_paths_and_methods_pass_by(client, lane):

@@ -261,7 +261,10 @@ def test_nothing_drawn_shows_no_probabilities_and_a_refused_upload_leaves_no_old
     expect(page.locator("#error")).to_be_visible()
     wait_answer(page, None)                                                  # the 7 is gone with its bars
     assert bar_values(page) == ["–"] * 10 and page.locator("#timing").inner_text() == ""
-    assert page.inner_text("#answer-text") == "No answer: the server refused this input (see the message above)."
+    assert page.inner_text("#answer-text") == "No answer (see the message above)."
+    page.click("#lang-toggle")                                               # the language switch keeps it so
+    expect(page.locator("#answer-text")).to_have_text("沒有答案（見上方說明）。")
+    page.click("#lang-toggle")
     assert page.locator("#maps canvas").count() == 0 and page.locator("#prep-steps > li").count() == 0
     page.click("#clear")
     expect(page.locator("#error")).to_be_hidden()

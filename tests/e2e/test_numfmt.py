@@ -66,7 +66,8 @@ def test_fit_writes_the_issue_cases(numfmt):
     assert got == want
     assert fit(numfmt, 0.00968, 8, 6) == "0.00968"  # ... more when asked (chart axes)
     # from 1 to 100 with few decimals asked (/draw's centres of mass): more decimals, never "9.02e0"
-    assert [fit(numfmt, v, None, 1) for v in (9.02, -14.02, 9.63, 99.98, 7.0)] == ["9.02", "-14.02", "9.6", "99.98", "7"]
+    got = [fit(numfmt, v, None, 1) for v in (9.02, -14.02, 9.63, 99.98, 7.0)]
+    assert got == ["9.02", "-14.02", "9.6", "99.98", "7"]
     assert [fit(numfmt, v, None, 1) for v in (0.00968, 123.02)] == ["9.68e-3", "123"]  # as before outside 1..100
     assert numfmt.evaluate("[nf.fit(null), nf.fit(undefined), nf.fit(NaN), nf.fit(Infinity), nf.fit(-Infinity)]") == [
         "", "", "–", "∞", "-∞"]

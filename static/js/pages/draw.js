@@ -212,7 +212,7 @@ async function openTrace(layer, cell, fromUser) {
   if (fromUser) $("trace-heading").textContent = t("draw.trace.loading");
   const res = await postTrace("/api/mnist/trace", { ...inputBody(), layer, index: cell });
   if (stale(res)) return;
-  if (!res.ok) { failed(res.error); showResult(null); return; }  // no answer left that is not this input's
+  if (!res.ok) { failed(res.error); return; }
   traceData = res.data;
   renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
   if (fromUser) {
@@ -315,7 +315,8 @@ onLangChange(() => {
   showError($("error"), lastError);
   if (note) setNote(...note);
   if ($("timing").dataset.ms) $("timing").textContent = t("draw.timing", { ms: $("timing").dataset.ms });
-  if (result) { renderAnswer(); renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }
+  renderAnswer();  // also with no answer: the text says why (the template's data-i18n says "nothing drawn")
+  if (result) { renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }
   if (traceData) renderTrace($("trace-heading"), $("trace-body"), traceData, layerInput, convLink);
   if (card) renderModel(card, modelNodes, runMistake);
 });
