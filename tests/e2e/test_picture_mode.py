@@ -242,7 +242,8 @@ def test_arrow_keys_move_the_pixel_and_leave_the_hidden_player_alone(web, server
     page.keyboard.press("ArrowUp")
     settled(page)
     step = api(server_url, {"photo": "astronaut", **DEFAULTS, "at": [72, 64]})["step"]
-    expect(page.locator("#pic-formula-0")).to_have_text(step["formula"])
+    # as long as settled() allows: the keys' request may not have set aria-busy yet when settled() looked
+    expect(page.locator("#pic-formula-0")).to_have_text(step["formula"], timeout=15000)
     assert_box_on_input(page, [71, 63, 74, 66], [128, 128])
     assert "row 72, column 64" in page.locator("#pic-out-frame").get_attribute("aria-label")
     assert "px=[72,64]" in page.evaluate("location.href")
