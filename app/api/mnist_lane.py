@@ -16,7 +16,10 @@ the cost of a cheap input.
 
 from __future__ import annotations
 
+from typing import get_args
+
 from app.api import mnist
+from app.api.mnist_schemas import Format, PredictRequest
 from app.api.routing import INLINE_BYTES, BodyRefused, is_json, parse_json
 from app.engine import limits
 from app.engine.errors import EngineError
@@ -24,8 +27,8 @@ from app.mnist import inference, inputs
 
 PATH = "/api/mnist/predict"
 MAX_BYTES = INLINE_BYTES  # as the JSON route: larger bodies go to the endpoint, which parses them in a thread
-KEYS = frozenset({*mnist.PREDICT_FIELDS, "include_activations", "activations_format"})
-FORMATS = ("lists", "float32")
+KEYS = frozenset(PredictRequest.model_fields)  # the schema's own fields and formats, not a copy of them
+FORMATS = get_args(Format)
 
 
 def screen(data) -> dict | None:
