@@ -36,6 +36,7 @@ EXPLAINERS = {
     "backprop-max": ("/backprop?op=max", "#formula:not(:empty)", BACKPROP),
     "backprop-average": ("/backprop?op=average", "#formula:not(:empty)", BACKPROP),
     "backprop-transpose": ("/backprop?op=transpose", "#formula:not(:empty)", BACKPROP),   # the scatter
+    "backprop-relu": ("/backprop?activation=relu", "#formula:not(:empty)", BACKPROP),     # + act′(z), dL/dz
     "draw": ("/draw?sample=7", ".answer-panel[aria-busy=false] #bars li", ["#pad", ".answer-panel"]),
     "architectures": ("/architectures", "#layers [role=option]", ["[data-panel=diagram]"]),
 }
