@@ -99,23 +99,25 @@ def ink_map(image):
 
 
 # ---- 2-5. crop, 20-px box, centre of mass, 28×28 ------------------------------------------------
-def bounding_box(ink, level=INK_LEVEL):
-    """[top, left, bottom, right) of the pixels above `level`, or None."""
-    rows = np.flatnonzero((ink > level).any(axis=1))
-    cols = np.flatnonzero((ink > level).any(axis=0))
+def bounding_box(ink, level=INK_LEVEL, mask=None):
+    """[top, left, bottom, right) of the pixels above `level` (or of `mask`, when given), or None."""
+    mask = ink > level if mask is None else mask
+    rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return None
+    cols = np.flatnonzero(mask.any(axis=0))
     return [int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1]
 
 
 def stroke_thickness(mask):
-    """≈ stroke width in px: area / half the boundary (a w×L stroke has ~2L boundary pixels)."""
-    area = int(mask.sum())
+    """≈ stroke width in px: area / half the boundary (a w×L stroke has ~2L boundary pixels). A pixel is inner
+    when it and its 4 neighbours are ink; those on the mask's edge never are (outside counts as paper)."""
+    area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    p = np.pad(mask, 1)
-    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
-    return 2.0 * area / max(area - int(inner.sum()), 1)
+    m = mask[1:-1, 1:-1]
+    inner = m & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    return 2.0 * area / max(area - int(np.count_nonzero(inner)), 1)
 
 
 def block_max(a, f):
@@ -149,7 +151,7 @@ def fit_box(crop, box=BOX):
     h, w = crop.shape
     scale = box / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
-    img = Image.fromarray(crop.astype(np.float32))
+    img = Image.fromarray(crop.astype(np.float32, copy=False))
     filt = Image.Resampling.LANCZOS
     out = np.asarray(img.resize((new_w, new_h), filt), dtype=np.float32)
     return np.clip(out, 0.0, 1.0)
@@ -163,11 +165,11 @@ def center_of_mass(a):
     return r, c
 
 
-def place(box_img, size=SIZE, center=CENTER):
-    """Paste box_img into size×size so its centre of mass is at (center, center) (whole pixels),
-    keeping the box inside the field. -> (pixels, [row offset, col offset])."""
+def place(box_img, size=SIZE, center=CENTER, com=None):
+    """Paste box_img into size×size so its centre of mass (`com`, if already known) is at (center, center)
+    (whole pixels), keeping the box inside the field. -> (pixels, [row offset, col offset])."""
     h, w = box_img.shape
-    r, c = center_of_mass(box_img)
+    r, c = center_of_mass(box_img) if com is None else com
     dy = int(np.clip(round(center - r), 0, size - h))
     dx = int(np.clip(round(center - c), 0, size - w))
     out = np.zeros((size, size), dtype=np.float32)
@@ -193,17 +195,19 @@ def preprocess(image):
 
 def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3):
     """Steps 2-5 on an ink map (paper 0, ink 1): crop, thicken, 20 px box, centre of mass, 28×28."""
-    if int((ink > INK_LEVEL).sum()) < min_pixels:
+    mask = ink > INK_LEVEL
+    if np.count_nonzero(mask) < min_pixels:
         return None
-    bbox = bounding_box(ink)
+    bbox = bounding_box(ink, mask=mask)
     top, left, bottom, right = bbox
-    crop = np.where(ink[top:bottom, left:right] > 0.02, ink[top:bottom, left:right], 0)  # drop paper noise
+    crop = ink[top:bottom, left:right].copy()
+    crop[crop <= 0.02] = 0                                   # drop paper noise
     crop, thickened = thicken(crop)
     box_img = fit_box(crop)
     if box_img.sum() <= 0:
         return None
     com = center_of_mass(box_img)
-    pixels, offset = place(box_img)
+    pixels, offset = place(box_img, com=com)
     return {
         "pixels": pixels,
         "ink": ink,
@@ -297,12 +301,12 @@ def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> n
     img = Image.new("L", (int(size[0]), int(size[1])), 0)
     draw = ImageDraw.Draw(img)
     lw = line_width * scale
-    r = lw / 2
+    r, width = lw / 2, max(1, round(lw))
+    origin = np.asarray(origin, dtype=np.float64)
     for pts in clean:
-        xy = (pts - np.asarray(origin)) * scale
-        flat = xy.ravel().tolist()
-        if len(xy) > 1:
-            draw.line(flat, fill=255, width=max(1, round(lw)))
+        flat = ((pts - origin) * scale).ravel().tolist()
+        if len(flat) > 2:
+            draw.line(flat, fill=255, width=width)
         for x, y in zip(flat[::2], flat[1::2], strict=True):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
     return np.asarray(img, dtype=np.float32) / 255

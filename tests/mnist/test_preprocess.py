@@ -210,3 +210,22 @@ def test_strokes_far_outside_the_canvas_or_too_long_are_refused():
     with pytest.raises(EngineError) as e:
         preprocess_strokes(zigzag, 280, 280)
     assert e.value.field == "strokes" and "canvas sizes long" in e.value.rule
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stroke_thickness_and_bounding_box_against_their_plain_definitions(seed):
+    """The slicing in stroke_thickness (no padded copy) and the shared mask in bounding_box against the obvious
+    forms: a pixel is inner when it and its 4 neighbours are ink, with paper all around the mask."""
+    from app.mnist.preprocess import bounding_box, stroke_thickness
+
+    rng = np.random.default_rng(seed)
+    ink = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 40)))).astype(np.float32) ** (1 + seed)
+    mask = ink > 0.25
+    p = np.pad(mask, 1)
+    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    area = int(mask.sum())
+    want = 2.0 * area / max(area - int(inner.sum()), 1) if area else 0.0
+    assert stroke_thickness(mask) == want
+    rows, cols = np.nonzero(mask)
+    box = [int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1] if area else None
+    assert bounding_box(ink) == bounding_box(ink, mask=mask) == box
