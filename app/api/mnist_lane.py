@@ -18,17 +18,30 @@ from __future__ import annotations
 
 from typing import get_args
 
+import annotated_types
+
 from app.api import mnist
 from app.api.mnist_schemas import Format, PredictRequest
 from app.api.routing import INLINE_BYTES, BodyRefused, is_json, parse_json
-from app.engine import limits
 from app.engine.errors import EngineError
 from app.mnist import inference, inputs
 
 PATH = "/api/mnist/predict"
 MAX_BYTES = INLINE_BYTES  # as the JSON route: larger bodies go to the endpoint, which parses them in a thread
-KEYS = frozenset(PredictRequest.model_fields)  # the schema's own fields and formats, not a copy of them
+KEYS = frozenset(PredictRequest.model_fields)  # the schema's own fields, formats and bounds, not a copy of them
 FORMATS = get_args(Format)
+
+
+def _bounds(name: str) -> tuple[int, int]:
+    """The [ge, le] a strict integer field of PredictRequest allows (width, height)."""
+    field = PredictRequest.model_fields[name]
+    ge = next(m.ge for m in field.metadata if isinstance(m, annotated_types.Ge))
+    le = next(m.le for m in field.metadata if isinstance(m, annotated_types.Le))
+    assert any(getattr(m, "strict", False) for m in field.metadata), f"{name}: the lane takes strict integers only"
+    return ge, le
+
+
+SIDES = {name: _bounds(name) for name in ("width", "height")}
 
 
 def screen(data) -> dict | None:
@@ -38,9 +51,9 @@ def screen(data) -> dict | None:
         return None
     if data.get("include_activations", False) is not False or data.get("activations_format", "lists") not in FORMATS:
         return None
-    for side in ("width", "height"):
+    for side, (low, high) in SIDES.items():
         value = data.get(side)
-        if value is not None and not (type(value) is int and 1 <= value <= limits.STROKES_MAX_CANVAS):
+        if value is not None and not (type(value) is int and low <= value <= high):
             return None
     fields = {name: data.get(name) for name in mnist.PREDICT_FIELDS}
     return fields if inputs.cheap(fields) else None

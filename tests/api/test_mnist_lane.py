@@ -250,3 +250,26 @@ def test_other_paths_and_methods_pass_by(client, lane):
     r = client.post("/api/mnist/trace", json={**ONE, "layer": "conv1", "index": [0, 0, 0]})
     assert r.status_code == 200 and r.json()["layer"] == "conv1"
     assert lane == []
+
+
+@pytest.mark.parametrize("field", ["width", "height", "include_activations", "activations_format"])
+def test_the_lane_takes_a_field_only_where_the_schema_takes_it(field):
+    """screen() reads its bounds and formats from PredictRequest: for every value here it takes the body only if
+    pydantic's model does (never a value the endpoint would refuse); the usual values it takes."""
+    import pydantic
+
+    from app.api.mnist_schemas import PredictRequest
+    values = [0, 1, 2, 280, 2047, 2048, 2049, -1, True, False, 1.0, 280.0, "280", None, [], "lists", "float32",
+              "base64", "LISTS", 10**30]
+    taken_by_both = 0
+    for value in values:
+        body = {**ONE, field: value}
+        try:
+            PredictRequest.model_validate(body, strict=False)
+            valid = True
+        except pydantic.ValidationError:
+            valid = False
+        taken = mnist_lane.screen(body) is not None
+        assert valid or not taken, (field, value)
+        taken_by_both += taken
+    assert taken_by_both >= {"width": 4, "height": 4, "include_activations": 1, "activations_format": 2}[field]
