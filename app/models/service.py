@@ -15,7 +15,7 @@ import numpy as np
 
 from app.engine.arrays import as_array, to_list
 from app.engine.errors import EngineError
-from app.engine.layers import Model, forward, summary
+from app.engine.layers import Model, plan, run, summary
 from app.engine.layers import trace as trace_layer
 from app.engine.limits import MODEL_ARRAY_MAX_NUMBERS, MODEL_ARRAYS_MAX_NUMBERS, MODEL_MAX_DIM
 
@@ -117,33 +117,39 @@ def parse_input(model: Model, value) -> np.ndarray:
                                                                      for d in model.input_shape) + ")")
 
 
-def prediction(model: Model, x: np.ndarray, outs: list[np.ndarray], arrays: str = "lists") -> dict:
+def kept_arrays(sizes: list[int]) -> list[bool]:
+    """Which layers' outputs a predict answer holds as arrays, from their sizes alone: none over
+    MODEL_ARRAY_MAX_NUMBERS numbers, and in order while all of them stay within MODEL_ARRAYS_MAX_NUMBERS. The
+    final output counts first, so it is dropped last."""
+    last = len(sizes) - 1
+    budget = MODEL_ARRAYS_MAX_NUMBERS - (sizes[last] if sizes[last] <= MODEL_ARRAY_MAX_NUMBERS else 0)
+    keep = []
+    for k, n in enumerate(sizes):
+        ok = n <= MODEL_ARRAY_MAX_NUMBERS and (k == last or n <= budget)
+        budget -= n if ok and k != last else 0
+        keep.append(ok)
+    return keep
+
+
+def prediction(model: Model, x: np.ndarray, arrays: str = "lists") -> dict:
     """{"input_shape", "output", "output_shape", "layers": [{"name", "class_name", "shape", "min", "max",
-    "array"}]}: arrays as nested lists (or ndarrays with arrays="numpy"); an array over
-    MODEL_ARRAY_MAX_NUMBERS numbers, or past MODEL_ARRAYS_MAX_NUMBERS in all, is null (shape, min and max
-    are always there). The final output counts first, so it is dropped last."""
+    "array"}]}: arrays as nested lists (or ndarrays with arrays="numpy"), null where kept_arrays says so (shape,
+    min and max are always there). The run holds only the arrays the answer keeps, whatever the model's depth."""
     if arrays not in ("lists", "numpy"):
         raise EngineError("arrays", "must be 'lists' or 'numpy'")
     write = to_list if arrays == "lists" else (lambda a: a)
-    budget = MODEL_ARRAYS_MAX_NUMBERS
-    y = outs[-1]
-    out_ok = y.size <= MODEL_ARRAY_MAX_NUMBERS
-    budget -= y.size if out_ok else 0
-    layers = []
-    for layer, a in zip(model.layers, outs, strict=True):
-        keep = a.size <= MODEL_ARRAY_MAX_NUMBERS and (a is y or a.size <= budget)
-        if keep and a is not y:
-            budget -= a.size
-        layers.append({"name": layer.name, "class_name": layer.class_name, "shape": list(a.shape),
-                       "min": float(a.min()), "max": float(a.max()), "array": write(a) if keep else None})
-    return {"input_shape": list(x.shape), "output": write(y) if out_ok else None, "output_shape": list(y.shape),
-            "layers": layers}
+    keep = kept_arrays([int(np.prod(s, dtype=np.int64)) for s in plan(model, x.shape)])
+    layers, y = [], x
+    for layer, y, kept in zip(model.layers, run(model, x), keep, strict=True):
+        layers.append({"name": layer.name, "class_name": layer.class_name, "shape": list(y.shape),
+                       "min": float(y.min()), "max": float(y.max()), "array": write(y) if kept else None})
+    return {"input_shape": list(x.shape), "output": layers[-1]["array"] if keep[-1] else None,
+            "output_shape": list(y.shape), "layers": layers}
 
 
 def predict(model_id: str, input, store: ModelStore | None = None, arrays: str = "lists") -> dict:
     model = load(model_id, store)
-    x = parse_input(model, input)
-    return {"id": model_id, **prediction(model, x, forward(model, x), arrays)}
+    return {"id": model_id, **prediction(model, parse_input(model, input), arrays)}
 
 
 def predict_image(model_id: str, image, value_scale: str = "0..1", store: ModelStore | None = None,
@@ -152,7 +158,7 @@ def predict_image(model_id: str, image, value_scale: str = "0..1", store: ModelS
     holds the `input` the model was given."""
     model = load(model_id, store)
     x = image_to_input(model, image, value_scale)
-    result = {"id": model_id, **prediction(model, x, forward(model, x), arrays)}
+    result = {"id": model_id, **prediction(model, x, arrays)}
     result["input"] = to_list(x) if arrays == "lists" else x
     return result
 

@@ -92,6 +92,62 @@ def test_sequences_longer_than_the_cap_are_refused_before_running(store):
     assert service.predict(s["id"], [1] * 5_000, store=store)["output_shape"] == [2]
 
 
+def _recurrent_stack(kind: str, layers: int, steps: int) -> bytes:
+    gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind]
+    return keras_file("stack", (steps, 1), [
+        {"class_name": kind, "config": {"name": f"r{i}", "units": 1, "return_sequences": True},
+         "weights": [np.full((1, gates), 0.1), np.full((1, gates), 0.1),
+                     np.zeros((2, gates) if kind == "GRU" else gates)]}
+        for i in range(layers)])
+
+
+@pytest.mark.parametrize("kind, layers, steps, ok_layers", [("LSTM", 200, 5_000, 2), ("LSTM", 26, 1_000, 12),
+                                                            ("GRU", 15, 1_000, 7), ("SimpleRNN", 130, 1_000, 40)])
+def test_stacked_recurrent_layers_are_costed_by_their_steps_before_running(store, kind, layers, steps, ok_layers):
+    # every step of a recurrent layer is a Python loop iteration: 200 LSTM layers of 5,000 steps took 23 s when
+    # only multiply-adds were counted (200 × 5,000 × 8); a step now costs 8,000 to 36,000 units (about ns)
+    s = service.upload(_recurrent_stack(kind, layers, steps), store=store)
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], np.zeros((steps, 1)).tolist(), store=store)
+    assert e.value.field == "input" and e.value.code == "model_too_costly" and "500,000,000 units" in e.value.rule
+    fewer = service.upload(_recurrent_stack(kind, ok_layers, steps), store=store)
+    assert service.predict(fewer["id"], np.zeros((steps, 1)).tolist(), store=store)["output_shape"] == [steps, 1]
+
+
+def _activation_chain(activation: str, layers: int, shape) -> bytes:
+    return keras_file("chain", shape, [{"class_name": "Activation",
+                                        "config": {"name": f"a{i}", "activation": activation}} for i in range(layers)])
+
+
+@pytest.mark.parametrize("activation, layers", [("gelu", 5), ("softmax", 60), ("tanh", 40), ("relu", 400)])
+def test_elementwise_chains_are_costed_by_what_each_function_costs(store, activation, layers):
+    # 470 gelu layers on (630, 630) took 25 s when an element-wise number counted 1 (gelu's erf runs in Python)
+    s = service.upload(_activation_chain(activation, layers, (None, 800)), store=store)
+    with pytest.raises(EngineError) as e:
+        service.predict(s["id"], np.zeros((800, 800)).tolist(), store=store)
+    assert e.value.code == "model_too_costly"
+    x = np.linspace(-3, 3, 80 * 800).reshape(80, 800)          # a tenth of the rows: within the cap
+    got = service.predict(s["id"], x.tolist(), store=store, arrays="numpy")
+    assert got["output_shape"] == [80, 800] and got["layers"][0]["min"] <= got["layers"][0]["max"]
+
+
+def test_a_long_chain_holds_two_layers_not_all_of_them(store):
+    import tracemalloc
+
+    # each layer's output is 250,000 float64 (2 MB): keeping all 60 would take 120 MB
+    s = service.upload(_activation_chain("linear", 60, (500, 500)), store=store)
+    x = np.random.default_rng(3).random((500, 500))
+    rows = x.tolist()
+    tracemalloc.start()
+    try:
+        got = service.predict(s["id"], rows, store=store, arrays="numpy")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(got["layers"]) == 60 and all(r["array"] is None and r["max"] == x.max() for r in got["layers"])
+    assert peak < 12 * 2**20, peak
+
+
 def test_large_layer_arrays_are_left_out_but_described(store):
     rng = np.random.default_rng(0)
     data = keras_file("wide", (300, 300, 1), [

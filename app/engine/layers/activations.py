@@ -51,6 +51,11 @@ FUNCTIONS = {
     "hard_sigmoid_keras3": _hard_sigmoid_3,
     "hard_silu": lambda z: z * _hard_sigmoid_3(z),
 }
+# What one number costs, in the units of the model cost cap (about a nanosecond each on the machine the README
+# names: measured with bench/bench_model_costs.py, rounded up): gelu's erf runs in Python, one number at a time.
+COSTS = {"linear": 2, "relu": 2, "relu6": 2, "hard_sigmoid": 4, "hard_sigmoid_keras3": 4, "softsign": 4,
+         "hard_silu": 5, "leaky_relu": 8, "exponential": 13, "softmax": 14, "log_softmax": 16, "sigmoid": 18,
+         "silu": 19, "selu": 20, "elu": 23, "tanh": 23, "softplus": 38, "mish": 56, "gelu": 175}
 ALIASES = {"swish": "silu", "hard_swish": "hard_silu", None: "linear"}
 KERAS_NAMES = tuple(sorted(set(FUNCTIONS) - {"hard_sigmoid_keras3"} | {"swish", "hard_swish"}))
 

@@ -85,7 +85,8 @@ def conv2d_trace(layer: Layer, x, y, index) -> dict:
 register("Conv2D", "Convolution2D")(Kind(
     parse=lambda o: _conv_options(o, 2, ("valid", "same")),
     shape=conv2d_shape, weights=conv2d_weights, forward=conv2d_forward,
-    macs=lambda layer, i, out: int(np.prod(out)) * int(np.prod(layer.weight_specs[0].shape[:3])),
+    cost=lambda layer, i, out: int(np.prod(out)) * (int(np.prod(layer.weight_specs[0].shape[:3]))
+                                                    + activations.COSTS[layer.options["_activation"]]),
     trace=conv2d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:3])),
 ))
 
@@ -136,7 +137,8 @@ register("Conv1D", "Convolution1D")(Kind(
     shape=conv1d_shape,
     weights=conv2d_weights,
     forward=conv1d_forward,
-    macs=lambda layer, i, out: int(np.prod(out)) * int(np.prod(layer.weight_specs[0].shape[:2])),
+    cost=lambda layer, i, out: int(np.prod(out)) * (int(np.prod(layer.weight_specs[0].shape[:2]))
+                                                    + activations.COSTS[layer.options["_activation"]]),
     trace=conv1d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:2])),
 ))
 

@@ -66,7 +66,8 @@ def dense_trace(layer: Layer, x, y, index) -> dict:
 
 register("Dense")(Kind(
     parse=dense_options, shape=dense_shape, weights=dense_weights, forward=dense_forward,
-    macs=lambda layer, i, out: int(np.prod(out)) * int(layer.weight_specs[0].shape[0]),
+    cost=lambda layer, i, out: int(np.prod(out)) * (int(layer.weight_specs[0].shape[0])
+                                                    + activations.COSTS[layer.options["_activation"]]),
     trace=dense_trace, trace_numbers=lambda layer, s: int(layer.weight_specs[0].shape[0]),
 ))
 

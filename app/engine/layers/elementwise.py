@@ -41,6 +41,7 @@ def activation_trace(layer: Layer, x, y, index) -> dict:
 register("Activation")(Kind(
     parse=activation_options, shape=_same_shape,
     forward=lambda layer, x: activations.apply(layer.options["_activation"], x), trace=activation_trace,
+    cost=lambda layer, i, out: int(np.prod(out)) * activations.COSTS[layer.options["_activation"]],
 ))
 
 
@@ -98,8 +99,8 @@ def softmax_shape(o, s, field):
 
 register("Softmax")(Kind(
     parse=lambda o: {"axis": o.int("axis", -1, lo=-64, hi=64)},  # resolved against the input's rank in shape
-    shape=softmax_shape, forward=softmax_forward,
-    trace=softmax_trace,
+    shape=softmax_shape, forward=softmax_forward, trace=softmax_trace,
+    cost=lambda layer, i, out: int(np.prod(out)) * activations.COSTS["softmax"],
 ))
 
 
@@ -163,6 +164,7 @@ def bn_trace(layer: Layer, x, y, index) -> dict:
 
 register("BatchNormalization")(Kind(
     parse=bn_options, shape=bn_shape, weights=bn_weights, forward=bn_forward, trace=bn_trace,
+    cost=lambda layer, i, out: int(np.prod(out)) * 5,        # (x − mean) / √(var + ε) · γ + β
 ))
 
 

@@ -5,21 +5,23 @@
     outputs = forward(model, x)          # every layer's output, float64, one sample (no batch axis)
 
 Costs are bounded before work starts: layers, parameters and shape sizes when building; the numbers of every
-layer's output and the multiply-adds of the whole run before a forward pass.
+layer's output and the cost of the whole run (spec.Kind.cost: about a nanosecond a unit) before a forward pass.
+A run keeps the outputs its caller asks for, not every layer's: a long chain costs the memory of two layers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import EngineError
 from ..limits import (
+    MODEL_MAX_COST,
     MODEL_MAX_DIM,
     MODEL_MAX_LAYER_NUMBERS,
     MODEL_MAX_LAYERS,
-    MODEL_MAX_MACS,
     MODEL_MAX_PARAMS,
     MODEL_TRACE_MAX_NUMBERS,
 )
@@ -106,7 +108,7 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
         want = ", ".join("any" if d is None else str(d) for d in model.input_shape)
         raise EngineError("input", f"must have shape ({want}) (one sample, no batch axis); got {list(x_shape)}",
                           code="wrong_input_shape")
-    shapes, shape, macs = [], tuple(x_shape), 0
+    shapes, shape, cost = [], tuple(x_shape), 0
     for i, layer in enumerate(model.layers):
         kind = KINDS[layer.class_name]
         try:
@@ -117,10 +119,12 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
         if n > MODEL_MAX_LAYER_NUMBERS:
             raise EngineError("input", f"layer {layer.name!r} would output {n:,} numbers; the cap is "
                               f"{MODEL_MAX_LAYER_NUMBERS:,}", code="model_too_costly")
-        macs += kind.macs(layer, shape, out)
-        if macs > MODEL_MAX_MACS:
-            raise EngineError("input", f"this run needs more than {MODEL_MAX_MACS:,} multiply-adds (counted up to "
-                              f"layer {layer.name!r})", code="model_too_costly")
+        cost += kind.cost(layer, shape, out)
+        if cost > MODEL_MAX_COST:
+            raise EngineError("input", f"this run would cost more than {MODEL_MAX_COST:,} units, about that many "
+                              f"nanoseconds of the engine's time (counted up to layer {layer.name!r}: a "
+                              "multiply-add is 1 unit, a recurrent step 8,000 to 36,000 more, a gelu 175)",
+                              code="model_too_costly")
         shapes.append(out)
         shape = out
     return shapes
@@ -136,16 +140,21 @@ def check_input(model: Model, x) -> np.ndarray:
     return x
 
 
-def forward(model: Model, x, upto: int | None = None) -> list[np.ndarray]:
-    """Every layer's output for one sample x (the model's input shape), float64; `upto` stops after that layer."""
+def run(model: Model, x, upto: int | None = None) -> Iterator[np.ndarray]:
+    """Each layer's output in turn for one sample x (the model's input shape), float64; `upto` stops after that
+    layer. The input is checked (shape, cost, finite) before the first layer runs. Only the output yielded and
+    the one it was computed from are held here: a caller keeps what it needs."""
     x = check_input(model, x)
-    outs = []
     for layer in model.layers[:None if upto is None else upto + 1]:
         x = KINDS[layer.class_name].forward(layer, x)
         if not np.isfinite(x).all():
             raise EngineError("input", f"layer {layer.name!r} overflows on this input: values too large to compute")
-        outs.append(x)
-    return outs
+        yield x
+
+
+def forward(model: Model, x, upto: int | None = None) -> list[np.ndarray]:
+    """Every layer's output for one sample x (the model's input shape), float64; `upto` stops after that layer."""
+    return list(run(model, x, upto))
 
 
 def traceable(layer: Layer, in_shape: Shape | None = None) -> bool:
@@ -165,9 +174,9 @@ def trace(model: Model, x, layer_name: str, index) -> dict:
     kind = KINDS[layer.class_name]
     if kind.trace is None:
         raise EngineError("layer", f"{layer.class_name} layer {layer.name!r} has nothing to trace")
-    outs = forward(model, x, upto=i)
-    x_in = check_input(model, x) if i == 0 else outs[i - 1]
-    y = outs[i]
+    x_in = y = check_input(model, x)
+    for out in run(model, x_in, upto=i):
+        x_in, y = y, out
     if not isinstance(index, (list, tuple)) or len(index) != y.ndim or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in index):
         raise EngineError("index", f"must be {y.ndim} integer(s): a place in the output of shape {list(y.shape)}")

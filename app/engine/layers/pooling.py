@@ -11,7 +11,9 @@ import numpy as np
 from ..errors import EngineError
 from ..padding import Pads, output_size, resolve_padding
 from ..pool import pool2d, pool_steps
-from .spec import Kind, Layer, known, rank, register
+from .spec import COPY_COST, Kind, Layer, known, rank, register
+
+WINDOW_COST = 7     # cost units of one number read by a pooling window (a strided view, then max or mean)
 
 
 def _options(o, n: int) -> dict:
@@ -92,7 +94,7 @@ for _mode, _n, _names in (("max", 2, ("MaxPooling2D", "MaxPool2D")), ("max", 1, 
                           ("average", 1, ("AveragePooling1D", "AvgPool1D"))):
     register(*_names)(Kind(
         parse=lambda o, n=_n: _options(o, n), shape=_shape(_n, _names[0]), forward=_forward(_mode),
-        macs=lambda layer, i, out: int(np.prod(out)) * int(np.prod(layer.options["pool_size"])),
+        cost=lambda layer, i, out: int(np.prod(out)) * int(np.prod(layer.options["pool_size"])) * WINDOW_COST,
         trace=_trace(_mode), trace_numbers=lambda layer, s: int(np.prod(layer.options["pool_size"])),
     ))
 
@@ -140,6 +142,6 @@ for _mode, _n, _names in (("max", 2, ("GlobalMaxPooling2D", "GlobalMaxPool2D")),
                           ("average", 1, ("GlobalAveragePooling1D", "GlobalAvgPool1D"))):
     register(*_names)(Kind(
         parse=_global_options, shape=_global_shape(_n, _names[0]), forward=_global_forward(_mode),
-        macs=lambda layer, i, out: int(np.prod([d or 1 for d in i])),
+        cost=lambda layer, i, out: int(np.prod([d or 1 for d in i])) * COPY_COST,
         trace=_global_trace(_mode), trace_numbers=lambda layer, s: int(np.prod(s[:-1])),
     ))

@@ -122,14 +122,21 @@ def trace(layer: Layer, x, y, index) -> dict:
     return {"kind": {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}[layer.class_name], "step": step}
 
 
-def macs(layer: Layer, i, out) -> int:
+# Cost units of one time step besides its multiply-adds: the step runs in Python, a few dozen NumPy calls on
+# short vectors (measured with bench/bench_model_costs.py on units=1, rounded up).
+STEP_COSTS = {"SimpleRNN": 8_000, "LSTM": 25_000, "GRU": 36_000}
+
+
+def cost(layer: Layer, i, out) -> int:
+    """Per step: the two matrix products' multiply-adds and the step's fixed cost (its activations act on short
+    vectors: within that fixed cost)."""
     T = i[0] or 1
-    return T * sum(int(np.prod(s.shape)) for s in layer.weight_specs[:2])
+    return T * (sum(int(np.prod(s.shape)) for s in layer.weight_specs[:2]) + STEP_COSTS[layer.class_name])
 
 
 for _name in BLOCKS:
     register(_name)(Kind(
-        parse=options(_name), shape=shape, weights=weights(_name), forward=forward, macs=macs, trace=trace,
+        parse=options(_name), shape=shape, weights=weights(_name), forward=forward, cost=cost, trace=trace,
         trace_numbers=lambda layer, s: sum(int(np.prod(w.shape[:1])) for w in layer.weight_specs[:2])
         * BLOCKS[layer.class_name],
     ))

@@ -17,6 +17,7 @@ from ..errors import EngineError
 from .options import Options
 
 Shape = tuple  # of int | None
+COPY_COST = 3   # cost units of one output number that a layer copies, pads, scales or normalises
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ class Kind:
     shape(options, in_shape, field)    -> output shape (EngineError when the input does not fit)
     weights(options, in_shape)         -> [WeightSpec] in Keras' order
     forward(layer, x)                  -> y, one sample, float64
-    macs(layer, in_shape, out_shape)   -> multiply-adds (an estimate of the cost, checked before running)
+    cost(layer, in_shape, out_shape)   -> the run's cost in units of about a nanosecond of this engine's time:
+                                          a multiply-add is 1, an output number copied or scaled COPY_COST
+                                          (checked against MODEL_MAX_COST before running)
     trace(layer, x, y, index)          -> {"kind", "step", ...} for one output value (None: not traceable)
     trace_numbers(layer, in_shape)     -> the numbers one traced step shows (its cost, checked against a cap)
     """
@@ -73,7 +76,7 @@ class Kind:
     shape: Callable[[dict, Shape, str], Shape]
     forward: Callable[[Layer, np.ndarray], np.ndarray]
     weights: Callable[[dict, Shape], list[WeightSpec]] = lambda options, in_shape: []
-    macs: Callable[[Layer, Shape, Shape], int] = lambda layer, i, o: int(np.prod(o))
+    cost: Callable[[Layer, Shape, Shape], int] = lambda layer, i, o: int(np.prod(o)) * COPY_COST
     trace: Callable | None = None
     trace_numbers: Callable[[Layer, Shape], int] = lambda layer, in_shape: 1   # numbers one traced step shows
 
