@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.engine.errors import EngineError  # noqa: E402
+from app.engine.limits import FILTER_IMAGE_MAX_PIXELS, FILTER_IMAGE_MAX_SIDE  # noqa: E402
+from app.imaging.decode import decode  # noqa: E402
 from app.mnist import inputs  # noqa: E402
 
 
@@ -101,16 +103,36 @@ def bodies() -> list[tuple[str, str, bytes]]:
     ]
 
 
+def zero_png(side: int, colour: int, depth: int) -> bytes:
+    """Zeros in Paeth-filtered rows: a tiny file that inflates to side² · channels · depth/8 bytes."""
+    row = b"\x04" + bytes(side * {0: 1, 2: 3, 4: 2, 6: 4}[colour] * depth // 8)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, depth, colour, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * side, 9)) + chunk(b"IEND", b""))
+
+
+def filter_pictures() -> list[tuple[str, bytes]]:
+    return [("PNG 4096² 8-bit RGBA zeros (the cap)", zero_png(4096, 6, 8)),
+            ("PNG 2896² 16-bit RGBA zeros", zero_png(2896, 6, 16)),
+            ("refused: PNG 4096² 16-bit RGBA zeros", zero_png(4096, 6, 16))]
+
+
+def timed(label: str, raw: bytes, call) -> None:
+    t = time.process_time()
+    try:
+        call(raw)
+        what = "accepted"
+    except EngineError as exc:
+        what = f"422: {exc.rule[:60]}"
+    print(f"  {label:40s} {len(raw) / 1e6:6.2f} MB  {time.process_time() - t:6.3f} s CPU  {what}")
+
+
 def main() -> None:
-    print("pictures (decoded in this process)")
+    print("pictures (decoded in this process as /api/mnist/predict/upload does)")
     for label, raw in pictures():
-        t = time.process_time()
-        try:
-            inputs.to_pixels("file", raw)
-            what = "accepted"
-        except EngineError as exc:
-            what = f"422: {exc.rule[:60]}"
-        print(f"  {label:40s} {len(raw) / 1e6:6.2f} MB  {time.process_time() - t:6.3f} s CPU  {what}")
+        timed(label, raw, lambda r: inputs.to_pixels("file", r))
+    print("pictures (decoded as /api/image/filter does, up to 4096²)")
+    for label, raw in filter_pictures():
+        timed(label, raw, lambda r: decode(r, "image", FILTER_IMAGE_MAX_SIDE, FILTER_IMAGE_MAX_PIXELS))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -4,7 +4,9 @@ Used by every endpoint that takes a picture (/api/mnist/*, /api/image/filter), e
 1. the container is checked on the raw bytes (check_container): a progressive JPEG's decoder walks every
    block once per scan (30,000 tiny scans took 10 s of CPU), Pillow reads a PNG chunk by chunk (700,000
    empty chunks took 2.7 s), an animated WebP holds frame after frame;
-2. the header's width and height are checked against the caller's caps (Pillow reads only the header on open);
+2. the header's width and height are checked against the caller's caps (Pillow reads only the header on open),
+   and a PNG's bytes to inflate (width · height · channels · bytes a sample) against those of an 8-bit RGBA
+   picture of the pixel cap: a 4096² PNG of 16-bit RGBA zeros is 138 KB and took 0.75 s of CPU;
 3. a JPEG is decoded at a reduced scale when the caller needs fewer pixels (libjpeg's DCT scaling, `draft`);
 4. the EXIF orientation is applied, so a phone photo stands the way it was taken.
 Any decoder failure (truncated, corrupt, unknown) is a 422 naming the field, never a 500.
@@ -24,6 +26,7 @@ from app.engine import limits
 from app.engine.errors import EngineError
 
 FORMATS = ("PNG", "JPEG", "WEBP")
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}   # IHDR colour type -> samples a pixel (3: palette indices)
 ORIENTATION = 0x0112  # the EXIF tag
 # Pillow's own bomb guard refuses above 2× this; every caller checks its own, smaller caps from the header.
 Image.MAX_IMAGE_PIXELS = max(limits.IMAGE_MAX_PIXELS, limits.FILTER_IMAGE_MAX_PIXELS)
@@ -81,6 +84,13 @@ def decode(raw: bytes, field: str, max_side: int, max_pixels: int, needed_side: 
     w, h = img.size
     if w > max_side or h > max_side or w * h > max_pixels or w < 1 or h < 1:
         raise EngineError(field, f"is {w}×{h} pixels; the cap is {max_side}×{max_side}")
+    if img.format == "PNG":
+        depth, colour = raw[24], raw[25]                      # IHDR: Pillow checked both on open
+        inflated, allowed = w * h * PNG_CHANNELS.get(colour, 4) * max(depth, 8) // 8, max_pixels * 4
+        if inflated > allowed:
+            raise EngineError(field, f"is a {w}×{h} PNG of {depth}-bit samples: {inflated:,} bytes to decode; the "
+                                     f"cap is {allowed:,} (an 8-bit RGBA picture of {max_pixels:,} pixels): save it "
+                                     "with 8-bit samples or smaller")
     if img.format == "WEBP" and w * h > limits.IMAGE_MAX_WEBP_PIXELS:
         raise EngineError(field, f"is a {w}×{h} WebP; WebP pictures are decoded up to 2048×2048 pixels "
                                  "(send a JPEG or PNG for more)")

@@ -164,3 +164,42 @@ def test_bundled_photos_are_small_licensed_and_filterable():
             x = to_array(img, "gray")
         edges = filter_image(x, preset="sobel_x")
         assert edges["mapping"]["name"] == "diverging" and edges["output_range"][1] > 0.5  # real edges
+
+
+def _png(w: int, h: int, colour: int, depth: int) -> bytes:
+    """A PNG of zeros with Paeth-filtered rows, written by hand (Pillow cannot write 16-bit RGBA)."""
+    import struct
+    import zlib
+
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+    rows = (b"\x04" + bytes(w * channels * depth // 8)) * h
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    extra = chunk(b"PLTE", bytes(3)) if colour == 3 else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0)) + extra
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("w, h, colour, depth, refused", [
+    (4096, 4096, 6, 16, True),      # 16-bit RGBA: 134 MB to inflate from 138 KB (0.75 s of CPU before the check)
+    (4096, 4096, 2, 16, True),      # 16-bit RGB: 101 MB
+    (2897, 2896, 6, 16, True),      # just over 64 MiB
+    (2896, 2896, 6, 16, False),     # just under
+    (4096, 4096, 6, 8, False),      # 8-bit RGBA at the pixel cap: the allowance
+    (4096, 4096, 4, 16, False),     # 16-bit grey + alpha: as many bytes as 8-bit RGBA
+    (4096, 4096, 0, 16, False),
+])
+def test_png_bytes_to_inflate_are_bounded_from_the_header(w, h, colour, depth, refused):
+    from app.engine.limits import FILTER_IMAGE_MAX_PIXELS, FILTER_IMAGE_MAX_SIDE
+    from app.imaging.decode import decode
+
+    raw = _png(w, h, colour, depth)
+    assert len(raw) < 200_000
+    if refused:
+        with pytest.raises(EngineError) as err:
+            decode(raw, "image", FILTER_IMAGE_MAX_SIDE, FILTER_IMAGE_MAX_PIXELS)
+        assert err.value.field == "image" and f"PNG of {depth}-bit samples" in err.value.rule
+        assert "the cap is 67,108,864" in err.value.rule
+    else:
+        assert decode(raw, "image", FILTER_IMAGE_MAX_SIDE, FILTER_IMAGE_MAX_PIXELS).size == (w, h)
