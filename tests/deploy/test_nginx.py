@@ -5,10 +5,12 @@ Skips only when nginx is not installed and REQUIRE_NGINX is unset (CI sets it an
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -80,6 +82,60 @@ def test_nginx_refusals_are_in_the_error_shape_with_the_security_headers(deploye
     assert header.status_code == 431 and header.json()["error"]["code"] == "headers_too_large"
     upload = httpx.post(url + "/api/mnist/predict/upload", files={"file": ("x.png", b"\x89PNG" + b"0" * (5 << 20))})
     assert upload.status_code == 422                                   # 8 MiB here: the app decides
+
+
+def test_nginx_error_pages_say_the_status_they_answer_with(deployed):
+    conf = (deployed[1] / "nginx.conf").read_text()
+    pages = re.findall(r"location @e(\d+) \{[^}]*return (\d+) '(\{.*?\})';", conf)
+    assert len(pages) >= 7
+    for name, status, body in pages:
+        error = json.loads(body.replace("\\'", "'"))["error"]      # nginx's quoted string escapes its '
+        assert int(status) == error["status"] == int(name), (name, status, error)
+        assert error["message"].endswith(error["rule"]) and error["code"]
+    # without "=status" nginx keeps the original status whatever the page's return says (a 504 said 503)
+    for codes, override, page in re.findall(r"error_page ([\d ]+?) (?:=(\d+) )?@e(\d+);", conf):
+        assert all(int(override or c) == int(page) for c in codes.split()), (codes, override, page)
+
+
+def _open(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=5)
+
+
+def test_idle_and_half_sent_connections_do_not_lock_anyone_out(deployed):
+    url = deployed[0]
+    idle = []
+    try:
+        for i in range(600):                       # the standalone app server holds 512; nginx holds them all
+            s = _open(url)
+            s.sendall(b"GET /api/examples HTTP/1.1\r\nHost: local" if i % 2 else b"")
+            idle.append(s)
+        t = time.perf_counter()
+        r = httpx.get(url + "/api/examples", timeout=5)
+        assert r.status_code == 200 and time.perf_counter() - t < 2
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_one_address_gets_at_most_64_requests_in_progress(deployed):
+    url = deployed[0]
+    waiting = []
+    try:
+        for _ in range(64):                        # heads read, bodies never sent: requests in progress
+            s = _open(url)
+            s.sendall(b"POST /api/conv2d HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{")
+            waiting.append(s)
+        time.sleep(0.3)
+        r = httpx.get(url + "/api/examples", timeout=5)
+        assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_connections"
+        assert r.headers["x-content-type-options"] == "nosniff"
+    finally:
+        for s in waiting:
+            s.close()
+    time.sleep(0.3)
+    assert httpx.get(url + "/api/examples", timeout=5).status_code == 200
 
 
 def test_nginx_body_caps_are_the_apps(deployed):
