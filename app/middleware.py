@@ -158,15 +158,18 @@ class HeadMiddleware:
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
+# RFC 3986's host (a name, an IPv4 address or a bracketed IPv6 one) and an optional port; no user info ("@")
+HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9._~-]+)(?::[0-9]{0,5})?")
+
+
 def host_name(headers) -> str | None:
-    """The Host header without its port, lower case: "[::1]:8000" -> "[::1]"."""
-    for name, value in headers:
-        if name == b"host":
-            host = value.decode("latin-1").strip().lower()
-            if host.startswith("["):
-                return host[:host.find("]") + 1] if "]" in host else host
-            return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return None
+    """The Host header without its port, lower case: "[::1]:8000" -> "[::1]". None when there is no Host header,
+    more than one, or one that is not a host and port ("localhost:80@evil.example"): RFC 9112 answers 400."""
+    hosts = [value for name, value in headers if name == b"host"]
+    if len(hosts) != 1:
+        return None
+    match = HOST.fullmatch(hosts[0].decode("latin-1").strip().lower())
+    return match.group(1) if match else None
 
 
 def is_loopback_or_socket(server) -> bool:
@@ -188,17 +191,27 @@ class HostCheckMiddleware:
         self.allowed = None if allowed is None else [h.strip().lower() for h in allowed if h.strip()]
 
     def _ok(self, host: str | None, server) -> bool:
-        if self.allowed is None:
-            return not is_loopback_or_socket(server) or host in LOOPBACK_NAMES
         if host is None:
             return False
+        if self.allowed is None:
+            return not is_loopback_or_socket(server) or host in LOOPBACK_NAMES
         return any(a == "*" or a == host or (a.startswith("*.") and host.endswith(a[1:])) for a in self.allowed)
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or self._ok(host_name(scope.get("headers") or []), scope.get("server")):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        await _reject(send, 400, "is not a name this server answers to (set ALLOWED_HOSTS to add names)",
-                      field="host", code="host_not_allowed")
+        host = host_name(scope.get("headers") or [])
+        if host is None and scope.get("http_version") == "1.0" and not any(
+                name == b"host" for name, _ in scope.get("headers") or []):
+            host = ""                                 # HTTP/1.0 may leave Host out: judged as an empty name
+        if self._ok(host, scope.get("server")):
+            return await self.app(scope, receive, send)
+        if host is None:
+            await _reject(send, 400, "must be one Host header holding a host name and an optional port",
+                          field="host", code="invalid_host")
+        else:
+            await _reject(send, 400, "is not a name this server answers to (set ALLOWED_HOSTS to add names)",
+                          field="host", code="host_not_allowed")
 
 
 class CORSMiddleware(_StarletteCORS):

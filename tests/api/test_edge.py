@@ -129,6 +129,21 @@ def test_a_loopback_server_answers_loopback_names_only(server):
         assert assert_error(r, 400, "host")["code"] == "host_not_allowed"
 
 
+@pytest.mark.parametrize("heads", [
+    b"Host: localhost:80@evil.example\r\n",                  # user info: "localhost" is not the host here
+    b"Host: localhost\r\nHost: evil.example\r\n",            # two Host headers (the first used to win)
+    b"Host: localhost\r\nhost: localhost\r\n",
+    b"Host: local host\r\n",
+    b"Host: localhost/evil\r\n",
+    b"",                                                        # HTTP/1.1 without Host
+])
+def test_a_missing_doubled_or_malformed_host_is_400(server, heads):
+    status, headers, err = error_of(exchange(server[1], b"GET /api/examples HTTP/1.1\r\n" + heads
+                                             + b"Connection: close\r\n\r\n")[1])
+    assert status == 400 and err["field"] == "host" and err["code"] == "invalid_host"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
 def test_allowed_hosts_lists_the_names_served():
     def ok(allowed, host, server=("127.0.0.1", 8000)):
         return HostCheckMiddleware(None, allowed)._ok(host, server)
@@ -140,6 +155,9 @@ def test_allowed_hosts_lists_the_names_served():
     assert ok(["*.school.example"], "cs.school.example") and not ok(["*.school.example"], "school.example.evil")
     assert ok(["*"], "whatever") and not ok(["explainer.local"], None)
     assert host_name([(b"host", b"[::1]:8000")]) == "[::1]" and host_name([(b"host", b"Local:80")]) == "local"
+    assert host_name([(b"host", b"localhost:8961@evil.com")]) is None and host_name([]) is None
+    assert host_name([(b"host", b"a.example"), (b"host", b"a.example")]) is None
+    assert ok(["*"], "") and not ok(None, "")             # HTTP/1.0 without Host: an empty name
 
 
 def test_allowed_hosts_from_the_environment():
