@@ -46,8 +46,9 @@ from .model_schemas import (
 )
 from .schemas import ERRORS
 
-STATUS = {"model_not_found": 404, "bad_model_id": 404, "file_too_large": 413}
-ERRORS_404 = {**ERRORS, 404: ERRORS[422]}
+STATUS = {"model_not_found": 404, "bad_model_id": 404, "file_too_large": 413, "reader_unavailable": 503}
+ERRORS_503 = {**ERRORS, 503: ERRORS[422]}     # the reading process could not start (reader_unavailable)
+ERRORS_404 = {**ERRORS_503, 404: ERRORS[422]}
 BINARY = {"format": "binary"}
 INPUTS = ("input", "pixels", "image", "strokes")
 ModelId = Annotated[str, Path(description="the model's id: its file's SHA-256, 64 lowercase hexadecimal digits")]
@@ -163,7 +164,7 @@ def run_trace(model_id: str, req: ModelTraceRequest) -> dict:
 
 # ---- routes -----------------------------------------------------------------------------------------
 
-@router.post("", response_model=ModelSummary, responses=ERRORS)
+@router.post("", response_model=ModelSummary, responses=ERRORS_503)
 async def upload_model(file: Annotated[UploadFile, File(description="a Keras 3 .keras file or a legacy Keras 2 / "
                                                         f"tf.keras .h5 file, at most {L.MODEL_MAX_UPLOAD_BYTES >> 20} "
                                                         "MiB", json_schema_extra=BINARY)]):

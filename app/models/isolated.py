@@ -109,6 +109,12 @@ def _refused(rule: str) -> EngineError:
     return EngineError("file", rule, code="bad_model_file")
 
 
+def _unavailable(what: str) -> EngineError:
+    """The reading process failed before it read anything: the server's fault, not the file's (the API: 503)."""
+    return EngineError("file", f"was not read: {what} (a fault of this server, not of the file; try again)",
+                       code="reader_unavailable")
+
+
 def cpu_budget(size: int) -> float:
     """CPU seconds the reading of a file of `size` bytes may use."""
     return MODEL_READ_CPU_SECONDS + size / MODEL_READ_BYTES_PER_CPU_SECOND
@@ -141,6 +147,8 @@ def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MOD
                 try:
                     reply = receive.recv_bytes(MAX_REPLY)
                 except (EOFError, OSError):
+                    if base is None:    # e.g. a script without `if __name__ == "__main__":` re-ran in the child
+                        raise _unavailable("the reading process ended before it started") from None
                     raise _refused("could not be read: the HDF5 library failed on it") from None
                 if reply != b"S" or base is not None:
                     break
@@ -150,7 +158,7 @@ def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MOD
             elapsed = time.monotonic() - start
             if base is None:
                 if elapsed > wall:
-                    raise _refused("the reading process did not start")
+                    raise _unavailable(f"the reading process did not start within {wall:g} s")
             elif (used - base if used is not None else elapsed) > cpu:
                 raise _refused(f"used more than {cpu:.1f} s of CPU to read: a damaged or hostile file")
             if elapsed > wall:

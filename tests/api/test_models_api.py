@@ -371,3 +371,13 @@ def test_the_bundled_samples_predict_what_keras_predicted(client):
         assert s["input_kind"] == "sequence" and s["layers"][1]["class_name"] == sample["class_name"]
         out = predict(client, s["id"], input=sample["input"]).json()
         np.testing.assert_allclose(out["output"], sample["keras_output"], rtol=1e-5, atol=1e-5)
+
+
+def test_a_reading_process_that_cannot_start_is_503_not_the_files_fault(client, monkeypatch):
+    from app.models import isolated
+    from tests.models.test_isolated import _dies_before_starting
+
+    monkeypatch.setattr(isolated, "_child", _dies_before_starting)
+    data = keras_file("unread", (3,), [dense_layer("d", 2, [np.ones((3, 2), np.float32), np.zeros(2, np.float32)])])
+    err = assert_error(upload(client, data), 503, "file")
+    assert err["code"] == "reader_unavailable"

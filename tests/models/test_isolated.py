@@ -88,3 +88,17 @@ def test_the_clock_is_a_backstop():
     with pytest.raises(EngineError) as e:
         isolated.read_model_isolated(data, cpu=1000.0, wall=0.3)
     assert e.value.rule == "took more than 0.3 s to read: a damaged or hostile file"
+
+
+def _dies_before_starting(data: bytes, conn) -> None:
+    os._exit(3)
+
+
+def test_a_reader_that_dies_before_starting_is_the_servers_fault_not_the_files(monkeypatch):
+    # a client script without `if __name__ == "__main__":` made every child die this way, and each upload was
+    # told "the HDF5 library failed on it"
+    monkeypatch.setattr(isolated, "_child", _dies_before_starting)
+    with pytest.raises(EngineError) as e:
+        isolated.read_model_isolated(fixture_bytes("cnn_same.keras"))
+    assert e.value.code == "reader_unavailable" and "not of the file" in e.value.rule
+    assert "HDF5" not in e.value.rule
