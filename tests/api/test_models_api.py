@@ -275,6 +275,7 @@ BAD = {name: (data, field, code) for name, data, field, code in bad_cases()}
 
 @pytest.mark.parametrize("name", ["text", "empty", "truncated .keras", "truncated tf2 .h5", "zip bomb: 60 MB member",
                                   "zip bomb: ratio over 100", "path '../config.json'", "Lambda layer", "custom layer",
+                                  "unsupported activation", "channels_first",
                                   "config names missing weights (.keras)", "weight shapes disagree (.h5)",
                                   "more than 10 million parameters", "more than 500 layers", "NaN weights"])
 def test_bad_files_get_4xx_in_the_error_shape(client, models_dir, name):

@@ -124,6 +124,10 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
          "config.layers.1", "unsupported_layer"),
         ("unsupported layer", edit_keras_config(keras, lambda c: _layers(c)[2].update(class_name="LayerNormalization")),
          "layers.2", "unsupported_layer"),
+        ("unsupported activation", edit_keras_config(keras, lambda c: _layers(c)[1]["config"].update(
+            activation="crelu")), "layers.1.activation", "unsupported_setting"),
+        ("channels_first", edit_keras_config(keras, lambda c: _layers(c)[1]["config"].update(
+            data_format="channels_first")), "layers.1.data_format", "unsupported_setting"),
         ("subclassed model", edit_keras_config(keras, lambda c: c.update(class_name="MyModel")), "config.class_name",
          "unsupported_model"),
         ("mixed precision", edit_keras_config(keras, lambda c: _layers(c)[1]["config"].update(dtype="mixed_float16")),

@@ -66,7 +66,8 @@ def resolve(value, keras: int, field: str) -> str:
     if isinstance(value, dict):   # a built-in function serialised as an object
         module, inner = str(value.get("module", "")), value.get("config")
         if value.get("class_name") != "function" or not module.startswith("keras") or not isinstance(inner, str):
-            raise EngineError(field, "is a custom activation; only Keras' built-in activations are supported")
+            raise EngineError(field, "is a custom activation; only Keras' built-in activations are supported",
+                              code="unsupported_setting")
         value = inner
     if value is not None and not isinstance(value, str):
         raise EngineError(field, "must be the name of a Keras activation")
@@ -77,7 +78,7 @@ def resolve(value, keras: int, field: str) -> str:
         name = "hard_sigmoid_keras3"
     if name not in FUNCTIONS:
         raise EngineError(field, f"activation {str(value)[:40]!r} is not supported; supported: "
-                          + ", ".join(KERAS_NAMES))
+                          + ", ".join(KERAS_NAMES), code="unsupported_setting")
     return name
 
 

@@ -39,8 +39,8 @@ class Options:
             raise EngineError(f"{self.field}.{key}", "is missing")
         return value
 
-    def fail(self, key: str, rule: str) -> EngineError:
-        return EngineError(f"{self.field}.{key}" if key else self.field, rule)
+    def fail(self, key: str, rule: str, code: str | None = None) -> EngineError:
+        return EngineError(f"{self.field}.{key}" if key else self.field, rule, code)
 
     def int(self, key, default=_MISSING, lo=0, hi=MODEL_MAX_DIM) -> int:
         v = self._get(key, default)
@@ -83,7 +83,8 @@ class Options:
         v = self.raw.get(key, default)
         if v not in allowed:
             shown = ", ".join(repr(a) for a in allowed)
-            raise self.fail(key, f"must be {shown}{f' ({why})' if why else ''}; got {str(v)[:40]!r}")
+            raise self.fail(key, f"must be {shown}{f' ({why})' if why else ''}; got {str(v)[:40]!r}",
+                            code="unsupported_setting")
 
     def channels_last(self) -> None:
         self.only("data_format", (None, "channels_last"), why="this app computes channels_last, as Keras' default")

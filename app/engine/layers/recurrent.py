@@ -29,9 +29,10 @@ def _cell_activation(o, key: str, default: str) -> str:
     name = activations.resolve(o.raw.get(key, default), o.keras, f"{o.field}.{key}")
     if name == "hard_sigmoid_keras3":
         raise o.fail(key, "Keras 3's hard_sigmoid (x/6 + 0.5) is not supported in recurrent layers: the engine's "
-                          "cells compute Keras 2's (0.2·x + 0.5)")
+                          "cells compute Keras 2's (0.2·x + 0.5)", code="unsupported_setting")
     if name not in CELL_ACTIVATIONS:
-        raise o.fail(key, f"must be one of {', '.join(CELL_ACTIVATIONS)} in a recurrent layer; got {name!r}")
+        raise o.fail(key, f"must be one of {', '.join(CELL_ACTIVATIONS)} in a recurrent layer; got {name!r}",
+                     code="unsupported_setting")
     return name
 
 
