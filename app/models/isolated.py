@@ -6,11 +6,13 @@ app never opens an uploaded file in its own process: a child forked from a forks
 process started once per app process, with numpy and h5py already imported) reads it under resource limits
 (MODEL_READ_MEMORY_BYTES of address space, no file writes, RLIMIT_CPU as a last resort) and is killed once it
 has used MODEL_READ_CPU_SECONDS of CPU plus one second per MODEL_READ_BYTES_PER_CPU_SECOND of file (0.5 s for
-a small file, 3 s for a 20 MiB one), or after MODEL_READ_WALL_SECONDS by the clock. CPU time, read from
-/proc/<pid>/stat, not the clock: on a machine shared with other work a legitimate file's read can take 4 times
-as long by the clock (seen here: 640 ms for the 1 MB MNIST file at load average 12) but not more CPU, while a
-file on which libhdf5 loops burns CPU and is stopped at 0.5 s of it (where /proc is missing, the budget is
-applied to the clock). The child sends back only
+a small file, 3 s for a 20 MiB one) plus MODEL_READ_CPU_PER_WEIGHT per weight array its config names (the
+child says how many once the config is checked: a small file of 499 LSTM layers holds 1,497 arrays and needs
+~1 s; up to MODEL_READ_MAX_COUNTED_WEIGHTS are counted), or after MODEL_READ_WALL_SECONDS by the clock.
+CPU time, read from /proc/<pid>/stat, not the clock: on a machine shared with other work a legitimate file's
+read can take 4 times as long by the clock (seen here: 640 ms for the 1 MB MNIST file at load average 12) but
+not more CPU, while a file on which libhdf5 loops burns CPU and is stopped at 0.5 s of it (where /proc is
+missing, the budget is applied to the clock). The child sends back only
 data: the config as JSON text and the weights as an .npz read with allow_pickle=False; the parent parses the
 config and builds the model itself and checks every array against the shape the config gives it. Nothing the
 child sends is unpickled.
@@ -31,8 +33,11 @@ from app.engine.errors import EngineError
 from app.engine.layers import Model, build
 from app.engine.limits import (
     MODEL_MAX_PARAMS,
+    MODEL_MAX_UPLOAD_BYTES,
     MODEL_READ_BYTES_PER_CPU_SECOND,
+    MODEL_READ_CPU_PER_WEIGHT,
     MODEL_READ_CPU_SECONDS,
+    MODEL_READ_MAX_COUNTED_WEIGHTS,
     MODEL_READ_MEMORY_BYTES,
     MODEL_READ_WALL_SECONDS,
 )
@@ -69,7 +74,8 @@ def _limit_resources() -> None:
         import resource
     except ImportError:         # not on POSIX: the deadline still applies
         return
-    for name, value in (("RLIMIT_AS", MODEL_READ_MEMORY_BYTES), ("RLIMIT_CPU", int(cpu_budget(20 * 1024**2)) + 2),
+    most = cpu_budget(MODEL_MAX_UPLOAD_BYTES) + MODEL_READ_MAX_COUNTED_WEIGHTS * MODEL_READ_CPU_PER_WEIGHT
+    for name, value in (("RLIMIT_AS", MODEL_READ_MEMORY_BYTES), ("RLIMIT_CPU", int(most) + 2),
                         ("RLIMIT_FSIZE", 0), ("RLIMIT_CORE", 0)):
         limit = getattr(resource, name, None)
         if limit is not None:
@@ -87,7 +93,7 @@ def _child(data: bytes, conn) -> None:
     conn.send_bytes(b"S")
     try:
         from app.models.reader import read_parts
-        text, keras, weights = read_parts(data)
+        text, keras, weights = read_parts(data, lambda n: conn.send_bytes(b"W%d" % n))
         buf = io.BytesIO()
         arrays = {f"w{k}": a for k, (_, _, a) in enumerate(weights)}
         meta = {"config": text, "keras": keras, "weights": [[i, name] for i, name, _ in weights]}
@@ -150,6 +156,9 @@ def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MOD
                     if base is None:    # e.g. a script without `if __name__ == "__main__":` re-ran in the child
                         raise _unavailable("the reading process ended before it started") from None
                     raise _refused("could not be read: the HDF5 library failed on it") from None
+                if reply[:1] == b"W" and base is not None and reply[1:].isdigit():
+                    cpu += min(int(reply[1:]), MODEL_READ_MAX_COUNTED_WEIGHTS) * MODEL_READ_CPU_PER_WEIGHT
+                    continue            # the config is checked: reading its weight arrays earns their time
                 if reply != b"S" or base is not None:
                     break
                 base = cpu_seconds(child.pid) or 0.0
@@ -160,7 +169,8 @@ def read_model_isolated(data: bytes, cpu: float | None = None, wall: float = MOD
                 if elapsed > wall:
                     raise _unavailable(f"the reading process did not start within {wall:g} s")
             elif (used - base if used is not None else elapsed) > cpu:
-                raise _refused(f"used more than {cpu:.1f} s of CPU to read: a damaged or hostile file")
+                raise _refused(f"used more than {cpu:.1f} s of CPU to read (the budget grows with the file's size "
+                               "and its number of weight arrays): a damaged or hostile file")
             if elapsed > wall:
                 raise _refused(f"took more than {wall:g} s to read: a damaged or hostile file")
     finally:

@@ -28,10 +28,11 @@ def read_model(data: bytes) -> Model:
     return (read_keras3(data) if sniff(data) == "zip" else read_legacy_h5(data))[0]
 
 
-def read_parts(data: bytes) -> tuple[str, int, list[tuple[int, str, object]]]:
+def read_parts(data: bytes, on_built=None) -> tuple[str, int, list[tuple[int, str, object]]]:
     """The file as plain data: its config JSON text, the Keras major version, and every weight array as
-    (layer index, weight name, ndarray); what the reading child process sends back."""
-    model, text = read_keras3(data) if sniff(data) == "zip" else read_legacy_h5(data)
+    (layer index, weight name, ndarray); what the reading child process sends back. on_built(n) is called
+    with the number of weight arrays the config names, once it is checked and before any is read."""
+    model, text = read_keras3(data, on_built) if sniff(data) == "zip" else read_legacy_h5(data, on_built)
     return text, model.keras, [(i, name, a) for i, layer in enumerate(model.layers) for name, a in
                                 layer.weights.items()]
 
@@ -48,7 +49,13 @@ def _count(group) -> int:
         raise bad_file(f"cannot list a weights group: {str(e)[:100]}") from None
 
 
-def read_keras3(data: bytes) -> tuple[Model, str]:
+def _built(model: Model, on_built) -> Model:
+    if on_built is not None:
+        on_built(sum(len(layer.weight_specs) for layer in model.layers))
+    return model
+
+
+def read_keras3(data: bytes, on_built=None) -> tuple[Model, str]:
     members = read_zip(data, {"config.json": MODEL_MAX_CONFIG_BYTES, "metadata.json": MODEL_MAX_CONFIG_BYTES,
                               "model.weights.h5": MODEL_MAX_MEMBER_BYTES})
     if "config.json" not in members:
@@ -59,7 +66,7 @@ def read_keras3(data: bytes) -> tuple[Model, str]:
     keras = cfg.keras_major(meta.get("keras_version") if isinstance(meta, dict) else None, 3)
     text = members["config.json"].decode("utf-8", "replace")
     mc = cfg.parse(read_json(members["config.json"], "file.config.json"), keras)
-    model = build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name)
+    model = _built(build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name), on_built)
     h5 = open_hdf5(members["model.weights.h5"], "file.model.weights.h5")
     with h5:
         for i, (layer, key) in enumerate(zip(model.layers, mc.weight_keys, strict=True)):
@@ -81,7 +88,7 @@ def read_keras3(data: bytes) -> tuple[Model, str]:
     return model, text
 
 
-def read_legacy_h5(data: bytes) -> tuple[Model, str]:
+def read_legacy_h5(data: bytes, on_built=None) -> tuple[Model, str]:
     f = open_hdf5(data)
     with f:
         text = attr_text(f, "model_config", "file")
@@ -90,7 +97,7 @@ def read_legacy_h5(data: bytes) -> tuple[Model, str]:
                            "model.save()", code="not_a_model_file")
         keras = cfg.keras_major(attr_text(f, "keras_version", "file"), 2)
         mc = cfg.parse(read_json(text.encode("utf-8"), "file.model_config"), keras)
-        model = build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name)
+        model = _built(build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name), on_built)
         weights = child(f, "model_weights", "file.model_weights", h5py.Group)
         if weights is None:
             raise bad_file("has a model_config but no model_weights group", code="missing_weights")
