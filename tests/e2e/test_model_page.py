@@ -97,6 +97,54 @@ def test_a_drop_opens_a_model_and_a_bad_file_is_explained(web):
     web.assert_clean()
 
 
+def refuse_upload(page):
+    """Send a text file named like a model: the server refuses it (422 not_a_model_file)."""
+    page.set_input_files("#file", files=[{"name": "x.keras", "mimeType": "text/plain", "buffer": b"just text"}])
+    expect(page.locator("#load-error")).to_be_visible(timeout=20000)
+    return page.locator("#load-error")
+
+
+def test_an_upload_refusal_is_titled_as_a_file_not_opened(web):
+    """Not the formula pages' "This cannot be computed.": the upload panel says the file was not opened."""
+    page = web.goto("/model")
+    box = refuse_upload(page)
+    expect(box.locator("strong")).to_have_text("This file could not be opened.")
+    expect(box.locator(".error-text")).to_have_text(re.compile(r"^This is not a Keras model file"))
+    web.errors = [e for e in web.errors if "status of 422" not in e]   # Chromium logs the refused upload
+    web.assert_clean()
+
+
+def test_an_upload_refusal_gives_the_engine_rule_with_its_subject(web):
+    """The engine's rule names no subject ("is neither …"): the page puts the field first, as the API's
+    message does ("file: is neither …")."""
+    page = web.goto("/model")
+    box = refuse_upload(page)
+    expect(box.locator(".error-detail")).to_have_text(
+        "Engine says: file: is neither a Keras 3 .keras file (a zip) nor a legacy Keras .h5 file (HDF5)")
+    web.errors = [e for e in web.errors if "status of 422" not in e]
+    web.assert_clean()
+
+
+def test_an_upload_refusal_follows_the_language_switch(web):
+    page = web.goto("/model")
+    box = refuse_upload(page)
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    expect(box.locator(".error-text")).to_have_text(re.compile(r"^這不是 Keras 模型檔"))
+    expect(box.locator("strong")).to_have_text("無法打開這個檔案。")
+    expect(box.locator(".error-detail")).to_have_text(re.compile(r"^引擎說明：\s*file: is neither a Keras 3"))
+    page.click("#lang-toggle")
+    expect(box.locator(".error-text")).to_have_text(re.compile(r"^This is not a Keras model file"))
+    # a model that opens clears it, and a later switch of language does not bring it back
+    open_file(page, "lstm.keras", fixture_bytes("lstm.keras"))
+    expect(box).to_be_hidden()
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    expect(box).to_be_hidden()
+    web.errors = [e for e in web.errors if "status of 422" not in e]
+    web.assert_clean()
+
+
 def test_the_mnist_sample_predicts_a_drawing_like_the_api(web, server_url):
     requests = []
     web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
@@ -122,6 +170,12 @@ def test_the_mnist_sample_predicts_a_drawing_like_the_api(web, server_url):
     assert int(np.argmax(api["output"])) == 1
     expect(page.locator("#output-view .vbar.top .label")).to_have_text("1")
     expect(page.locator("#sees")).to_be_visible()
+    # the largest is named by its index (the bar's label, the digit itself), in both languages: not
+    # "第 1 個" (the first), which would be the bar labelled 0
+    expect(page.locator("#output-text")).to_contain_text("(index 0 to 9); the largest is index 1:")
+    page.click("#lang-toggle")
+    expect(page.locator("#output-text")).to_contain_text("（編號 0 到 9）")
+    expect(page.locator("#output-text")).to_contain_text("最大的是編號 1：")
     web.assert_clean()
 
 

@@ -10,11 +10,12 @@ export function explain(error) {
   return has(key) ? t(key) : t("error.generic", { field: error.field || "-" });
 }
 
-/** Fill `box` with the explanation of `error` ({status, code, field, rule, message}); hide it for null. */
-export function showError(box, error) {
+/** Fill `box` with the explanation of `error` ({status, code, field, rule, message}); hide it for null.
+ * `title`: the i18n key of the opening words, for a box where "This cannot be computed." is not what happened. */
+export function showError(box, error, { title = "error.title" } = {}) {
   box.replaceChildren();
   box.hidden = !error;
   if (!error) return;
-  box.append(h("strong", {}, t("error.title")), " ", h("span", { class: "error-text" }, explain(error)), h("br"),
+  box.append(h("strong", {}, t(title)), " ", h("span", { class: "error-text" }, explain(error)), h("br"),
     h("small", { class: "error-detail" }, `${t("error.detail")} ${error.rule || error.message || ""}`));
 }

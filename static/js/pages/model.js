@@ -26,12 +26,24 @@ let samples = null;        // static/models/samples.json
 let result = null;         // the last prediction
 let tensors = {};          // layer name -> tensor of the last prediction (the input layer's too)
 let traceData = null, traceView = null;
-let loadMessage = null, lastError = null;
+let loadMessage = null, loadError = null, lastError = null;
 let busy = false, again = false, timer = null, seq = 0, changedAt = 0;
 const postPredict = latest();
 const postTrace = latest();
 const stale = (res) => res.aborted || (res.ok && !res.data);
 const save = () => writeState(state, DEFAULTS);
+
+// ---- errors --------------------------------------------------------------------------------------------
+/** The engine's rule with its subject: a rule names none ("is neither a Keras 3 .keras file …"), its field is
+ * it, so the detail reads as the API's message does: "file: is neither …". */
+const withField = (e) => (e?.field && e.rule ? { ...e, rule: `${e.field}: ${e.rule}` } : e);
+
+/** Show (or, for null, hide) why a model did not open; kept so that a switch of language redraws it. */
+function loadFailed(error) {
+  loadError = error;
+  showError($("load-error"), withField(error), { title: "model.load.error_title" });
+  if (error) announce($("load-error").textContent);
+}
 
 // ---- opening a model ---------------------------------------------------------------------------------
 function status(key, values) {
@@ -40,15 +52,14 @@ function status(key, values) {
 }
 
 async function open(blob, filename, sampleName = null) {
-  showError($("load-error"), null);
+  loadFailed(null);
   status("model.load.reading", { name: filename, size: (blob.size / (1 << 20)).toFixed(2) });
   document.querySelector(".load-panel").setAttribute("aria-busy", "true");
   const res = await uploadModel(blob, filename);
   document.querySelector(".load-panel").setAttribute("aria-busy", "false");
   if (!res.ok) {
     status(null);
-    showError($("load-error"), res.error);
-    announce($("load-error").textContent);
+    loadFailed(res.error);
     return;
   }
   status("model.load.done", { name: filename });
@@ -62,7 +73,7 @@ async function openSample(name) {
   const url = SAMPLES[name] || samples[name]?.file;
   status("model.load.fetching", { name: t(`model.samples.${name}`) });
   const blob = url ? await fetchSample(url) : null;
-  if (!blob) { status(null); showError($("load-error"), { code: "sample_missing", field: null, rule: url || name }); return; }
+  if (!blob) { status(null); loadFailed({ code: "sample_missing", field: null, rule: url || name }); return; }
   await open(blob, name === "mnist" ? "mnist_cnn.keras" : url.split("/").pop(), name);
 }
 
@@ -140,7 +151,7 @@ async function predict() {
 
 function failed(error) {
   lastError = error;
-  showError($("error"), error);
+  showError($("error"), withField(error));
   if (error) announce($("error").textContent);
 }
 
@@ -215,7 +226,8 @@ function renderOutput() {
     outputView.show(y, null);
     let top = 0;
     for (let k = 1; k < y.size; k++) if (y.at([k]) > y.at([top])) top = k;
-    $("output-text").textContent = t("model.output.vector", { name: last, n: y.size, k: top, v: num(y.at([top])) });
+    // k is an index (the bar's label; for a digit classifier, the digit), never an ordinal ("the 2nd")
+    $("output-text").textContent = t("model.output.vector", { name: last, n: y.size, last: y.size - 1, k: top, v: num(y.at([top])) });
   } else {
     $("output-view").replaceChildren();
     $("output-text").textContent = t("model.output.other", { name: last, shape: kerasShape(y.shape, false) });
@@ -326,7 +338,7 @@ function drawTrace() {
 let traceError = null;
 function traceFailed(error) {
   traceError = error;
-  showError($("trace-error"), error);
+  showError($("trace-error"), withField(error));
   if (error) announce($("trace-error").textContent);
 }
 
@@ -363,8 +375,9 @@ $("forget").addEventListener("click", async () => {
 onLangChange(() => {
   $("load-limit").textContent = t("model.load.limit", { mb: limits.models.max_upload >> 20 });
   if (loadMessage) status(...loadMessage);
-  showError($("error"), lastError);
-  showError($("trace-error"), traceError);
+  if (loadError) showError($("load-error"), withField(loadError), { title: "model.load.error_title" });
+  showError($("error"), withField(lastError));
+  showError($("trace-error"), withField(traceError));
   inputs.relabel();
   if (!summary) return;
   renderSummary({ name: $("model-name"), table: $("summary"), totals: $("totals"), note: $("summary-note") }, summary, pickLayer);
