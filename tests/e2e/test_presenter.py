@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.audit import describe, label_sizes
+from tests.e2e.audit import describe, fit_problems, label_sizes, watch_canvas
 from tests.e2e.conftest import PageWatch
 
 pytestmark = pytest.mark.browser
 
 W, H = 1280, 720
+PHONE = {"width": 360, "height": 740}
 I18N = Path(__file__).resolve().parents[2] / "static/i18n"
 STRINGS = {lang: json.loads((I18N / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("en", "zh-TW")}
 
@@ -265,3 +266,47 @@ def test_the_other_pages_in_presenter_mode_stay_within_the_screen(screen, path, 
     problems = audit().fit_problems(page)
     assert not problems, audit().describe(problems)
     screen.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("name", [*EXPLAINERS, "home", "model"])
+def test_a_presenter_link_opened_on_a_phone_shows_the_phone_layout(phone, name, lang):
+    """Presenter mode is for a projector: a ?present=1 link opened at 360 px (or the remembered mode) leaves
+    the page as a phone shows it: nothing wider than the screen, nothing cut, diagram text of at least 11 px,
+    the player in the page rather than over a third of the screen."""
+    watch_canvas(phone.page.context)                                             # (conftest's 360×740 phone)
+    path, ready, _ = EXPLAINERS.get(name, ("/" if name == "home" else "/model", None, None))
+    page = phone.goto(f"{path}{'&' if '?' in path else '?'}present=1&lang={lang}")
+    if ready:
+        page.wait_for_selector(ready, state="attached", timeout=20000)          # (on a phone it may be folded)
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    problems = fit_problems(page)
+    assert not problems, describe(problems)
+    small = [s for s in label_sizes(page) if s["px"] < 11]
+    assert not small, describe(small)
+    fixed = "[...document.querySelectorAll('.player')].some(p => getComputedStyle(p).position === 'fixed')"
+    assert not page.evaluate(fixed)
+    phone.assert_clean()
+
+
+def test_on_a_phone_the_p_key_says_why_and_a_wide_screen_gets_the_mode_back(phone):
+    page = phone.goto("/rnn?present=1")
+    page.wait_for_selector(".ucol.current")
+    html_present = "document.documentElement.classList.contains('present')"
+    assert not page.evaluate(html_present) and page.locator("#present-toggle").is_hidden()
+    assert page.locator("#preset").is_visible()                                   # the settings not folded
+    page.focus("[data-player=play]")
+    page.keyboard.press("p")
+    assert not page.evaluate(html_present)
+    said = STRINGS["en"]["present.narrow"]
+    page.wait_for_function("s => document.getElementById('live').textContent === s", arg=said)
+    assert "present=1" in page.evaluate("location.href")                         # the link's wish is kept...
+    page.set_viewport_size({"width": W, "height": H})                            # ...for a wide screen
+    page.wait_for_function(f"() => {html_present}")
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "20px"
+    assert page.get_attribute("#present-toggle", "aria-pressed") == "true" and not page.locator("#preset").is_visible()
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"() => !{html_present}")
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px" and page.locator("#preset").is_visible()
+    phone.assert_clean()

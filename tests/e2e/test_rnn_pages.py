@@ -212,3 +212,107 @@ def test_on_a_wide_screen_the_cell_is_one_drawing(web):
                                                   "s.getBoundingClientRect().width])")
     assert svgs[0][0] == "0 0 700 340" and svgs[0][1] > 500 and svgs[1][1] == 0
     web.assert_clean()
+
+
+# every point of the step picture's lines and dashed curves (1 px apart) that falls in a label's box
+NET_CROSSINGS = """() => {
+  const svg = document.querySelector('#net svg');
+  const boxes = [...svg.querySelectorAll('.nl')].map((t) => ({ name: t.textContent, b: t.getBBox() }));
+  const hits = new Set();
+  for (const e of svg.querySelectorAll('.edges line, .edges path')) {
+    for (let k = 0, n = e.getTotalLength(); k <= n; k++) {
+      const p = e.getPointAtLength(k);
+      for (const { name, b } of boxes) {
+        if (p.x >= b.x - 1 && p.x <= b.x + b.width + 1 && p.y >= b.y - 1 && p.y <= b.y + b.height + 1) {
+          hits.add(`${e.getAttribute('class')} × ${name}`);
+        }
+      }
+    }
+  }
+  return [...hits];
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("screen, smallest", [("phone", 11), ("web", 12)])
+def test_the_step_picture_s_lines_cross_no_label_and_it_fits_a_phone(request, screen, smallest, lang):
+    """The picture of one step (inputs and memory cells → hidden neurons → outputs): no line or dashed store
+    curve runs through a name, the names keep 11 px on a phone and 12 px on a laptop, and at 360 px the
+    lecture's example fits its box (the last memory cell's name was cut at the edge)."""
+    watch = request.getfixturevalue(screen)
+    page = watch.goto(f"/rnn?lang={lang}")
+    page.wait_for_selector("#net svg .nl")
+    for key in (None, "End"):
+        if key:
+            page.keyboard.press(key)
+            page.wait_for_function("() => document.querySelector('#net svg .nh .nl').textContent.startsWith('h₃')")
+        assert page.evaluate(NET_CROSSINGS) == []
+        sizes = page.evaluate("() => [...document.querySelectorAll('#net svg text')].map(t => "
+                              "parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)")
+        assert min(sizes) >= smallest, sizes
+        box = page.eval_on_selector("#net", "b => [b.scrollWidth, b.clientWidth]")
+        assert box[0] <= box[1], box
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("path, ed, want", [
+    ('/rnn?preset=""&req={"inputs":[[1,2]],"units":2,"output_layer":{"units":1}}', "#ed-bias",
+     {"en": "bias b, h₁", "zh-TW": "偏差 b，h₁"}),
+    ('/rnn?preset=""&req={"inputs":[[1,2]],"units":2,"output_layer":{"units":1}}', "#ed-out-bias",
+     {"en": "output bias c, y₁", "zh-TW": "輸出層偏差 c，y₁"}),
+    ("/lstm", "#ed-bias", {"en": "bias b, i₁", "zh-TW": "偏差 b，i₁"}),
+    ("/lstm?cell=gru&preset=gru-small", "#ed-bias", {"en": "bias b (input), z₁", "zh-TW": "偏差 b (輸入)，z₁"}),
+])
+def test_a_bias_cell_names_its_symbol_once_in_both_languages(web, path, ed, want):
+    """A screen reader heard "bias b b, i₁" (the editor's name and its row both said b), and zh-TW showed
+    "bias b" untranslated."""
+    page = web.goto(path)
+    page.wait_for_selector(f"{ed} input")
+    assert page.get_attribute(f"{ed} input[data-r='0'][data-c='0']", "aria-label") == want["en"]
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    page.wait_for_function("([sel, name]) => document.querySelector(sel).getAttribute('aria-label') === name",
+                           arg=[f"{ed} input[data-r='0'][data-c='0']", want["zh-TW"]])
+    heading = page.inner_text(f"{ed.replace('#ed-', '#')}-section h3")
+    assert heading.startswith(("偏差 b", "輸出層偏差 c")) and "bias b" not in heading
+    web.assert_clean()
+
+
+def test_the_chosen_gate_activation_survives_a_switch_of_the_cell_and_a_reload(web):
+    """/lstm's Keras 2 / Keras 3 choice (recurrent_activation) is the reader's: GRU → LSTM kept it (it went back
+    to the example's hard_sigmoid); an example picked from the list brings its own again."""
+    page = web.goto("/lstm")
+    ready(page, 5)
+    act = "document.getElementById('recurrent-activation').value"
+    gates = "n => document.getElementById('recurrent-activation').value === n"
+    assert page.evaluate(act) == "hard_sigmoid"                                   # the lecture's example
+    page.click("#keras3")
+    page.wait_for_function(gates, arg="sigmoid")
+    page.click("[data-cell-button=gru]")
+    ready(page, 4)
+    assert page.evaluate(act) == "sigmoid" and "z₁[1] = sigmoid(" in page.inner_text("#formulas")
+    page.click("[data-cell-button=lstm]")
+    ready(page, 5)
+    assert page.evaluate(act) == "sigmoid" and page.input_value("#preset") == "lstm-gates-sigmoid"  # its twin
+    press(page, "End", "Step 5 of 5")
+    press(page, "ArrowLeft", "Step 4 of 5")
+    assert page.inner_text("#hidden-now") == "6.9995"                             # the API used sigmoid
+    page.click("#keras2")                                                         # and the other way round
+    page.wait_for_function("() => document.getElementById('hidden-now').textContent === '7'")
+    page.click("[data-cell-button=gru]")
+    ready(page, 4)
+    assert page.evaluate(act) == "hard_sigmoid" and "z₁[1] = hard_sigmoid(" in page.inner_text("#formulas")
+    page.reload()                                                                 # the URL keeps the choice
+    page.wait_for_load_state("networkidle")
+    ready(page, 4)
+    page.click("[data-cell-button=lstm]")
+    ready(page, 5)
+    assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
+    page.select_option("#preset", "lstm-gates-sigmoid")                           # an example brings its own
+    page.wait_for_function(gates, arg="sigmoid")
+    page.click("[data-cell-button=gru]")
+    ready(page, 4)
+    page.click("[data-cell-button=lstm]")
+    ready(page, 5)
+    assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
+    web.assert_clean()

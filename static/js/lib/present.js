@@ -3,13 +3,27 @@
 // The server renders the mode from ?present=1/0 or else the `present` cookie (no flash on load); this module
 // switches it (the header's toggle, the P key) and remembers the choice like the language: a cookie for the
 // server, localStorage for the browser. A `present` in the URL wins over both and follows the switch.
+// It is for a projector: on a screen under 700 px wide (a phone) its 20 px text and 1280×720 layouts do not fit,
+// so there the mode is kept (URL, cookie) but not applied: the class comes off, and comes back on a wider
+// screen (app.css and rnn.css guard their .present rules with the same width, so a phone never shows them
+// before this module runs). Switching it on there says why nothing changes.
 import { h } from "./dom.js";
 import { announce, onLangChange, t } from "./i18n.js";
 
 const root = document.documentElement;
 const folds = [];
+const wide = window.matchMedia("(min-width: 700px)");
+let wanted = root.classList.contains("present"); // what the URL, the cookie or the switch asked for
 
 export const presenting = () => root.classList.contains("present");
+
+/** The class follows the wish where the screen is wide enough; the toggle and the folds follow the class. */
+function apply() {
+  const on = wanted && wide.matches;
+  root.classList.toggle("present", on);
+  document.getElementById("present-toggle")?.setAttribute("aria-pressed", String(on));
+  folds.forEach((f) => f.set(!on));
+}
 
 /** A panel that presenter mode folds to its heading and a Show/Hide button (a disclosure). */
 class Fold {
@@ -37,9 +51,12 @@ class Fold {
 
 /** Switch presenter mode; `remember` stores the choice (cookie, localStorage, the URL's `present`). */
 export function setPresenting(on, { remember = true, say = true } = {}) {
-  root.classList.toggle("present", on);
-  document.getElementById("present-toggle")?.setAttribute("aria-pressed", String(on));
-  folds.forEach((f) => f.set(!on));
+  if (on && !wide.matches) {  // a phone: nothing to switch on
+    if (say) announce(t("present.narrow"));
+    return;
+  }
+  wanted = on;
+  apply();
   if (remember) {
     document.cookie = `present=${on ? 1 : 0}; path=/; max-age=31536000; SameSite=Lax`;
     try { localStorage.setItem("present", on ? "1" : "0"); } catch { /* private mode */ }
@@ -57,6 +74,8 @@ export function setPresenting(on, { remember = true, say = true } = {}) {
 export const togglePresenting = () => setPresenting(!presenting());
 
 export function startPresenter() {
+  apply();   // the server rendered the wish; a narrow screen takes the class off before the folds are made
+  wide.addEventListener("change", () => { apply(); window.dispatchEvent(new Event("resize")); });
   document.querySelectorAll("[data-panel='settings']").forEach((panel, n) => {
     if (panel.querySelector("h2")) folds.push(new Fold(panel, n));
   });
@@ -70,7 +89,7 @@ export function startPresenter() {
   // remembered in this browser but not told to the server (a cookie cleared, another port): as the language does
   let saved = null;
   try { saved = localStorage.getItem("present"); } catch { /* private mode */ }
-  if (!new URLSearchParams(location.search).has("present") && saved !== null && (saved === "1") !== presenting()) {
+  if (!new URLSearchParams(location.search).has("present") && saved !== null && (saved === "1") !== wanted) {
     setPresenting(saved === "1", { say: false });
   }
 }

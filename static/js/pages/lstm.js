@@ -141,7 +141,8 @@ $("unit").addEventListener("change", (e) => {
 });
 
 start({
-  cells: { lstm: { endpoint: "/api/lstm", preset: "lstm-gates" }, gru: { endpoint: "/api/gru", preset: "gru-small" } },
+  cells: { lstm: { endpoint: "/api/lstm", preset: "lstm-gates", gates: true },
+    gru: { endpoint: "/api/gru", preset: "gru-small", gates: true } },
   defaultCell: "lstm",
   renderAll(data) { renderUnits(data); $("heat").dataset.layer = ""; },
   renderStep,

@@ -94,9 +94,10 @@ export async function start(page) {
     if (u >= 1 && u <= L.max_u) session.edit(() => session.reinitialise(u)); else e.target.value = data.units;
   });
   bind("activation", "change", (e) => session.edit((r) => { r.activation = e.target.value; }));
-  bind("recurrent-activation", "change", (e) => session.edit((r) => { r.recurrent_activation = e.target.value; }));
-  bind("keras2", "click", () => session.edit((r) => { r.recurrent_activation = "hard_sigmoid"; }));
-  bind("keras3", "click", () => session.edit((r) => { r.recurrent_activation = "sigmoid"; }));
+  // the gates' activation is the reader's choice: it stays when the cell switches (rnn/session.js)
+  bind("recurrent-activation", "change", (e) => session.chooseGates(e.target.value));
+  bind("keras2", "click", () => session.chooseGates("hard_sigmoid"));
+  bind("keras3", "click", () => session.chooseGates("sigmoid"));
   bind("use-bias", "change", (e) => session.edit((r) => { r.use_bias = e.target.checked; delete r.bias; }));
   bind("unit-forget-bias", "change", (e) => session.edit((r) => { r.unit_forget_bias = e.target.checked; delete r.bias; }));
   bind("reset-after", "change", (e) => session.edit((r) => { r.reset_after = e.target.checked; delete r.bias; }));
@@ -143,13 +144,14 @@ export async function start(page) {
   });
   weightEditor("ed-kernel", "kernel", (r) => `x${sub(r + 1)}`, () => t("ed.kernel"));
   weightEditor("ed-recurrent", "recurrent_kernel", (r) => `h${sub(r + 1)}`, () => t("ed.recurrent"));
-  weightEditor("ed-bias", "bias", (r) => (data.layer === "GRU" && data.reset_after ? [t("ed.b_in"), t("ed.b_rec")][r] : "b"), () => t("ed.bias"));
+  // the bias editors are named without their symbol: the row header says it ("bias b, i₁", not "bias b b, i₁")
+  weightEditor("ed-bias", "bias", (r) => (data.layer === "GRU" && data.reset_after ? [t("ed.b_in"), t("ed.b_rec")][r] : "b"), () => t("ed.bias_name"));
   editor("ed-out-kernel", {
     label: () => t("ed.out_kernel"), rowLabel: (r) => `h${sub(r + 1)}`, colLabel: (c) => `y${sub(c + 1)}`,
     onChange: (m) => session.edit((q) => { session.explicit(); q.output_layer.kernel = m; }),
   });
   editor("ed-out-bias", {
-    label: () => t("ed.out_bias"), rowLabel: () => "c", colLabel: (c) => `y${sub(c + 1)}`,
+    label: () => t("ed.out_bias_name"), rowLabel: () => "c", colLabel: (c) => `y${sub(c + 1)}`,
     onChange: (m) => session.edit((q) => { session.explicit(); q.output_layer.bias = m[0]; }),
   });
 
