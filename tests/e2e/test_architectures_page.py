@@ -1,6 +1,7 @@
 """The /architectures page in a real browser: networks, totals, the selected layer's arithmetic, conv links."""
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
@@ -10,6 +11,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
+EN = json.loads((ROOT / "static/i18n/architectures.en.json").read_text(encoding="utf-8"))
+ZH = json.loads((ROOT / "static/i18n/architectures.zh-TW.json").read_text(encoding="utf-8"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def selected(page):
@@ -135,7 +139,9 @@ def test_url_restores_the_view(web):
     bad = quote(json.dumps({"input_shape": [2, 2, 1], "layers": [{"type": "Conv2D", "filters": 1, "kernel_size": 3}]}))
     page = open_net(web, f"net=custom&own={bad}")
     assert page.locator("#net").input_value() == "lenet5"
-    assert page.locator("#own-error").inner_text() == "layers.0: kernel 3×3 larger than the 2×2 input"
+    assert page.locator("#own-error .error-text").inner_text() == EN["error.code.invalid_request"].replace(
+        "{field}", "item 1 of “layers” (layers.0)")
+    assert page.locator("#own-error .error-detail").inner_text() == "Engine says: kernel 3×3 larger than the 2×2 input"
     assert [e for e in web.errors if "422" not in e] == []  # the browser logs the refused request itself
     assert not web.outside
 
@@ -149,7 +155,8 @@ def test_your_own_list_reports_the_first_layer_that_does_not_fit(web):
     page.fill("#own", json.dumps(bad))
     page.click("#own-run")
     page.wait_for_selector("#own-error:not([hidden])")
-    assert page.locator("#own-error").inner_text() == "layers.2: kernel 5×5 larger than the 2×2 input"
+    assert "item 3 of “layers” (layers.2)" in page.locator("#own-error .error-text").inner_text()
+    assert page.locator("#own-error [lang=en]").inner_text() == "kernel 5×5 larger than the 2×2 input"
     bad["layers"][2]["kernel_size"] = 2
     page.fill("#own", json.dumps(bad))
     page.click("#own-run")
@@ -188,3 +195,88 @@ def test_the_reference_notes_are_in_the_pages_language(web):
     page.click("#lang-toggle")
     page.wait_for_function("() => document.getElementById('reference').textContent.includes('as commonly rebuilt')")
     web.assert_clean()
+
+
+# ---- errors in the page's language: a sentence for every code the endpoints can answer with, the English rule
+# only as a labelled detail under it
+
+def arch_codes():
+    """/api/architectures/*: the API's own codes (app/api/errors.py: the walker's refusals are invalid_request, an
+    unknown network not_found), the server's (app/middleware.py), nginx's, and the browser's (lib/api.js)."""
+    from app.api.errors import CODES
+
+    found = set(CODES.values()) | {"internal_error", "network_error", "bad_response"}
+    for path in ("app/middleware.py", "deploy/nginx/nginx.conf", "app/engine/architectures/walker.py"):
+        found |= set(re.findall(r'code(?:=|\\?"\s*:\s*\\?)"(\w+)"', (ROOT / path).read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_code_has_a_sentence_in_both_languages():
+    codes = arch_codes()
+    assert {"invalid_request", "invalid_json", "payload_too_large", "not_found", "too_many_connections"} <= codes
+    for code in sorted(codes | {"not_json", "no_description"}):  # the page's own: text that is not JSON
+        assert EN.get(f"error.code.{code}"), code
+        assert CJK.search(ZH.get(f"error.code.{code}", "")), code
+    assert CJK.search(ZH["error.generic"]) and "{field}" in ZH["error.generic"]  # codes without a sentence
+    assert "英文" in ZH["error.detail"]
+
+
+def own_error(page):
+    box = page.locator("#own-error")
+    return {"title": box.locator("strong").inner_text(), "text": box.locator(".error-text").inner_text(),
+            "label": box.locator(".error-detail").inner_text(), "rule": box.locator("[lang=en]").inner_text()}
+
+
+def test_zh_bad_description_is_explained_in_chinese_then_english(web):
+    bad = {"input_shape": [8, 8, 1], "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3},
+                                                {"type": "Conv2D", "filters": 4, "kernel_size": 11}]}
+    page = open_net(web, "lang=zh-TW")
+    page.locator("#own-box summary").click()
+    page.fill("#own", json.dumps(bad))
+    page.click("#own-run")
+    page.wait_for_selector("#own-error:not([hidden])")
+    said = own_error(page)
+    assert said["title"] == ZH["arch.own_error_title"]
+    assert said["text"] == ZH["error.code.invalid_request"].replace("{field}", "「layers」的第 2 項（layers.1）")
+    assert not re.search(r"[A-Za-z]{3,}", re.sub(r"layers(\.\d+)?", "", said["text"]))  # no English but the path
+    assert said["label"].startswith(ZH["error.detail"]) and said["rule"] == "kernel 11×11 larger than the 6×6 input"
+    assert page.locator("#live").inner_text() == said["text"]
+    page.click("#lang-toggle")  # the same error, retold in English
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    said = own_error(page)
+    assert said["title"] == EN["arch.own_error_title"]
+    assert said["text"] == EN["error.code.invalid_request"].replace("{field}", "item 2 of “layers” (layers.1)")
+    assert said["rule"] == "kernel 11×11 larger than the 6×6 input"
+    # text that is not JSON: the page's own sentence, the browser's English words as the detail
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    page.fill("#own", '{"input_shape": [8, 8, 1], "layers": [')
+    page.click("#own-run")
+    page.wait_for_function("t => document.querySelector('#own-error .error-text').textContent === t",
+                           arg=ZH["error.code.not_json"])
+    assert own_error(page)["rule"]  # the browser's own message, kept as the detail
+    assert [e for e in web.errors if "422" not in e] == []
+
+
+@pytest.mark.parametrize("code", ["payload_too_large", "too_many_requests", "internal_error", "something_new"])
+def test_zh_any_code_is_said_in_chinese(web, code):
+    page = open_net(web, "lang=zh-TW")
+    page.locator("#own-box summary").click()
+    body = {"error": {"status": 422, "code": code, "field": "layers", "rule": "zzz", "message": "layers: zzz"}}
+    page.route("**/api/architectures/shape", lambda route: route.fulfill(status=422, json=body))
+    page.click("#own-run")
+    page.wait_for_selector("#own-error:not([hidden])")
+    text = own_error(page)["text"]
+    want = ZH.get(f"error.code.{code}", ZH["error.generic"]).replace("{field}", "「layers」")
+    assert text == want and CJK.search(text) and own_error(page)["rule"] == "zzz"
+    assert [e for e in web.errors if "422" not in e] == []
+
+
+def test_zh_network_failure_when_loading_a_network_is_said_in_chinese(web):
+    page = open_net(web, "lang=zh-TW")
+    page.route("**/api/architectures", lambda route: route.abort())
+    page.reload()
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.locator("#error strong").inner_text() == ZH["arch.load_error_title"]
+    assert page.locator("#error .error-text").inner_text() == ZH["error.code.network_error"]
+    assert not [e for e in web.errors if "ERR_FAILED" not in e]

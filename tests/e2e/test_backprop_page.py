@@ -442,3 +442,136 @@ def test_the_backward_lecture_examples_are_in_the_picker(web, server_url, preset
     assert texts(page, slot) == shown(want[key])
     assert page.eval_on_selector("#preset", "s => s.value") == preset      # the picker names the example shown
     web.assert_clean()
+
+
+# the note under the layer and trace tabs: every trace its own (dL/dx, dL/dW and dL/db are three computations)
+NOTES = [("conv", "grad_input", "bp.note_conv_grad_input", "dL/dx", 36),
+         ("conv", "grad_kernel", "bp.note_conv_grad_kernel", "dL/dW", 9),
+         ("conv", "grad_bias", "bp.note_conv_grad_bias", "dL/db", 1),
+         ("max", None, "bp.note_max", None, 4), ("average", None, "bp.note_average", None, 4),
+         ("transpose", "scatter", "bp.note_transpose", None, 16),
+         ("transpose", "gather", "bp.note_transpose", None, 16)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_each_trace_has_its_own_note(web, lang):
+    web.page.emulate_media(reduced_motion="reduce")
+    strings = EN if lang == "en" else ZH
+    page = web.goto(f"/backprop?lang={lang}")
+    ready(page, 36, zh=lang != "en")
+    for op, view, key, subject, steps in NOTES:
+        if page.get_attribute(f"#ops [data-op={op}]", "aria-pressed") != "true":
+            page.click(f"#ops [data-op={op}]")
+        if view and page.get_attribute(f"#views [data-view={view}]", "aria-pressed") != "true":
+            page.click(f"#views [data-view={view}]")
+        ready(page, steps, zh=lang != "en")
+        note = page.inner_text("#op-note")
+        assert note == strings[key], (op, view, note)
+        if subject:                            # the note talks about what the trace computes
+            assert note.startswith(subject), (view, note)
+            others = {"dL/dx", "dL/dW", "dL/db"} - {subject}
+            assert not any(note.startswith(o) or f"{o} 也是" in note or f"{o} is" in note for o in others), note
+    # dL/dx's rings of zeros: (k − 1)·d with a dilation d (the engine pads dL/dz by K − 1, K = (k − 1)·d + 1),
+    # never broken over two lines
+    rings = "(k\u00a0−\u00a01)·d"
+    assert rings in strings["bp.note_conv_grad_input"] and rings in strings["bp.cap_dy_full"]
+    # the dL/dW one says what it is: the input correlated with dL/dy, nothing turned; dL/db: a sum of dL/dy
+    assert ("correlation" in strings["bp.note_conv_grad_kernel"] and "not turned" in strings["bp.note_conv_grad_kernel"]
+            if lang == "en" else "相關運算" in strings["bp.note_conv_grad_kernel"])
+    assert ("sum of dL/dy" in strings["bp.note_conv_grad_bias"] if lang == "en"
+            else "dL/db 是 dL/dy" in strings["bp.note_conv_grad_bias"] and "總和" in strings["bp.note_conv_grad_bias"])
+    # a link straight to a trace, and the language switch, keep that trace's note
+    page = web.goto(f"/backprop?lang={lang}&view=grad_bias")
+    ready(page, 1, zh=lang != "en")
+    assert page.inner_text("#op-note") == strings["bp.note_conv_grad_bias"]
+    page.click("#lang-toggle")
+    other = ZH if lang == "en" else EN
+    page.wait_for_function("l => document.documentElement.lang === l", arg="zh-TW" if lang == "en" else "en")
+    assert page.inner_text("#op-note") == other["bp.note_conv_grad_bias"]
+    web.assert_clean()
+
+
+def pressed(page):
+    """The layer and trace tabs pressed, e.g. 'conv grad_kernel' or 'max'."""
+    return page.evaluate("() => [...document.querySelectorAll('#ops [aria-pressed=true], #views [aria-pressed=true]')]"
+                         ".map(b => b.dataset.op || b.dataset.view).join(' ')")
+
+
+def back_to(page, tabs, steps, move="go_back", zh=False):
+    getattr(page, move)()
+    page.wait_for_function("t => [...document.querySelectorAll('#ops [aria-pressed=true], #views [aria-pressed=true]')]"
+                           ".map(b => b.dataset.op || b.dataset.view).join(' ') === t", arg=tabs)
+    ready(page, steps, zh=zh)
+
+
+def test_back_returns_to_the_previous_layer_and_trace(web):
+    web.page.emulate_media(reduced_motion="reduce")
+    web.goto("/")
+    page = web.goto("/backprop")
+    ready(page, 36)
+    blur(page)
+    page.keyboard.press("ArrowRight")                       # steps replace the entry: they are no choice
+    page.keyboard.press("ArrowRight")
+    entries = page.evaluate("history.length")
+    page.click("#views [data-view=grad_kernel]")           # a trace: a choice, an entry of its own
+    ready(page, 9)
+    page.click("#b-out .cell[data-r='1'][data-c='1']")
+    assert page.inner_text("[data-player=status]") == "Step 5 of 9"
+    page.click("#views [data-view=grad_bias]")
+    ready(page, 1)
+    page.click("#ops [data-op=max]")                       # a layer
+    ready(page, 4)
+    assert page.evaluate("history.length") == entries + 3
+    # an edit of the numbers replaces the entry on screen
+    page.fill("#pool-r", "3")
+    page.dispatch_event("#pool-r", "change")
+    page.wait_for_function("() => location.search.includes('pool=[3,2]')")
+    ready(page)
+    assert page.evaluate("history.length") == entries + 3
+
+    back_to(page, "conv grad_bias", 1)
+    assert "view=grad_bias" in page.url and page.inner_text("#op-note") == EN["bp.note_conv_grad_bias"]
+    assert texts(page, "b-out") == [["16"]]
+    back_to(page, "conv grad_kernel", 9)
+    assert page.inner_text("[data-player=status]") == "Step 5 of 9"           # at the step it was left at
+    assert page.inner_text("#facts") == "dL/dW[1, 1] = 21"
+    back_to(page, "conv grad_input", 36)
+    assert page.inner_text("[data-player=status]") == "Step 3 of 36"
+    assert page.inner_text("#op-note") == EN["bp.note_conv_grad_input"]
+    back_to(page, "conv grad_kernel", 9, move="go_forward")                   # Forward: nothing lost
+    assert page.inner_text("[data-player=status]") == "Step 5 of 9"
+    back_to(page, "conv grad_bias", 1, move="go_forward")
+    back_to(page, "max", None, move="go_forward")
+    assert page.input_value("#pool-r") == "3" and "pool=[3,2]" in page.url    # with the edit made there
+    back_to(page, "conv grad_bias", 1)
+    back_to(page, "conv grad_kernel", 9)
+    back_to(page, "conv grad_input", 36)
+    assert page.url.endswith("/backprop?step=2")
+    page.go_back()                                                              # the page before /backprop
+    page.wait_for_url(web.base + "/")
+    web.assert_clean()
+
+
+def test_back_after_an_explanation_button_and_the_example_picker(web, server_url):
+    web.page.emulate_media(reduced_motion="reduce")
+    page = web.goto("/backprop?lang=zh-TW")
+    ready(page, 36, zh=True)
+    page.click("#show-strides")                             # the explanation's example: strides 2
+    page.wait_for_function("() => location.search.includes('strides=[2,2]')")
+    ready(page, 25, zh=True)
+    page.select_option("#preset", "backprop-pool-max")      # an example from the picker
+    page.wait_for_function("() => document.querySelector('#ops [data-op=max]').getAttribute('aria-pressed') === 'true'")
+    ready(page, zh=True)
+    page.click("#lang-toggle")                              # the language is the reader's: Back keeps it
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    back_to(page, "conv grad_input", 25)
+    assert "strides=[2,2]" in page.url and "lang=en" in page.url
+    assert page.evaluate("document.documentElement.lang") == "en" and page.input_value("#stride-r") == "2"
+    assert page.eval_on_selector("#preset", "s => s.value") == ""
+    back_to(page, "conv grad_input", 36)
+    assert "strides" not in page.url and page.input_value("#stride-r") == "1"
+    assert page.inner_text("#pane-bwd-h") == "Backward pass"
+    back_to(page, "conv grad_input", 25, move="go_forward")
+    back_to(page, "max", None, move="go_forward")
+    assert page.eval_on_selector("#preset", "s => s.value") == "backprop-pool-max"
+    web.assert_clean()

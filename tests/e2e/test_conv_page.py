@@ -1,6 +1,7 @@
 """The convolution page in Chromium: the numbers it shows are the API's, and every control works."""
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -16,9 +17,9 @@ EN = json.loads((I18N / "conv.en.json").read_text(encoding="utf-8"))
 ZH = json.loads((I18N / "conv.zh-TW.json").read_text(encoding="utf-8"))
 
 
-def ready(page, steps=None):
+def ready(page, steps=None, zh=False):
     """Wait until the API answered and the player knows its steps."""
-    expected = f"of {steps}" if steps else "of "
+    expected = (f"共 {steps} 步" if steps else "共 ") if zh else (f"of {steps}" if steps else "of ")
     page.wait_for_function(
         "t => !document.getElementById('app').hasAttribute('aria-busy')"
         " && document.querySelector('[data-player=status]').textContent.includes(t)", arg=expected)
@@ -300,4 +301,194 @@ def test_reduced_motion_shows_each_step_at_once(web):
     page.keyboard.press("ArrowRight")
     # no sub-steps: the finished formula is there straight away
     assert page.inner_text("#formula").endswith("= 15")
+    web.assert_clean()
+
+
+# ---- long numbers at 360 px: numbers apart, the same text in the formula and the grids, a scrolling grid says so
+
+LONG = ("/conv?input=[[-123456,0.00012,3],[4,5,6],[7,8,9]]&kernel=[[-1.2e5,0],[1,2]]&padding=same&step=0")
+NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+
+# the numbers of the shown step: the window's cells and their notes (the filter's weights) in the padded input, the
+# window and filter grids of the detail, the output cell of the step, and the formula's products and result
+STAGE = r"""() => {
+  const texts = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent);
+  const win = [...document.querySelectorAll('#padded .cell.win')]
+    .sort((a, b) => a.dataset.r - b.dataset.r || a.dataset.c - b.dataset.c);
+  const grids = document.querySelectorAll('#detail .detail-row .mgrid');
+  return {
+    cells: win.map((c) => c.querySelector('.v').textContent), notes: win.map((c) => c.querySelector('.w')?.textContent),
+    window: [...grids[0].querySelectorAll('.v')].map((v) => v.textContent),
+    kernel: [...grids[1].querySelectorAll('.v')].map((v) => v.textContent),
+    output: document.querySelector('#output .cell.cur .v').textContent,
+    formula: document.getElementById('formula').textContent, facts: document.getElementById('facts').textContent,
+  };
+}"""
+
+# every padded cell with a note: its text, and the room between the number's box and the note's box
+APART = r"""() => [...document.querySelectorAll('#padded .cell')].filter((c) => c.querySelector('.w')).map((c) => {
+  const v = c.querySelector('.v').getBoundingClientRect(), w = c.querySelector('.w').getBoundingClientRect();
+  const box = c.getBoundingClientRect(), ws = getComputedStyle(c.querySelector('.w'));
+  return { text: c.textContent, gap: w.left - v.right, inside: w.right <= box.right + 0.5 && v.left >= box.left - 0.5,
+           framed: parseFloat(ws.borderLeftWidth) > 0 };
+})"""
+
+CUE = r"""() => [...document.querySelectorAll('#padded .grid-scroll, #output .grid-scroll')].map((s) => {
+  const hint = s.parentElement.querySelector('.scroll-hint');
+  const shown = hint && !hint.hidden && hint.offsetHeight > 0;
+  return { over: s.scrollWidth > s.clientWidth + 1, classes: [...s.classList].filter((c) => c.startsWith('more-')),
+           mask: getComputedStyle(s).maskImage, hint: shown ? hint.textContent : null };
+})"""
+
+
+def unparen(text):
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def products(formula):
+    """The formula's x×w pairs, without the parentheses around negatives."""
+    term = r"\(-[^()\s]+\)|[^\s()×+=]+"
+    return [(unparen(a), unparen(b)) for a, b in re.findall(f"({term})×({term})", formula)]
+
+
+def test_phone_long_numbers_read_apart_and_the_same_in_formula_and_grids(phone):
+    from tests.e2e.audit import describe, fit_problems, label_sizes
+
+    page = phone.goto(LONG)
+    ready(page, 9)
+    page.wait_for_function("() => document.getElementById('facts').textContent")
+    # (b) a weight's note beside a cell's number never runs into it ("-1.2e5" then "0" read "-1.2e50")
+    cells = page.evaluate(APART)
+    assert len(cells) == 4
+    for cell in cells:
+        assert re.fullmatch(rf"({NUMBER})\s+({NUMBER})", cell["text"]), cell  # two numbers, a space between
+        assert cell["gap"] >= 3 and cell["framed"] and cell["inside"], cell
+    # (c) one number, one text: the window's inputs and weights, the output and the formula agree
+    stage = page.evaluate(STAGE)
+    assert stage["cells"] == ["-1.2e5", "1.2e-4", "4", "5"]
+    assert stage["notes"] == ["-1.2e5", "0", "1", "2"]
+    assert products(stage["formula"]) == list(zip(stage["cells"], stage["notes"], strict=True)), stage["formula"]
+    assert stage["window"] == stage["cells"] and stage["kernel"] == stage["notes"]
+    assert stage["formula"].endswith(f"= {stage['output']}") and stage["facts"].endswith(f"= {stage['output']}")
+    assert "0.0001" not in stage["formula"] and "e+" not in stage["formula"]  # the engine's own rounding is not shown
+    # (a) the padded input is wider than its box at 360 px: its right edge fades and a line says it scrolls
+    cue = page.evaluate(CUE)[0]
+    assert cue["over"] and cue["classes"] == ["more-right"] and cue["mask"] != "none", cue
+    assert cue["hint"] == EN["conv.scroll_hint"]
+    page.eval_on_selector("#padded .grid-scroll", "s => { s.scrollLeft = s.scrollWidth; }")
+    page.wait_for_function("() => document.querySelector('#padded .grid-scroll').classList.contains('more-left')")
+    assert page.evaluate(CUE)[0]["classes"] == ["more-left"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    problems = fit_problems(page)
+    assert not problems, describe(problems)
+    small = [s for s in label_sizes(page) if s["px"] < 11 - 0.01]
+    assert not small, describe(small)
+    # a language switch relabels the hint
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    assert page.evaluate(CUE)[0]["hint"] == ZH["conv.scroll_hint"]
+    phone.assert_clean()
+
+
+def test_desktop_long_numbers_fit_and_need_no_scroll_cue(web):
+    from tests.e2e.audit import describe, fit_problems
+
+    page = web.goto(LONG)
+    ready(page, 9)
+    page.wait_for_function("() => document.getElementById('facts').textContent")
+    assert all(not c["over"] and not c["classes"] and c["mask"] == "none" and c["hint"] is None
+               for c in page.evaluate(CUE))
+    stage = page.evaluate(STAGE)
+    assert products(stage["formula"]) == list(zip(stage["cells"], stage["notes"], strict=True))
+    assert not fit_problems(page), describe(fit_problems(page))
+    web.assert_clean()
+
+
+@pytest.mark.parametrize("query", [
+    # decimals that the engine rounds otherwise, a bias, relu, and a 10×10 input (the padded grid's narrower cells)
+    "input=[[0.00012,0.5,-0.00345],[1.23456,-7,0.1],[2,3,4]]&kernel=[[0.0625,-0.125],[0.33333,12345.678]]"
+    "&bias=[-0.00017]&activation=relu&padding=valid",
+    "input=" + json.dumps([[round((r * 10 + c) * 0.0123457 - 0.5, 6) for c in range(10)] for r in range(10)])
+    + "&kernel=[[0.1,0.2,0.3],[-0.4,0.5,0.6],[0.7,0.8,-0.9]]&padding=same",
+])
+def test_every_step_writes_a_number_as_its_grid_does(web, query):
+    page = web.goto(f"/conv?{query}&step=0")
+    ready(page)
+    n = int(page.inner_text("[data-player=status]").split()[-1])
+    for i in range(min(n, 12)):
+        if i:
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "i => document.querySelector('[data-player=status]').textContent.startsWith(`Step ${i} of`)", arg=i + 1)
+        page.wait_for_function("() => document.getElementById('facts').textContent")
+        stage = page.evaluate(STAGE)
+        assert products(stage["formula"]) == list(zip(stage["cells"], stage["notes"], strict=True)), stage
+        assert stage["window"] == stage["cells"] and stage["kernel"] == stage["notes"], stage
+        assert stage["formula"].endswith(f"= {stage['output']}") or "relu(" in stage["facts"], stage
+        assert stage["facts"].endswith(f"= {stage['output']}"), stage
+    web.assert_clean()
+
+
+# ---- errors in the page's language: a sentence for every code /api/conv2d (and its GIF twin) can answer with
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def api_codes(*engine_files):
+    """The codes an endpoint can answer with: the API's own (app/api/errors.py), the server's (app/middleware.py),
+    nginx's (deploy/nginx/nginx.conf), the engine's for this endpoint, and the browser's (lib/api.js)."""
+    from app.api.errors import CODES
+
+    found = set(CODES.values()) | {"internal_error", "network_error", "bad_response"}
+    for path in ("app/middleware.py", "deploy/nginx/nginx.conf", *engine_files):
+        found |= set(re.findall(r'code(?:=|\\?"\s*:\s*\\?)"(\w+)"', (ROOT / path).read_text(encoding="utf-8")))
+    return found
+
+
+CONV_CODES = api_codes("app/engine/conv.py", "app/media/animation.py", "app/media/frames.py")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_code_has_a_sentence_in_both_languages():
+    assert {"kernel_too_large", "strides_with_dilation", "invalid_request", "too_many_connections", "timeout",
+            "invalid_host", "animation_too_large", "payload_too_large"} <= CONV_CODES
+    for code in sorted(CONV_CODES):
+        # the English page may say a GIF refusal in the engine's own (English) words (test_download_gif.py)
+        assert EN.get(f"error.code.{code}") or code == "animation_too_large", code
+        assert CJK.search(ZH.get(f"error.code.{code}", "")), code
+    assert CJK.search(ZH["error.detail"]) and "英文" in ZH["error.detail"]
+
+
+@pytest.mark.parametrize("code", ["invalid_request", "too_many_requests", "internal_error", "something_new"])
+def test_zh_error_is_chinese_with_the_english_rule_as_a_labelled_detail(web, code):
+    page = web.goto("/conv?lang=zh-TW")
+    ready(page, 16, zh=True)
+    rule = "the output would have 87,616 numbers; the cap is 65,536"
+    body = {"error": {"status": 422, "code": code, "field": "padding", "rule": rule, "message": f"padding: {rule}"}}
+    page.route("**/api/conv2d", lambda route: route.fulfill(status=422, json=body))
+    page.select_option("#padding", "full")
+    page.wait_for_selector("#error:not([hidden])")
+    main = page.inner_text("#error .error-text")
+    want = ZH.get(f"error.code.{code}", "引擎不接受「{field}」的值。").replace("{field}", "padding")
+    assert main == want and CJK.search(main)
+    assert not re.search(r"[A-Za-z]{3,}", main.replace("padding", "")), main  # no English in the sentence itself
+    detail = page.locator("#error .error-detail")
+    assert detail.inner_text().startswith(ZH["error.detail"])
+    assert detail.locator("[lang=en]").inner_text() == rule
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.inner_text("#error .error-text") == (
+        EN.get(f"error.code.{code}") or "The engine refused the value of “{field}”.").replace("{field}", "padding")
+    web.errors = [e for e in web.errors if "status of 422" not in e]
+    web.assert_clean()
+
+
+def test_zh_unreachable_server_is_said_in_chinese(web):
+    page = web.goto("/conv?lang=zh-TW")
+    ready(page, 16, zh=True)
+    page.route("**/api/conv2d", lambda route: route.abort())
+    page.select_option("#padding", "full")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error .error-text") == ZH["error.code.network_error"]
+    web.errors = [e for e in web.errors if "net::ERR_FAILED" not in e]
     web.assert_clean()

@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from app.engine.numbers import fmt
+from tests.e2e.audit import describe, fit_problems, label_sizes
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +45,33 @@ def test_language_toggle_and_phone_width(phone):
     assert page.get_attribute("#card-conv .preview", "aria-label") == "卷積預覽：3×3 濾鏡掃過 5×5 輸入"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone.assert_clean()
+
+
+# the cards' tags and the labels of their pictures (the /architectures card's bar chart, the LSTM gates and
+# their subscripts): diagram and label text is at least 12 CSS px at 1280 px and 11 px at 360 px
+LABELS = [".card h3 .tag", ".bars .bar", ".gates .gate", ".map-art .blk"]
+
+
+@pytest.mark.parametrize("width,smallest", [(1280, 12), (360, 11)])
+def test_tags_and_card_labels_are_readable(browser, server_url, width, smallest):
+    context = browser.new_context(viewport={"width": width, "height": 800 if width > 600 else 740}, locale="en-US",
+                                  has_touch=width < 600, is_mobile=width < 600, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        for lang in ("en", "zh-TW"):
+            page.goto(f"{server_url}/?lang={lang}")
+            page.wait_for_load_state("networkidle")
+            sizes = label_sizes(page, LABELS)
+            found = [k for k in ("span.tag", "span.bar", "span.gate", "sub") if any(k in s["where"] for s in sizes)]
+            assert len(found) == 4, found                                        # the measure found them all
+            small = [s for s in sizes if s["px"] < smallest - 0.01]
+            assert not small, f"{lang} at {width} px:\n{describe(small)}"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            two_lines = page.eval_on_selector_all(
+                ".card h3 .tag", "ts => ts.filter(t => t.getBoundingClientRect().height"
+                " > 2 * parseFloat(getComputedStyle(t).fontSize)).map(t => t.textContent)")
+            assert not two_lines, two_lines                                   # a tag is a pill: one line
+            cut = [p for p in fit_problems(page) if any(k in p.get("where", "") for k in ("tag", "bar", "gate"))]
+            assert not cut, describe(cut)
+    finally:
+        context.close()

@@ -150,3 +150,55 @@ def test_phone_no_horizontal_scroll_and_tap(phone):
     page.tap("[data-player=back]")
     assert page.inner_text("[data-player=status]") == "Step 3 of 4"
     phone.assert_clean()
+
+
+# ---- a number reads the same in the grids and in the formula; errors in the page's language
+
+WINDOW = r"""() => ({
+  padded: [...document.querySelectorAll('#padded .cell.win:not(.pad) .v')].map((v) => v.textContent),
+  detail: [...document.querySelectorAll('#detail .cell:not(.pad) .v')].map((v) => v.textContent),
+  output: document.querySelector('#output .cell.cur .v').textContent,
+  formula: document.getElementById('formula').textContent, facts: document.getElementById('facts').textContent,
+})"""
+
+
+def formula_numbers(formula):
+    """max(a, b) = r or (a + (b)) / n = r -> ([a, b], r), without the parentheses around negatives."""
+    left, result = formula.rsplit(" = ", 1)
+    inner = left[4:-1].split(", ") if left.startswith("max(") else left[1:left.rindex(") / ")].split(" + ")
+    return [v[1:-1] if v.startswith("(") else v for v in inner], result
+
+
+@pytest.mark.parametrize("mode", ["average", "max"])
+def test_long_numbers_read_the_same_in_the_formula_and_the_grids(phone, mode):
+    from tests.e2e.audit import describe, fit_problems
+
+    page = phone.goto(f"/pool?input=[[-123456,0.00012,3],[4,5,0.00345],[7,8,-0.5]]&mode={mode}&pool=[2,2]"
+                      "&padding=same&step=0")
+    ready(page, 4)
+    for i in range(4):
+        if i:
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "i => document.querySelector('[data-player=status]').textContent.startsWith(`Step ${i} `)", arg=i + 1)
+        page.wait_for_function("() => document.getElementById('facts').textContent")
+        shown = page.evaluate(WINDOW)
+        values, result = formula_numbers(shown["formula"])
+        assert values == shown["padded"] == shown["detail"], shown
+        assert result == shown["output"] and shown["facts"].startswith(f"a{'₀₁'[i // 2]}{'₀₁'[i % 2]} = {result}")
+        assert "0.0001" not in shown["formula"]
+    assert not fit_problems(page), describe(fit_problems(page))
+    phone.assert_clean()
+
+
+def test_zh_window_larger_than_input_is_explained_in_chinese(web):
+    page = web.goto("/pool?lang=zh-TW")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent.includes('共 4 步')")
+    page.fill("#pool-r", "6")
+    page.dispatch_event("#pool-r", "change")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error .error-text") == ZH["error.code.pool_too_large"]
+    assert page.inner_text("#error .error-detail").startswith(ZH["error.detail"])
+    assert "no output position fits" in page.inner_text("#error [lang=en]")
+    web.errors = [e for e in web.errors if "status of 422" not in e]
+    web.assert_clean()

@@ -201,3 +201,40 @@ def test_an_error_is_explained_from_its_code_not_its_text(web, code, expected):
         assert strings("conv", "zh-TW")[expected] in page.inner_text("#error")
     web.errors = [e for e in web.errors if "status of 422" not in e]
     web.assert_clean()
+
+
+def test_url_state_pushes_choices_replaces_edits_and_restores_on_back(web):
+    """lib/url.js: writeState(..., {push: true}) makes a history entry (a choice), without it the entry on screen
+    changes (an edit); Back and Forward call the restorer registered for the keys that changed, reload the page
+    when another key changed, and do nothing when only the #fragment did."""
+    page = web.goto("/")                                    # the home page keeps no state in its URL
+    url = "window.__url"
+
+    def step(js):
+        return page.evaluate(f"async () => {{ {url} ??= await import('/static/js/lib/url.js'); {js} }}")
+
+    step("window.__restored = []; __url.onUrlChange(['a', 'b'], () => __restored.push(location.search));"
+         " window.__loaded = 1;")
+    n = page.evaluate("history.length")
+    step("__url.writeState({a: 1}, {a: 0})")                # an edit: no entry
+    assert page.evaluate("[history.length, location.search]") == [n, "?a=1"]
+    step("__url.writeState({a: 2}, {a: 0}, {push: true})")  # a choice: an entry
+    step("__url.writeState({a: 2}, {a: 0}, {push: true})")  # ... but not a second one for the same URL
+    step("__url.writeState({b: [1, 2]}, {})")               # an edit there
+    assert page.evaluate("[history.length, location.search]") == [n + 1, "?a=2&b=[1,2]"]
+    page.go_back()
+    page.wait_for_function("() => __restored.length === 1")
+    assert page.evaluate("[location.search, __restored, __loaded]") == ["?a=1", ["?a=1"], 1]
+    page.go_forward()
+    page.wait_for_function("() => __restored.length === 2")
+    assert page.evaluate("__restored[1]") == "?a=2&b=[1,2]"
+    page.evaluate("location.hash = 'cards-h'")              # an anchor: an entry, the same state
+    page.go_back()
+    page.wait_for_function("() => location.hash === ''")
+    assert page.evaluate("[__restored.length, __loaded]") == [2, 1]
+    step("__url.writeState({c: 1}, {}, {push: true})")      # a key no restorer knows: Back loads the page again
+    page.go_back()
+    page.wait_for_function("() => window.__loaded === undefined")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("location.search") == "?a=2&b=[1,2]"
+    web.assert_clean()

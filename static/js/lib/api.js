@@ -1,4 +1,5 @@
-// Calls to the JSON API. Every result is {ok: true, data} or {ok: false, error: {field, rule, message}}.
+// Calls to the JSON API. Every result is {ok: true, data} or {ok: false, error: {code, field, rule, message}}
+// (code "network_error": no answer; "bad_response": an answer that is not the API's JSON).
 export async function postJSON(path, body, { signal } = {}) {
   return request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
 }
@@ -18,12 +19,14 @@ async function request(path, init) {
     res = await fetch(path, init);
   } catch (err) {
     if (err.name === "AbortError") return { ok: false, aborted: true, error: { message: "aborted" } };
-    return { ok: false, error: { field: null, rule: String(err), message: String(err) } };
+    return { ok: false, error: { code: "network_error", field: null, rule: String(err), message: String(err) } };
   }
   const data = await res.json().catch((err) => (err.name === "AbortError" ? undefined : null));
   if (data === undefined) return { ok: false, aborted: true, error: { message: "aborted" } };
   if (res.ok) return { ok: true, data };
-  return { ok: false, status: res.status, error: data?.error || { field: null, rule: res.statusText, message: res.statusText } };
+  return { ok: false, status: res.status,
+    error: data?.error || { code: "bad_response", status: res.status, field: null, rule: res.statusText,
+      message: res.statusText } }; // not the API's JSON error (e.g. a proxy's HTML page)
 }
 
 /** A fetcher that cancels the previous request when a new one starts (for live controls). */

@@ -7,7 +7,8 @@ import { h } from "./dom.js";
 /** The page's sentence for an error, chosen by its code. */
 export function explain(error) {
   const key = `error.code.${error.code}`;
-  return has(key) ? t(key) : t("error.generic", { field: error.field || "-" });
+  const values = { field: error.field || "-" }; // a page's sentence may name the field the error names
+  return has(key) ? t(key, values) : t("error.generic", values);
 }
 
 /** Fill `box` with the explanation of `error` ({status, code, field, rule, message}); hide it for null.
@@ -17,5 +18,6 @@ export function showError(box, error, { title = "error.title" } = {}) {
   box.hidden = !error;
   if (!error) return;
   box.append(h("strong", {}, t(title)), " ", h("span", { class: "error-text" }, explain(error)), h("br"),
-    h("small", { class: "error-detail" }, `${t("error.detail")} ${error.rule || error.message || ""}`));
+    h("small", { class: "error-detail" }, [`${t("error.detail")} `,
+      h("span", { lang: "en" }, error.rule || error.message || "")])); // the engine's rule is always English
 }

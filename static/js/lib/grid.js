@@ -26,8 +26,9 @@ function revealAll() {
 }
 
 export class GridView {
-  /** container: element to fill; options: {label, onCell(r, c), digits: decimals at most} */
-  constructor(container, { label = "", onCell = null, digits = 4 } = {}) {
+  /** container: element to fill; options: {label, onCell(r, c), digits: decimals at most, limit: characters a
+   *  number may take at most, below the cap for the grid's size (a grid that writes its numbers as another does)} */
+  constructor(container, { label = "", onCell = null, digits = 4, limit = Infinity } = {}) {
     this.root = document.createElement("div");
     this.root.className = "mgrid";
     this.root.setAttribute("role", "grid");
@@ -39,6 +40,7 @@ export class GridView {
     this.marks = new Map(); // class -> Set of cells carrying it
     this.notes = new Set();
     this.digits = digits;
+    this.limit = limit;
     this.chars = 2;
     this.onCell = onCell;
     this.focusAt = [0, 0];
@@ -95,16 +97,20 @@ export class GridView {
    * with room beside each number for a note of `noteChars` characters (notesAt: the filter's weights).
    */
   fitValues(values, noteChars = 0) {
-    this.note = Math.ceil(noteChars * 0.9); // a note is written smaller than the number
-    this.setChars(Math.max(2 - this.note, widest(values, this.cap(), this.digits)), true);
+    this.note = noteChars; // its room, its gap and its frame are the page's CSS (--note, conv.css)
+    this.setChars(Math.max(this.note ? 1 : 2, widest(values, this.cap(), this.digits)), true);
   }
 
-  cap() { return CAP[this.root.dataset.size || "l"]; }
+  cap() { return Math.min(CAP[this.root.dataset.size || "l"], this.limit); }
+
+  /** The text a cell of this grid shows for `value` (a formula that writes it the same way uses this). */
+  textOf(value) { return fit(value, this.cap(), this.digits); }
 
   /** The characters a cell holds for its number (the grid's width follows, CSS --chars); `exact`: also narrower. */
   setChars(chars, exact = false) {
     if (!exact && chars <= this.chars) return;
-    this.root.style.setProperty("--chars", Math.max(2, chars + (this.note || 0)));
+    this.root.style.setProperty("--chars", Math.max(this.note ? 1 : 2, chars));
+    this.root.style.setProperty("--note", this.note || 0);
     if (chars === this.chars) return;
     this.chars = chars;
     this.cells.forEach((cell) => {
@@ -168,17 +174,22 @@ export class GridView {
   }
 
   /** A label after a cell's number, as a subscript (the filter's weight over the window, as the lecture's
-   * slide writes 3₀ 3₁ 2₂); notesAt([]) clears. Room for it: fitValues(values, noteChars). */
+   * slide writes 3₀ 3₁ 2₂); notesAt([]) clears. Room for it: fitValues(values, noteChars). A space comes
+   * between the number and the note, so that their text never runs together ("-1.2e5" and "0" are not
+   * "-1.2e50"); the page's CSS sets the note apart as well. */
   notesAt(items) {
-    this.notes.forEach((el) => el.querySelector(".w")?.remove());
+    this.notes.forEach((el) => el.querySelectorAll(".w, .w-gap").forEach((n) => n.remove()));
     this.notes.clear();
     for (const [r, c, text] of items) {
       const cell = this.cell(r, c);
       if (!cell) continue;
+      const gap = document.createElement("span");
+      gap.className = "w-gap";
+      gap.textContent = "\u00a0"; // a space that is kept (a flex item's plain space would collapse)
       const w = document.createElement("span");
       w.className = "w";
       w.textContent = text;
-      cell.append(w);
+      cell.append(gap, w);
       this.notes.add(cell);
     }
   }

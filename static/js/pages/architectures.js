@@ -3,6 +3,7 @@
 import { getJSON, postJSON } from "../lib/api.js";
 import { announce, has, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
+import { explain, showError as showApiError } from "../lib/errors.js";
 import { h as el, s as svgEl } from "../lib/dom.js";
 import { rfCells, rfHeader, rfPanel } from "../architectures/rf.js";
 
@@ -26,14 +27,31 @@ const cache = new Map();
 const num = (n) => Number(n).toLocaleString("en-US");
 const shapeText = (s) => s.join("×");
 // ---- loading ------------------------------------------------------------------------------------------
-function showError(text) {
-  $("error").hidden = !text;
-  $("error").textContent = text || "";
+// Errors are told by their code (lib/errors.js and this page's "error.code.*" strings, in the page's language);
+// the engine's English rule is only the detail under them. The field an error names ("layers.3.kernel_size") is
+// said as "item 4 of “layers”" first. Both boxes keep their error, so a language switch retells it.
+const errors = { error: null, "own-error": null };
+
+/** Where an error's field points, in words: item n of "layers" (n counted from 1), or the field itself. */
+function where(field) {
+  if (!field) return "-";
+  const m = /^layers\.(\d+)(?:\.|$)/.exec(field);
+  return m ? t("arch.at_layer", { n: Number(m[1]) + 1, path: field }) : t("arch.at_field", { path: field });
 }
+
+function tell(id, error) {
+  errors[id] = error;
+  showApiError($(id), error && { ...error, field: where(error.field) },
+    { title: id === "error" ? "arch.load_error_title" : "arch.own_error_title" });
+}
+
+function showError(error) { tell("error", error); }
+function ownError(error) { tell("own-error", error); }
+const said = (error) => explain({ ...error, field: where(error.field) });
 
 async function fetchNet(id) {
   if (id === "custom") {
-    if (!state.own) return { ok: false, error: { message: "no description" } };
+    if (!state.own) return { ok: false, error: { code: "no_description", field: null, rule: "no description" } };
     return postJSON("/api/architectures/shape", state.own);
   }
   if (cache.has(id)) return { ok: true, data: cache.get(id) };
@@ -48,16 +66,16 @@ async function show(id, layer = 0) {
     if (res.aborted) return;
     if (id === "custom") {
       $("own-box").open = true;
-      ownError(res.error.message);
+      ownError(res.error);
       state.own = null;
       renderOptions();
       return show(DEFAULTS.net, 0);
     }
     if (id !== DEFAULTS.net) return show(DEFAULTS.net, 0);
-    showError(t("arch.load_error", { msg: res.error.message }));
+    showError(res.error);
     return;
   }
-  showError("");
+  showError(null);
   state.net = id;
   net = id === "custom" ? { ...res.data, id: "custom", name: t("arch.custom"), reference: null } : { ...res.data, name: netName(res.data) };
   $("net").value = id;
@@ -465,26 +483,23 @@ function pretty(desc) {
   return `${head}  "layers": [\n${desc.layers.map((l) => `    ${JSON.stringify(l)}`).join(",\n")}\n  ]\n}`;
 }
 
-function ownError(text) {
-  $("own-error").hidden = !text;
-  $("own-error").textContent = text || "";
-}
-
 $("own-run").addEventListener("click", async () => {
   let desc;
   try {
     desc = JSON.parse($("own").value);
   } catch (err) {
-    ownError(t("arch.own_bad_json", { msg: err.message }));
+    ownError({ code: "not_json", field: null, rule: err.message }); // the browser's words, in English
+    announce(said(errors["own-error"]));
     return;
   }
   const res = await postJSON("/api/architectures/shape", desc);
   if (!res.ok) {
-    ownError(res.error.message);
-    announce(res.error.message);
+    if (res.aborted) return;
+    ownError(res.error);
+    announce(said(res.error));
     return;
   }
-  ownError("");
+  ownError(null);
   state.own = desc;
   renderOptions();
   await show("custom", 0);
@@ -494,13 +509,14 @@ $("own-run").addEventListener("click", async () => {
 $("own-copy").addEventListener("click", () => {
   const desc = net?.description || state.own;
   if (desc) $("own").value = pretty(desc);
-  ownError("");
+  ownError(null);
 });
 
 // ---- start --------------------------------------------------------------------------------------------
 $("net").addEventListener("change", () => show($("net").value, 0));
 
 onLangChange(() => {
+  Object.entries(errors).forEach(([id, error]) => tell(id, error));
   if (!net) return;
   net.name = state.net === "custom" ? t("arch.custom") : netName(net);
   renderOptions();
@@ -517,7 +533,7 @@ async function init() {
   $("own").value = pretty(state.own || OWN_EXAMPLE);
   const res = await getJSON("/api/architectures");
   if (!res.ok) {
-    showError(t("arch.load_error", { msg: res.error.message }));
+    showError(res.error);
     return;
   }
   list = res.data;

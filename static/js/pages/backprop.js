@@ -41,7 +41,7 @@ const kEditor = editor("k-editor", "k", L.max_k, () => t("bp.kernel"), (m) => st
 const gEditor = editor("g-editor", "g", L.max_hw * 4, () => t("bp.grad_output"), (m) => stage.edit((req) => { req.grad_output = m; }));
 
 function renderForm(req) {
-  const pool = isPool(req), group = pool ? "pool" : req.op;
+  const pool = isPool(req);
   document.querySelectorAll("#ops [data-op]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.op === req.op)));
   const views = VIEWS[req.op];
   document.querySelectorAll("#views [data-view]").forEach((b) => {
@@ -49,7 +49,8 @@ function renderForm(req) {
     b.setAttribute("aria-pressed", String(b.dataset.view === req.view));
   });
   $("views").hidden = views.length < 2;
-  $("op-note").dataset.i18n = `bp.note_${pool ? req.op : group}`;
+  // each trace its own note: dL/dx, dL/dW and dL/db of a convolution are three different computations
+  $("op-note").dataset.i18n = req.op === "conv" ? `bp.note_conv_${req.view}` : `bp.note_${req.op}`;
   $("op-note").textContent = t($("op-note").dataset.i18n);
   document.querySelectorAll("[data-ops]").forEach((el) => { el.hidden = !el.dataset.ops.split(" ").includes(req.op); });
 
@@ -118,11 +119,13 @@ const edit = (fn, options) => stage.edit(fn, options);
 const reshaping = (fn) => (req) => { fn(req); if ("grad_output" in req) req.grad_output = null; };
 const on = (id, fn, options = { restart: true }) => $(id).addEventListener("change", () => edit(reshaping(fn), options));
 
+// a layer, a trace and the explanation's "show it" buttons are choices: each gets a history entry, so Back
+// returns to the state before it (the numbers' edits replace the entry on screen); see lib/url.js
 document.querySelectorAll("#ops [data-op]").forEach((b) => b.addEventListener("click", () => {
-  if (b.dataset.op !== stage.session.req.op) edit((req) => replace(req, switchOp(req, b.dataset.op, memory)), { restart: true });
+  if (b.dataset.op !== stage.session.req.op) edit((req) => replace(req, switchOp(req, b.dataset.op, memory)), { restart: true, push: true });
 }));
 document.querySelectorAll("#views [data-view]").forEach((b) => b.addEventListener("click", () => {
-  edit((req) => { req.view = b.dataset.view; }, { restart: true });
+  if (b.dataset.view !== stage.session.req.view) edit((req) => { req.view = b.dataset.view; }, { restart: true, push: true });
 }));
 
 on("padding", (req) => { req.padding = $("padding").value; });
@@ -160,7 +163,7 @@ const lastStep = () => Infinity; // the player stops at the last one
 const stepAt = (r, c, trace) => (data) => data[trace].steps.findIndex((s) => s.index[0] === r && s.index[1] === c);
 
 function show(next, step) {
-  edit((req) => replace(req, check(next)), { step });
+  edit((req) => replace(req, check(next)), { step, push: true });
   $("stage-h").scrollIntoView({ block: "start" });
 }
 $("show-one-hot").addEventListener("click", () => show({ ...LECTURE, grad_output: ONE_HOT }, lastStep));

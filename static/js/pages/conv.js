@@ -4,7 +4,7 @@
 // (trace/session.js); trace/page.js does what /conv and /pool share.
 import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
-import { fmt, t } from "../lib/i18n.js";
+import { t } from "../lib/i18n.js";
 import { fit, full, widest } from "../lib/numfmt.js";
 import { limits } from "../lib/limits.js";
 import { depth, isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
@@ -77,17 +77,38 @@ function isPad(r, c) {
 const flat = () => depth(answer.padded_input) === 2;
 const at = (arr, a, b, ch) => (flat() ? arr[a][b] : arr[a][b][ch]);
 
-function build(data) {
+function build(data, req = stage.session.req) {
   answer = data;
   const pi = data.padded_input;
   const nC = flat() ? 1 : pi[0][0].length;
   const [oh, ow] = data.output_shape;
   const nF = data.output_shape.length === 3 ? data.output_shape[2] : 1;
   padded = gridsIn($("padded"), padded, nC);
+  padded.forEach((g) => g.resize(pi.length, pi[0].length));
+  const [kh, kw] = data.steps.length ? [data.steps[0].inputs.length, data.steps[0].inputs[0].length] : [1, 1];
+  // the window's grid writes the inputs as the padded input does, so a number reads the same in both grids
+  // and in the formula (writeStep); the weights read the same in the filter's grid, the notes and the formula
+  detail = Array.from({ length: nC }, () => {
+    const row = h("div", { class: "detail-row" });
+    const part = (sign, options) => {
+      if (sign) row.append(h("span", { class: "op", "aria-hidden": "true" }, sign));
+      const box = h("div");
+      row.append(box);
+      const g = new GridView(box, options);
+      g.resize(kh, kw);
+      return g;
+    };
+    const cap = h("div", { class: "cap" });
+    row.append(cap);
+    const parts = { cap, win: part("", { limit: padded[0].cap() }), wts: part("×"), prod: part("=") };
+    parts.win.fitValues(pi);
+    parts.wts.fitValues(req.kernel);
+    return parts;
+  });
+  $("detail").replaceChildren(...detail.map((d) => d.cap.parentElement));
   const inMax = maxAbsOf(pi);
-  noteChars = widest(stage.session.req.kernel, 4);
+  noteChars = widest(req.kernel, detail[0].wts.cap());
   padded.forEach((g, ch) => {
-    g.resize(pi.length, pi[0].length);
     g.fitValues(pi, noteChars);
     for (let r = 0; r < pi.length; r++) {
       for (let c = 0; c < pi[0].length; c++) g.set(r, c, at(pi, r, c, ch), inMax, { pad: isPad(r, c) });
@@ -102,26 +123,68 @@ function build(data) {
     g.fitValues(data.output);
     for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) g.set(r, c, null);
   });
-  const [kh, kw] = data.steps.length ? [data.steps[0].inputs.length, data.steps[0].inputs[0].length] : [1, 1];
-  detail = Array.from({ length: nC }, () => {
-    const row = h("div", { class: "detail-row" });
-    const part = (sign) => {
-      if (sign) row.append(h("span", { class: "op", "aria-hidden": "true" }, sign));
-      const box = h("div");
-      row.append(box);
-      const g = new GridView(box);
-      g.resize(kh, kw);
-      return g;
-    };
-    const cap = h("div", { class: "cap" });
-    row.append(cap);
-    const parts = { cap, win: part(""), wts: part("×"), prod: part("=") };
-    parts.win.fitValues(pi);
-    parts.wts.fitValues(stage.session.req.kernel);
-    return parts;
-  });
-  $("detail").replaceChildren(...detail.map((d) => d.cap.parentElement));
   relabel();
+}
+
+// ---- the formula, with its numbers written as the grids write them ----------------------------------------
+// The engine writes a step's formula with its own rounding (0.00012 as "0.0001", 1.481e10 as "1.481e+10"); the
+// grids follow lib/numfmt.js at their width (1.2e-4, 1.5e10). So that a number reads the same in a grid and
+// in the formula, the formula is written again from the step's numbers with the grids' own texts (textOf): the
+// inputs as the padded input's cells, the weights as the filter's cells, the result as the output's cells. The
+// numbers no grid shows (the group sums, the bias, the sum before an activation) are written as the widest grid
+// cells write theirs; the group sums come from the engine's text, nothing is computed here.
+// A formula of a layout this page does not know is shown as the engine wrote it.
+const WIDE = 6; // characters of the widest grid cells (lib/grid.js CAP.l)
+const paren = (s) => (s.startsWith("-") ? `(${s})` : s);
+const inText = (v) => padded[0].textOf(v);
+const wText = (v) => detail[0].wts.textOf(v);
+const outText = (v) => outputs[0].textOf(v);
+const wideText = (v) => fit(v, WIDE);
+/** The sum before the activation: the output's own number when there is no activation. */
+const preText = (st) => (st.engine?.activation ? wideText : outText)(st.pre_activation);
+
+/** The step's terms, formula and activation formula as the engine wrote them (kept once a step is rewritten). */
+const engineOf = (st) => (st.engine ??= { terms: st.terms, formula: st.formula, activation: st.activation_formula });
+
+/** Rewrite st.terms, st.formula and st.activation_formula with the grids' texts (what trace/page.js shows). */
+function writeStep(st) {
+  const engine = engineOf(st), mine = writeTerms(st, engine.terms);
+  st.terms = mine || engine.terms;
+  st.formula = st.terms.join("");
+  const name = engine.activation?.slice(0, engine.activation.indexOf("("));
+  st.activation_formula = engine.activation && mine && name
+    ? `${name}(${preText(st)}) = ${outText(st.value)}` : engine.activation;
+}
+
+function writeTerms(st, terms) {
+  const kh = st.inputs.length, kw = st.inputs[0].length, nC = padded.length, n = kh * kw * nC;
+  if (terms.length !== n + 1) return null;
+  const out = [];
+  for (let ch = 0; ch < nC; ch++) {
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const sep = out.length === 0 ? "(" : b === 0 ? ") + (" : " + "; // one group per channel and kernel row
+        if (!terms[out.length].startsWith(sep)) return null;
+        out.push(`${sep}${paren(inText(at(st.inputs, a, b, ch)))}×${paren(wText(at(st.weights, a, b, ch)))}`);
+      }
+    }
+  }
+  const tail = writeTail(terms[n], st);
+  return tail === null ? null : [...out, tail];
+}
+
+/** The engine's last term, ") = 19" or ")[ + b] = 3 + 0 + 16[ + b] = 19", with the grids' texts (null: unknown). */
+function writeTail(tail, st) {
+  const parts = tail.split(" = ");
+  if (parts.length === 2 && parts[0] === ")") return `) = ${preText(st)}`;
+  if (parts.length !== 3 || !(parts[0] === ")" || parts[0].startsWith(") + "))) return null;
+  const hasBias = parts[0] !== ")";
+  const sums = parts[1].split(" + ").map((s) => Number(s.replace(/^\((.*)\)$/, "$1")));
+  if (hasBias) sums.pop();
+  if (!sums.length || !sums.every(Number.isFinite)) return null;
+  const b = hasBias ? ` + ${paren(wideText(st.bias))}` : "";
+  const middle = sums.map((v, g) => (g ? paren(wideText(v)) : wideText(v))).join(" + ");
+  return `)${b} = ${middle}${b} = ${preText(st)}`;
 }
 
 function relabel() {
@@ -136,11 +199,12 @@ function relabel() {
 }
 
 function step(st) {
+  writeStep(st);
   const kh = st.inputs.length, kw = st.inputs[0].length, nC = padded.length, win = st.window;
   padded.forEach((g, ch) => {
     g.mark("win", win);
     g.mark("now", []);
-    g.notesAt(win.map(([pr, pc], n) => [pr, pc, fit(at(st.weights, Math.floor(n / kw), n % kw, ch), noteChars)]));
+    g.notesAt(win.map(([pr, pc], n) => [pr, pc, wText(at(st.weights, Math.floor(n / kw), n % kw, ch))]));
   });
   const inMax = maxAbsOf(answer.padded_input), wMax = maxAbsOf(st.weights), pMax = maxAbsOf(st.products);
   detail.forEach((d, ch) => {
@@ -167,13 +231,15 @@ function step(st) {
   return { n, draw, terms: (k) => k, done: () => {} }; // one term per product
 }
 
+/** The line under the formula; its numbers written as in the formula. */
 function facts(st) {
   const [r, c] = st.index;
-  const parts = [t("conv.fact_sum", { v: fmt(st.sum) })];
-  const b = fmt(st.bias);
-  if (stage.session.req.bias) parts.push(t("conv.fact_bias", { s: fmt(st.sum), b: st.bias < 0 ? `(${b})` : b, v: fmt(st.pre_activation) }));
+  const parts = [t("conv.fact_sum", { v: wideText(st.sum) })];
+  if (stage.session.req.bias) {
+    parts.push(t("conv.fact_bias", { s: wideText(st.sum), b: paren(wideText(st.bias)), v: preText(st) }));
+  }
   if (st.activation_formula) parts.push(st.activation_formula);
-  parts.push(`${cellName(r, c)} = ${fmt(st.value)}`);
+  parts.push(`${cellName(r, c)} = ${outText(st.value)}`);
   return parts.join("  ·  ");
 }
 

@@ -4,7 +4,7 @@
 // /conv and /pool share; the request is the page state (trace/session.js).
 import { MatrixEditor } from "../lib/editor.js";
 import { GridView } from "../lib/grid.js";
-import { fmt, t, tn } from "../lib/i18n.js";
+import { t, tn } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { isMatrix, maxAbsOf, randomMatrix, reshape } from "../lib/matrix.js";
 import { cellName } from "../lib/names.js";
@@ -39,6 +39,7 @@ function build(data) {
   padded = gridsIn($("padded"), padded, 1);
   padded[0].resize(pi.length, pi[0].length);
   padded[0].fitValues(pi);
+  detail.limit = padded[0].cap(); // the window writes its numbers as the padded input does (and the formula)
   detail.fitValues(pi);
   for (let r = 0; r < pi.length; r++) {
     for (let c = 0; c < pi[0].length; c++) padded[0].set(r, c, pi[r][c], inMax, { pad: pi[r][c] === null });
@@ -62,7 +63,33 @@ function relabel(data = answer, i = 0) {
   $("count").textContent = data?.steps.length ? tn("pool.count", data.steps[i].count) : "";
 }
 
+// The engine writes the formula with its own rounding (0.00012 as "0.0001"); the grids follow lib/numfmt.js at
+// their width ("1.2e-4"). So that a number reads the same in the grids and in the formula, the formula is written
+// again from the step's numbers with the grids' texts: the inputs as the padded input's cells, the result as the
+// output's. A formula of a layout this page does not know is shown as the engine wrote it.
+const paren = (s) => (s.startsWith("-") ? `(${s})` : s);
+const inText = (v) => padded[0].textOf(v);
+const outText = (v) => outputs[0].textOf(v);
+
+/** Rewrite st.terms and st.formula (what trace/page.js shows) with the grids' texts; the engine's are kept. */
+function writeStep(st) {
+  st.engine ??= { terms: st.terms, formula: st.formula };
+  const terms = st.engine.terms, real = st.inputs.filter((v) => v !== null), last = terms[terms.length - 1];
+  let mine = null;
+  if (terms.length === real.length + 1 && real.length) {
+    const avg = /^\) \/ (\d+) = /.exec(last);
+    if (terms[0].startsWith("max(") && last.startsWith(") = ")) {
+      mine = [`max(${inText(real[0])}`, ...real.slice(1).map((v) => `, ${inText(v)}`), `) = ${outText(st.value)}`];
+    } else if (terms[0].startsWith("(") && avg) {
+      mine = [`(${inText(real[0])}`, ...real.slice(1).map((v) => ` + ${paren(inText(v))}`), `) / ${avg[1]} = ${outText(st.value)}`];
+    }
+  }
+  st.terms = mine || terms;
+  st.formula = st.terms.join("");
+}
+
 function step(st) {
+  writeStep(st);
   const g = padded[0], win = st.window;
   const pw = win.filter(([r]) => r === win[0][0]).length; // the window's width
   const cell = (n) => [Math.floor(n / pw), n % pw];
@@ -92,8 +119,8 @@ function step(st) {
 
 function facts(st) {
   const [r, c] = st.index;
-  const why = st.argmax ? tn("pool.fact_max", st.count) : tn("pool.fact_avg", st.count, { s: fmt(st.sum) });
-  return `${cellName(r, c)} = ${fmt(st.value)}  ·  ${why}`;
+  const why = st.argmax ? tn("pool.fact_max", st.count) : tn("pool.fact_avg", st.count, { s: outText(st.sum) });
+  return `${cellName(r, c)} = ${outText(st.value)}  ·  ${why}`;
 }
 
 function clear() {

@@ -22,15 +22,20 @@ export function downloadButton(session) {
       if (!res.ok) {
         const error = (await res.json().catch(() => null))?.error;
         const code = error?.code && `error.code.${error.code}`;
-        status.textContent = t("download.failed", { rule: code && has(code) ? t(code) : error?.rule ?? res.statusText });
+        const said = code && has(code) ? t(code, { field: error.field || "-" }) : error?.rule ?? res.statusText;
+        status.textContent = t("download.failed", { rule: said });
+        status.title = error?.rule ?? ""; // the engine's English rule
         return;
       }
+      status.title = "";
       save(await res.blob(), name);
       status.textContent = t("download.done", {
         name, frames: res.headers.get("x-animation-frames"), steps: res.headers.get("x-animation-steps"),
       });
-    } catch (err) {
-      status.textContent = t("download.failed", { rule: String(err) });
+    } catch (err) { // no answer at all: said in the page's language, the browser's own words as the tooltip
+      const said = has("error.code.network_error") ? t("error.code.network_error") : String(err);
+      status.textContent = t("download.failed", { rule: said });
+      status.title = String(err);
     } finally {
       button.disabled = false;
     }

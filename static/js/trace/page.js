@@ -220,6 +220,7 @@ export function startTracePage(page) {
     await session.load();
     fillPresets($("preset"), session.examples, session.presetId());
     form();
+    session.followHistory(form); // Back or Forward: the form, then the answer, of the URL's state
     await session.compute();
   })();
   return { session, player, edit, jump, redraw };

@@ -1,11 +1,12 @@
 // The request, its URL state and the calls to the API for the window-trace pages (/conv and /pool), as
 // rnn/session.js is for the recurrent ones: the request body is the page state. Presets load an
 // example's request; every edit changes the request, which is posted again after a short pause (a newer
-// edit cancels the older call); the view's step and the request live in the URL.
+// edit cancels the older call); the view's step and the request live in the URL. A choice (an example, or an
+// edit asked with `push`) gets a history entry of its own; Back and Forward show the URL's state again (restore).
 import { latest } from "../lib/api.js";
 import { clone } from "../lib/dom.js";
 import { loadExamples } from "../lib/presets.js";
-import { readState, writeState } from "../lib/url.js";
+import { onUrlChange, readState, writeState } from "../lib/url.js";
 
 const PAUSE_MS = 120; // edits within this time are posted together
 
@@ -41,6 +42,7 @@ export class TraceSession {
     this.timer = null;
     this.lastBody = null;
     this.inflight = null; // the key of the request on its way
+    this.push = false;    // the next URL written gets its own history entry (a choice, not an edit)
   }
 
   /** The examples, the default request, and the request and step from the URL. */
@@ -51,6 +53,11 @@ export class TraceSession {
     });
     const base = this.examples.find((e) => e.id === this.preset) || this.examples[0];
     this.defaults = this.check(clone(base ? this.fromExample(base) : this.fallback));
+    this.fromLocation();
+  }
+
+  /** The request and step of the URL on screen. */
+  fromLocation() {
     let url = readState(this.toUrl(this.defaults, 0));
     if (this.defaultsFor) url = readState(this.toUrl(this.base(this.fromUrl(url)), 0)); // what the link leaves out
     try {
@@ -60,6 +67,21 @@ export class TraceSession {
     }
     this.pending = Math.max(0, Math.round(Number(url.step)) || 0);
     this.openCell = new URLSearchParams(location.search).has("step") ? null : this.openAt[this.presetId()] ?? null;
+  }
+
+  /**
+   * After Back or Forward, restored() once the request and step of the URL are set again (the answer
+   * follows as after an edit); call when load() is done.
+   */
+  followHistory(restored) {
+    const names = new Set([...this.keys(), ...Object.keys(this.defaults)].map((k) => this.urlKeys[k] || k));
+    onUrlChange([...names, "step"], () => {
+      this.fromLocation();
+      this.push = false;
+      this.asked = true; // its step, even when the answer on screen is already that request's
+      restored();
+      this.schedule(0);
+    });
   }
 
   /** The id of the example whose request this is, or "". */
@@ -83,15 +105,18 @@ export class TraceSession {
     this.req = this.check(clone(this.fromExample(ex)));
     this.pending = 0;
     this.openCell = this.openAt[id] ?? null;
+    this.push = true;
     this.schedule();
   }
 
   /**
    * Change the request with fn(req); `restart` shows the first step of the new answer, `step` another one: a
-   * number, or step(data) for a step that only the answer can tell.
+   * number, or step(data) for a step that only the answer can tell; `push`: a choice (a layer, a view), which
+   * Back undoes, not an edit of the numbers.
    */
-  edit(fn, { restart = false, step = null } = {}) {
+  edit(fn, { restart = false, step = null, push = false } = {}) {
     fn(this.req);
+    this.push ||= push;
     this.openCell = null;
     if (restart) this.pending = 0;
     if (step !== null) this.pending = step;
@@ -123,6 +148,7 @@ export class TraceSession {
       this.asked = false;
       this.drawn = state;
       if (target !== null) this.onSame(target);
+      else this.push = false; // nothing new to show: no entry
       this.idle();
       return;
     }
@@ -156,7 +182,8 @@ export class TraceSession {
     // the default example at the step it opens at (openAt) is the bare page: no step in the link
     const base = this.base(this.req);
     const opening = JSON.stringify(this.req) === JSON.stringify(base) ? this.defaultStep ?? 0 : 0;
-    writeState(this.toUrl(this.req, step), this.toUrl(base, opening));
+    writeState(this.toUrl(this.req, step), this.toUrl(base, opening), { push: this.push });
+    this.push = false;
   }
 
   /** The state a link to req leaves out. */

@@ -146,16 +146,43 @@ export const pair = (v, d = 1) => (Array.isArray(v) ? [Number(v[0]), Number(v[1]
 
 /**
  * The GridViews of one figure, one per channel or filter, each in a captioned scrolling box inside `box`;
- * rebuilt only when their number changes. options(k): GridView options of grid k.
+ * rebuilt only when their number changes. options(k): GridView options of grid k. A grid larger than its box
+ * says so (scrollCue): its box fades out on each side that has more to scroll to, and a line under it tells.
  */
 export function gridsIn(box, grids, n, options = () => ({})) {
   if (grids.length === n) return grids;
   box.replaceChildren();
   return Array.from({ length: n }, (_, k) => {
     const scroll = h("div", { class: "grid-scroll" });
-    box.append(h("div", { class: "chan" }, [h("div", { class: "cap" }), scroll]));
-    return new GridView(scroll, options(k));
+    box.append(h("div", { class: "chan" }, [h("div", { class: "cap" }), scroll, h("p", { class: "scroll-hint", hidden: true })]));
+    const grid = new GridView(scroll, options(k));
+    scroll.addEventListener("scroll", () => scrollCue(scroll), { passive: true });
+    sizes.observe(scroll);
+    sizes.observe(grid.root); // the grid's own size changes with its shape and its numbers' width
+    return grid;
   });
+}
+
+const sizes = new ResizeObserver((entries) => {
+  new Set(entries.map((e) => e.target.closest(".grid-scroll"))).forEach((scroll) => scroll && scrollCue(scroll));
+});
+
+/**
+ * Mark a grid's scrolling box with the sides it can scroll to (classes more-left, more-right, more-up,
+ * more-down: conv.css fades those edges) and show the hint under it while anything is out of view.
+ */
+export function scrollCue(scroll) {
+  const x = scroll.scrollWidth - scroll.clientWidth > 1, y = scroll.scrollHeight - scroll.clientHeight > 1;
+  const c = scroll.classList;
+  c.toggle("more-left", x && scroll.scrollLeft > 1);
+  c.toggle("more-right", x && scroll.scrollLeft + scroll.clientWidth < scroll.scrollWidth - 1);
+  c.toggle("more-up", y && scroll.scrollTop > 1);
+  c.toggle("more-down", y && scroll.scrollTop + scroll.clientHeight < scroll.scrollHeight - 1);
+  const hint = scroll.nextElementSibling;
+  if (!hint?.classList.contains("scroll-hint")) return;
+  hint.hidden = !(x || y);
+  const key = x ? "conv.scroll_hint" : "conv.scroll_hint_y";
+  if (hint.dataset.i18n !== key) { hint.dataset.i18n = key; hint.textContent = t(key); } // relabelled by a language switch
 }
 
 /** Name each grid: `one` when it is alone, else each(k) (also shown as its caption). */
