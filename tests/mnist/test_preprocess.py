@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from app.engine.errors import EngineError
-from app.mnist.preprocess import center_of_mass, preprocess, rasterize_strokes, steps_to_lists
+from app.mnist.preprocess import center_of_mass, fit_box, lanczos_matrix, preprocess, rasterize_strokes, steps_to_lists
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
 
@@ -229,3 +229,27 @@ def test_stroke_thickness_and_bounding_box_against_their_plain_definitions(seed)
     rows, cols = np.nonzero(mask)
     box = [int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1] if area else None
     assert bounding_box(ink) == bounding_box(ink, mask=mask) == box
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fit_box_is_pillows_lanczos_resize(seed):
+    """fit_box computes Pillow's float Lanczos resize as two matrix products: the same numbers to float32's last
+    place or two, on seeded random crops of every aspect (thin, wide, tiny, up to 2.5× the drawing pad's region)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        h, w = (int(v) for v in rng.integers(1, 320, 2))
+        crop = (rng.random((h, w)) * (rng.random((h, w)) < 0.3)).astype(np.float32)
+        new_h, new_w = max(1, round(h * 20 / max(h, w))), max(1, round(w * 20 / max(h, w)))
+        pil = np.asarray(Image.fromarray(crop).resize((new_w, new_h), Image.Resampling.LANCZOS), dtype=np.float32)
+        got = fit_box(crop)
+        assert got.shape == (new_h, new_w) and max(got.shape) == 20
+        np.testing.assert_allclose(got, np.clip(pil, 0, 1), rtol=0, atol=3e-7)
+
+
+def test_lanczos_rows_sum_to_one_and_reach_three_lobes():
+    m = lanczos_matrix(128, 20)  # shrinking by 6.4: each output reads ±3 · 6.4 input pixels around its centre
+    np.testing.assert_allclose(m.sum(axis=1), 1, atol=1e-12)
+    assert np.count_nonzero(m[10]) in (38, 39)
+    assert np.argmax(m[10]) in (67, 68)            # the centre of output pixel 10 is input 10.5 · 6.4 = 67.2
+    np.testing.assert_allclose(lanczos_matrix(5, 5), np.eye(5), atol=1e-15)  # same size: each pixel is itself
+
