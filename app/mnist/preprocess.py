@@ -322,9 +322,9 @@ def check_strokes(strokes, width, height) -> list[np.ndarray]:
     return clean
 
 
-def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> np.ndarray:
-    """Draws polylines ((n, 2) arrays in canvas px) onto a size = (width, height) image whose top-left
-    is the canvas point `origin`, at `scale` image px per canvas px -> (height, width) float32, ink 1 on 0.
+def draw_image(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> Image.Image:
+    """Draws polylines ((n, 2) arrays in canvas px) onto a size = (width, height) "L" image whose top-left
+    is the canvas point `origin`, at `scale` image px per canvas px: ink 255 on 0.
     Round caps and joints: a disc is drawn at every point as well as the segments between them."""
     img = Image.new("L", (int(size[0]), int(size[1])), 0)
     draw = ImageDraw.Draw(img)
@@ -337,7 +337,17 @@ def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> n
             draw.line(flat, fill=255, width=width)
         for x, y in zip(flat[::2], flat[1::2], strict=True):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return img
+
+
+def ink_of(img: Image.Image) -> np.ndarray:
+    """An "L" image -> (height, width) float32 ink levels 0..1."""
     return GREY[np.frombuffer(img.tobytes(), np.uint8).reshape(img.height, img.width)]
+
+
+def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> np.ndarray:
+    """draw_image() as (height, width) float32, ink 1 on 0."""
+    return ink_of(draw_image(clean, size, origin, scale, line_width))
 
 
 def rasterize_strokes(strokes, width, height, line_width=None):
@@ -347,11 +357,22 @@ def rasterize_strokes(strokes, width, height, line_width=None):
     return draw_strokes(clean, (width, height), line_width=lw)
 
 
+def preview(region: Image.Image, origin, scale, size, k) -> np.ndarray:
+    """The canvas at k preview px per canvas px (size = (width, height)), sampled from `region`, the canvas from
+    `origin` on drawn at `scale` ≥ k: each preview pixel takes the region pixel under its centre (0 beyond the
+    region), one affine resampling instead of drawing the strokes again."""
+    step = scale / k  # region px per preview px
+    dx, dy = (-o * scale for o in origin)  # drawing and resampling both put canvas x on pixel floor(x · scale)
+    sampled = region.transform(size, Image.Transform.AFFINE, (step, 0, dx, 0, step, dy), Image.Resampling.NEAREST)
+    return ink_of(sampled)
+
+
 def preprocess_strokes(strokes, width, height, line_width=None):
     """Strokes -> the same dict as preprocess(), without rasterising the whole canvas at full size:
     only the drawing's region is drawn, at most RASTER_SIDE px on its longer side (the 20 px box needs no
-    more), and the whole canvas once more at PREVIEW_SIDE px for the ink preview. `bbox` and
-    `thickened_by` are in canvas px; adds "raster_scale" (region px per canvas px) and "ink_scale"."""
+    more); the ink preview, the whole canvas at PREVIEW_SIDE px, is sampled from that region (it holds all the
+    ink on the canvas, at least as finely). `bbox` and `thickened_by` are in canvas px; adds "raster_scale"
+    (region px per canvas px) and "ink_scale"."""
     clean = check_strokes(strokes, width, height)
     lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
     if not clean:
@@ -365,7 +386,8 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     x0, y0 = math.floor(x0), math.floor(y0)
     scale = min(1.0, RASTER_SIDE / max(x1 - x0, y1 - y0))
     size = (max(1, math.ceil((x1 - x0) * scale)), max(1, math.ceil((y1 - y0) * scale)))
-    region = draw_strokes(clean, size, (x0, y0), scale, lw)
+    region_img = draw_image(clean, size, (x0, y0), scale, lw)
+    region = ink_of(region_img)
     # as much ink as the canvas-wide rule asks for (MIN_INK_FRACTION of the canvas), counted at this scale
     min_pixels = max(3, int(MIN_INK_FRACTION * width * height * scale * scale))
     result = prepare(region, min_pixels=min_pixels)
@@ -374,7 +396,7 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     k = min(1.0, PREVIEW_SIDE / max(width, height))
     top, left, bottom, right = result["bbox"]
     result.update(
-        ink=draw_strokes(clean, (max(1, round(width * k)), max(1, round(height * k))), scale=k, line_width=lw),
+        ink=preview(region_img, (x0, y0), scale, (max(1, round(width * k)), max(1, round(height * k))), k),
         bbox=[y0 + math.floor(top / scale), x0 + math.floor(left / scale),
               min(height, y0 + math.ceil(bottom / scale)), min(width, x0 + math.ceil(right / scale))],
         thickened_by=round(result["thickened_by"] / scale), raster_scale=round(scale, 6), ink_scale=k)

@@ -253,3 +253,40 @@ def test_lanczos_rows_sum_to_one_and_reach_three_lobes():
     assert np.argmax(m[10]) in (67, 68)            # the centre of output pixel 10 is input 10.5 · 6.4 = 67.2
     np.testing.assert_allclose(lanczos_matrix(5, 5), np.eye(5), atol=1e-15)  # same size: each pixel is itself
 
+
+
+@pytest.mark.parametrize("canvas", [48, 64, 280, 600, 1960])
+def test_ink_preview_is_the_canvas_drawn_small(canvas):
+    """The strokes' ink preview (the whole canvas at ≤ 64 px) is sampled from the drawn region: against the whole
+    canvas drawn at full size and averaged over each preview pixel by a plain loop (the same pixels when nothing
+    is scaled), anywhere on the canvas."""
+    from app.mnist.preprocess import preprocess_strokes
+
+    rng = np.random.default_rng(canvas)
+    side = min(canvas, 64)
+    f = canvas / side
+    shifts = []
+    for _ in range(6):
+        scale = rng.uniform(0.2, 0.9) * canvas / 280
+        dx, dy = rng.uniform(0, canvas - 260 * scale, 2)
+        strokes = moved(FOUR, scale=scale, dx=dx, dy=dy)
+        got = preprocess_strokes(strokes, canvas, canvas)
+        full = rasterize_strokes(strokes, canvas, canvas)
+        want = np.zeros((side, side))
+        for u in range(side):
+            rows = np.arange(int(u * f), min(canvas, int(np.ceil((u + 1) * f))))
+            wr = np.minimum(rows + 1, (u + 1) * f) - np.maximum(rows, u * f)
+            for v in range(side):
+                cols = np.arange(int(v * f), min(canvas, int(np.ceil((v + 1) * f))))
+                wc = np.minimum(cols + 1, (v + 1) * f) - np.maximum(cols, v * f)
+                want[u, v] = wr @ full[np.ix_(rows, cols)] @ wc / (f * f)
+        assert got["ink"].shape == (side, side) and got["ink_scale"] == pytest.approx(1 / f)
+        if canvas <= 64 and got["raster_scale"] == 1:
+            np.testing.assert_array_equal(got["ink"], want)
+        a, b = got["ink"] > 0.5, want > 0.5
+        assert (a & b).sum() / (a | b).sum() > 0.7                          # the same strokes, to a pixel's edge
+        assert abs(got["ink"].sum() / want.sum() - 1) < 0.2                 # as much ink
+        shifts.append(np.subtract(center_of_mass(got["ink"]), center_of_mass(want)))
+    # in place: Pillow draws canvas point x on pixel floor(x · scale), a bias of half a pixel of whichever raster
+    # (region or full size) that shows as up to ~0.2 preview px; a wrong origin or sampling point shifts whole pixels
+    assert np.abs(shifts).max() < 0.75 and np.abs(np.mean(shifts, axis=0)).max() < 0.25
