@@ -347,12 +347,36 @@ def test_fused_forward_equals_the_layers_one_by_one_and_its_gradients_are_right(
         assert_close(grads[k], num, f"fused model grad {k}")
 
 
-@pytest.mark.parametrize("pool,strides,hw", POOL_CASES + [((1, 1), None, (3, 4))])
+@pytest.mark.parametrize("pool,strides,hw", POOL_CASES + [((1, 1), None, (3, 4)), ((2, 2), (2, 2), (5, 9)),
+                                                           ((2, 2), None, (2, 3))])
 def test_maxpool_infer_is_the_forward_output_and_the_naive_loop(pool, strides, hw):
     x = np.random.default_rng(5).integers(-3, 4, (2, *hw, 3)).astype(np.float32)  # many ties
     y = maxpool2d_infer(x, pool, strides)
     np.testing.assert_array_equal(y, maxpool2d_forward(x, pool, strides)[0])
     np.testing.assert_array_equal(y, maxpool2d_naive(x, pool, strides))
+    flipped = x[:, ::-1]                                              # a strided input
+    np.testing.assert_array_equal(maxpool2d_infer(flipped, pool, strides), maxpool2d_naive(flipped, pool, strides))
+
+
+@pytest.mark.parametrize("hw", [(1, 5), (5, 1)])
+def test_maxpool_infer_refuses_an_input_smaller_than_the_pool_as_the_forward_does(hw):
+    x = np.zeros((1, *hw, 2), np.float32)
+    for fn in (maxpool2d_infer, maxpool2d_forward):
+        with pytest.raises(EngineError) as e:
+            fn(x, (2, 2))
+        assert e.value.field == "pool_size"
+
+
+def test_windows_of_a_strided_input_are_those_of_its_copy():
+    from app.engine.nn.conv import windows
+
+    x = np.random.default_rng(3).standard_normal((2, 9, 8, 3)).astype(np.float32)
+    view = x[:, ::2, ::-1]                                        # not contiguous: as_strided's path
+    for xp in (view, np.ascontiguousarray(view)):
+        w = windows(xp, 2, 3, 4, 2, (1, 2), (1, 2))
+        assert not w.flags.writeable
+        for n, i, j, p, q in [(0, 0, 0, 0, 0), (1, 3, 1, 1, 2), (0, 2, 1, 1, 1)]:
+            np.testing.assert_array_equal(w[n, i, j, p, q], view[n, i + p, j * 2 + q * 2])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
