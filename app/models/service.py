@@ -15,7 +15,7 @@ import numpy as np
 
 from app.engine.arrays import as_array, to_list
 from app.engine.errors import EngineError
-from app.engine.layers import Model, plan, run, summary
+from app.engine.layers import Model, check_input, plan, run, summary
 from app.engine.layers import trace as trace_layer
 from app.engine.limits import MODEL_ARRAY_MAX_NUMBERS, MODEL_ARRAYS_MAX_NUMBERS, MODEL_MAX_DIM
 
@@ -138,9 +138,10 @@ def prediction(model: Model, x: np.ndarray, arrays: str = "lists") -> dict:
     if arrays not in ("lists", "numpy"):
         raise EngineError("arrays", "must be 'lists' or 'numpy'")
     write = to_list if arrays == "lists" else (lambda a: a)
-    keep = kept_arrays([int(np.prod(s, dtype=np.int64)) for s in plan(model, x.shape)])
+    checked = check_input(model, x, plan(model, x.shape))   # planned once; the plan's refusals come first
+    keep = kept_arrays([int(np.prod(s, dtype=np.int64)) for s in checked.shapes])
     layers, y = [], x
-    for layer, y, kept in zip(model.layers, run(model, x), keep, strict=True):
+    for layer, y, kept in zip(model.layers, run(model, checked), keep, strict=True):
         layers.append({"name": layer.name, "class_name": layer.class_name, "shape": list(y.shape),
                        "min": float(y.min()), "max": float(y.max()), "array": write(y) if kept else None})
     return {"input_shape": list(x.shape), "output": layers[-1]["array"] if keep[-1] else None,

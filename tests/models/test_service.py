@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
-from app.engine.layers import forward
+from app.engine.layers import check_input, forward, plan, run
+from app.engine.layers import model as engine_model
+from app.engine.layers.spec import KINDS
 from app.models import service
 from app.models.images import resize
 from app.models.reader import read_model
@@ -225,3 +228,96 @@ def test_trace_through_the_service(store):
     with pytest.raises(EngineError) as e:
         service.trace(s["id"], "conv", [0, 0, 0], store=store)
     assert e.value.field == "input"
+
+
+# ---- a request plans its model once, and refuses over the caps before any layer runs -------------------------
+
+@pytest.fixture
+def plans(monkeypatch):
+    """Every planned input shape, however the plan is reached (check_input in the engine, or the service)."""
+    shapes = []
+
+    def counting(model, x_shape):
+        shapes.append(tuple(x_shape))
+        return plan(model, x_shape)
+
+    monkeypatch.setattr(engine_model, "plan", counting)
+    monkeypatch.setattr(service, "plan", counting)
+    return shapes
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """The names of the layers whose forward pass ran, in order."""
+    names = []
+
+    def counting(forward):
+        def run_layer(layer, x):
+            names.append(layer.name)
+            return forward(layer, x)
+        return run_layer
+
+    for class_name, kind in list(KINDS.items()):
+        monkeypatch.setitem(KINDS, class_name, dataclasses.replace(kind, forward=counting(kind.forward)))
+    return names
+
+
+def test_predict_plans_once(store, plans, ran):
+    s = service.upload(fixture_bytes("gru.keras"), store=store)
+    x = expected("gru.keras")["x"][0]
+    got = service.predict(s["id"], x.tolist(), store=store)
+    assert plans == [x.shape] and ran == [layer["name"] for layer in got["layers"]]
+    plans.clear()
+    service.predict_image(service.upload(fixture_bytes("cnn_valid.keras"), store=store)["id"], np.zeros((10, 8)),
+                          store=store)
+    assert plans == [(10, 8, 1)]
+
+
+def test_trace_plans_and_checks_once(store, plans, ran, monkeypatch):
+    s = service.upload(fixture_bytes("cnn_valid.keras"), store=store)
+    checks = []
+    monkeypatch.setattr(engine_model, "check_input", lambda *a: checks.append(1) or check_input(*a))
+    t = service.trace(s["id"], "conv", [2, 3, 1], image=np.zeros((10, 8)), store=store)
+    assert t["layer"] == "conv" and plans == [(10, 8, 1)] and len(checks) == 1
+    assert ran == ["rescale", "conv"]                          # up to the traced layer only
+
+
+def test_over_the_caps_is_refused_before_any_layer_runs(store, plans, ran):
+    costly = service.upload(_activation_chain("gelu", 5, (None, 800)), store=store)
+    rows = np.zeros((800, 800)).tolist()
+    for call in (lambda: service.predict(costly["id"], rows, store=store),
+                 lambda: service.trace(costly["id"], "a0", [0, 0], input=rows, store=store)):
+        with pytest.raises(EngineError) as e:
+            call()
+        assert e.value.field == "input" and e.value.code == "model_too_costly" and "500,000,000 units" in e.value.rule
+    assert ran == [] and plans == [(800, 800)] * 2
+
+
+def test_an_input_over_the_size_cap_is_refused_as_before(store, ran):
+    # (1200, 1200, 3) is 4,320,000 numbers, over MODEL_MAX_LAYER_NUMBERS; the conv's output too (11,520,000):
+    # predict names the plan's refusal (it plans first), trace the input's size (it checks the size first)
+    s = service.upload(keras_file("free", (None, None, 3), [
+        {"class_name": "Conv2D", "config": {"name": "conv", "filters": 8, "kernel_size": [1, 1]},
+         "weights": [np.ones((1, 1, 3, 8), np.float32), np.zeros(8, np.float32)]}]), store=store)
+    pic = np.zeros((1200, 1200))
+    with pytest.raises(EngineError) as e:
+        service.predict_image(s["id"], pic, store=store)
+    assert (e.value.field, e.value.code) == ("input", "model_too_costly") and "11,520,000 numbers" in e.value.rule
+    with pytest.raises(EngineError) as e:
+        service.trace(s["id"], "conv", [0, 0, 0], image=pic, store=store)
+    assert (e.value.field, e.value.code, e.value.rule) == ("input", None, "has 4,320,000 numbers; the cap is 4,000,000")
+    assert ran == []
+
+
+def test_run_takes_a_checked_input_as_it_is(plans):
+    model = read_model(fixture_bytes("cnn_valid.keras"))
+    x = np.random.default_rng(4).random((10, 8, 1))
+    checked = check_input(model, x)
+    assert checked.shapes == [tuple(layer.output_shape) for layer in model.layers] and len(plans) == 1
+    outs = list(run(model, checked))
+    assert len(plans) == 1                                     # not planned again
+    np.testing.assert_array_equal(outs[-1], forward(model, x)[-1])
+    assert len(plans) == 2                                     # a raw input is checked and planned by run itself
+    with pytest.raises(EngineError) as e:
+        list(run(model, np.zeros((10, 9, 1))))
+    assert e.value.code == "wrong_input_shape"

@@ -6,6 +6,20 @@ recurrent) in `spec.KINDS`.
 """
 
 from . import conv, dense, elementwise, pooling, recurrent, reshape  # noqa: F401  (they register their kinds)
-from .model import SUPPORTED, Model, build, forward, plan, refuse_class, run, summary, trace, traceable
+from .model import (
+    SUPPORTED,
+    Checked,
+    Model,
+    build,
+    check_input,
+    forward,
+    plan,
+    refuse_class,
+    run,
+    summary,
+    trace,
+    traceable,
+)
 
-__all__ = ["Model", "SUPPORTED", "build", "forward", "plan", "refuse_class", "run", "summary", "trace", "traceable"]
+__all__ = ["Checked", "Model", "SUPPORTED", "build", "check_input", "forward", "plan", "refuse_class", "run",
+           "summary", "trace", "traceable"]

@@ -3,6 +3,7 @@
     model = build("my_cnn", (28, 28, 1), [("Conv2D", {...}), ("MaxPooling2D", {...}), ...], keras=3)
     set_weights(model, {...}) is done by the file reader (app/models/), which knows where a file keeps them.
     outputs = forward(model, x)          # every layer's output, float64, one sample (no batch axis)
+    checked = check_input(model, x)      # x checked and planned (its layers' shapes) once: run(model, checked)
 
 Costs are bounded before work starts: layers, parameters and shape sizes when building; the numbers of every
 layer's output and the cost of the whole run (spec.Kind.cost: about a nanosecond a unit) before a forward pass.
@@ -130,21 +131,33 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
     return shapes
 
 
-def check_input(model: Model, x) -> np.ndarray:
+@dataclass(frozen=True)
+class Checked:
+    """An input check_input passed: one sample as float64 and its plan (every layer's output shape), so that
+    run() neither checks nor plans it again."""
+    x: np.ndarray
+    shapes: list[tuple[int, ...]]
+
+
+def check_input(model: Model, x, shapes: list[tuple[int, ...]] | None = None) -> Checked:
+    """Refuse an input over the size cap, that does not fit the model or costs too much (plan), or that is not
+    finite, in that order. `shapes`: plan(model, x.shape) when the caller has made it already."""
     x = np.asarray(x, dtype=np.float64)
     if x.size > MODEL_MAX_LAYER_NUMBERS:
         raise EngineError("input", f"has {x.size:,} numbers; the cap is {MODEL_MAX_LAYER_NUMBERS:,}")
-    plan(model, x.shape)
+    if shapes is None:
+        shapes = plan(model, x.shape)
     if not np.isfinite(x).all():
         raise EngineError("input", "must contain only finite numbers (no NaN or Infinity)")
-    return x
+    return Checked(x, shapes)
 
 
 def run(model: Model, x, upto: int | None = None) -> Iterator[np.ndarray]:
     """Each layer's output in turn for one sample x (the model's input shape), float64; `upto` stops after that
-    layer. The input is checked (shape, cost, finite) before the first layer runs. Only the output yielded and
-    the one it was computed from are held here: a caller keeps what it needs."""
-    x = check_input(model, x)
+    layer. x is checked (check_input: shape, cost, finite) before the first layer runs, unless it is a Checked
+    already. Only the output yielded and the one it was computed from are held here: a caller keeps what it
+    needs."""
+    x = (x if isinstance(x, Checked) else check_input(model, x)).x
     for layer in model.layers[:None if upto is None else upto + 1]:
         x = KINDS[layer.class_name].forward(layer, x)
         if not np.isfinite(x).all():
@@ -174,8 +187,9 @@ def trace(model: Model, x, layer_name: str, index) -> dict:
     kind = KINDS[layer.class_name]
     if kind.trace is None:
         raise EngineError("layer", f"{layer.class_name} layer {layer.name!r} has nothing to trace")
-    x_in = y = check_input(model, x)
-    for out in run(model, x_in, upto=i):
+    checked = check_input(model, x)
+    x_in = y = checked.x
+    for out in run(model, checked, upto=i):
         x_in, y = y, out
     if not isinstance(index, (list, tuple)) or len(index) != y.ndim or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in index):
@@ -211,5 +225,5 @@ def summary(model: Model) -> dict:
             "total_params": total, "trainable_params": trainable, "non_trainable_params": total - trainable}
 
 
-__all__ = ["Model", "Options", "SUPPORTED", "build", "forward", "plan", "refuse_class", "summary", "trace",
-           "traceable"]
+__all__ = ["Checked", "Model", "Options", "SUPPORTED", "build", "check_input", "forward", "plan", "refuse_class",
+           "run", "summary", "trace", "traceable"]
