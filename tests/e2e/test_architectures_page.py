@@ -8,11 +8,12 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from app.pages import strings
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-EN = json.loads((ROOT / "static/i18n/architectures.en.json").read_text(encoding="utf-8"))
-ZH = json.loads((ROOT / "static/i18n/architectures.zh-TW.json").read_text(encoding="utf-8"))
+EN, ZH = strings("en", "architectures"), strings("zh-TW", "architectures")  # the common dictionary and the page's
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from app.engine.numbers import fmt
+from app.pages import strings
+from tests.e2e.steps import step_through
 
 pytestmark = pytest.mark.browser
 
 A11 = "(0×2 + 0×1 + 1×3) + (0×2 + 1×0 + 6×0) + (3×1 + 3×3 + 2×2) = 3 + 0 + 16 = 19"
-I18N = Path(__file__).resolve().parents[2] / "static/i18n"
-EN = json.loads((I18N / "conv.en.json").read_text(encoding="utf-8"))
-ZH = json.loads((I18N / "conv.zh-TW.json").read_text(encoding="utf-8"))
+EN, ZH = strings("en", "conv"), strings("zh-TW", "conv")  # the common table, then the page's
 
 
 def ready(page, steps=None, zh=False):
@@ -415,12 +415,7 @@ def test_every_step_writes_a_number_as_its_grid_does(web, query):
     page = web.goto(f"/conv?{query}&step=0")
     ready(page)
     n = int(page.inner_text("[data-player=status]").split()[-1])
-    for i in range(min(n, 12)):
-        if i:
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "i => document.querySelector('[data-player=status]').textContent.startsWith(`Step ${i} of`)", arg=i + 1)
-        page.wait_for_function("() => document.getElementById('facts').textContent")
+    for _ in step_through(page, min(n, 12)):
         stage = page.evaluate(STAGE)
         assert products(stage["formula"]) == list(zip(stage["cells"], stage["notes"], strict=True)), stage
         assert stage["window"] == stage["cells"] and stage["kernel"] == stage["notes"], stage

@@ -1,18 +1,15 @@
 """The pooling page in Chromium: max and average from the API's trace, argmax and Σ / n shown."""
 
-import json
-from pathlib import Path
-
 import httpx
 import pytest
 
 from app.engine.numbers import fmt
+from app.pages import strings
+from tests.e2e.steps import step_through
 
 pytestmark = pytest.mark.browser
 
-I18N = Path(__file__).resolve().parents[2] / "static/i18n"
-EN = json.loads((I18N / "pool.en.json").read_text(encoding="utf-8"))
-ZH = json.loads((I18N / "pool.zh-TW.json").read_text(encoding="utf-8"))
+EN, ZH = strings("en", "pool"), strings("zh-TW", "pool")  # the common table, then the page's
 
 
 def ready(page, steps):
@@ -176,12 +173,7 @@ def test_long_numbers_read_the_same_in_the_formula_and_the_grids(phone, mode):
     page = phone.goto(f"/pool?input=[[-123456,0.00012,3],[4,5,0.00345],[7,8,-0.5]]&mode={mode}&pool=[2,2]"
                       "&padding=same&step=0")
     ready(page, 4)
-    for i in range(4):
-        if i:
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "i => document.querySelector('[data-player=status]').textContent.startsWith(`Step ${i} `)", arg=i + 1)
-        page.wait_for_function("() => document.getElementById('facts').textContent")
+    for i in step_through(page, 4, status="Step {i} "):
         shown = page.evaluate(WINDOW)
         values, result = formula_numbers(shown["formula"])
         assert values == shown["padded"] == shown["detail"], shown

@@ -1,0 +1,21 @@
+"""Walking a page's step player (static/js/lib/player.js) from the keyboard, for tests that check every step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+STATUS = "[data-player=status]"
+
+
+def step_through(page, count: int, status: str = "Step {i} of") -> Iterator[int]:
+    """Yield i = 0, 1, ... count - 1 with the player on step i + 1 and that step drawn: from the page's current
+    step (the first, e.g. after ?step=0), ArrowRight before every step but the first, then wait until the player's
+    status starts with `status` (its `{i}` is the 1-based step number; the default is the English page's
+    "Step 3 of 9") and #facts has text."""
+    for i in range(count):
+        if i:
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"t => document.querySelector('{STATUS}').textContent.startsWith(t)",
+                               arg=status.format(i=i + 1))
+        page.wait_for_function("() => document.getElementById('facts').textContent")
+        yield i
