@@ -310,3 +310,88 @@ def test_on_a_phone_the_p_key_says_why_and_a_wide_screen_gets_the_mode_back(phon
     page.wait_for_function(f"() => !{html_present}")
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px" and page.locator("#preset").is_visible()
     phone.assert_clean()
+
+
+HTML_PRESENT = "document.documentElement.classList.contains('present')"
+
+
+def backprop_ready(page, steps):
+    page.wait_for_function("t => !document.getElementById('app').hasAttribute('aria-busy') && document"
+                           ".querySelector('[data-player=status]').textContent.endsWith(t)", arg=f"of {steps}")
+
+
+def present_in_url(page):
+    return page.evaluate("new URLSearchParams(location.search).get('present')")
+
+
+def choose_and_come_back(page):
+    """A choice (a trace of its own: a history entry), a step there (an edit of that entry), then Back."""
+    page.click("#views [data-view=grad_kernel]")
+    page.wait_for_function("() => location.search.includes('view=')")
+    backprop_ready(page, 9)
+    page.click("[data-player=forward]")
+    page.wait_for_function("() => location.search.includes('step=1')")
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('view=')")
+    backprop_ready(page, 36)
+
+
+def test_a_presenter_link_on_a_phone_keeps_present_1_through_back_and_forward(phone):
+    """lib/url.js keeps the reader's presenter choice in the URL after Back and Forward: on a phone the mode is not
+    applied (no `present` class) but the link's present=1 is still the choice, so it must not become present=0;
+    on a screen of 700 px or more the mode is on again after Back."""
+    page = phone.goto("/backprop?present=1")
+    backprop_ready(page, 36)
+    assert not page.evaluate(HTML_PRESENT) and present_in_url(page) == "1"
+    page.click("[data-player=forward]")                                          # a step: the entry is edited
+    page.wait_for_function("() => location.search.includes('step=1')")
+    assert present_in_url(page) == "1"
+    choose_and_come_back(page)
+    assert present_in_url(page) == "1" and not page.evaluate(HTML_PRESENT)
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('view=grad_kernel')")
+    backprop_ready(page, 9)
+    assert present_in_url(page) == "1"
+    page.click("[data-player=forward]")                                          # a step after Forward
+    page.wait_for_function("() => location.search.includes('step=2')")
+    assert present_in_url(page) == "1"
+    page.go_back()
+    backprop_ready(page, 36)
+    assert present_in_url(page) == "1"
+    page.set_viewport_size({"width": W, "height": H})                            # a projector: the mode is on
+    page.wait_for_function(f"() => {HTML_PRESENT}")
+    choose_and_come_back(page)
+    assert page.evaluate(HTML_PRESENT) and present_in_url(page) == "1"
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(HTML_PRESENT)
+    phone.assert_clean()
+
+
+def test_back_keeps_the_presenter_choice_on_screen_and_in_the_url(screen):
+    """Switched off (P) after a choice, the mode stays off through Back and Forward, and the entries' URLs say
+    present=0, so a reload or a shared link after Back does not switch it on again."""
+    page = screen.goto("/backprop?present=1")
+    backprop_ready(page, 36)
+    assert page.evaluate(HTML_PRESENT)
+    choose_and_come_back(page)
+    assert page.evaluate(HTML_PRESENT) and present_in_url(page) == "1"           # on after Back
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('view=grad_kernel')")
+    backprop_ready(page, 9)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("p")
+    assert not page.evaluate(HTML_PRESENT) and present_in_url(page) == "0"
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('view=')")
+    backprop_ready(page, 36)
+    assert not page.evaluate(HTML_PRESENT) and present_in_url(page) == "0"
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('view=grad_kernel')")
+    assert present_in_url(page) == "0"
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('view=')")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert not page.evaluate(HTML_PRESENT)
+    screen.assert_clean()

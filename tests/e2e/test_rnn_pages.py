@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from tests.e2e.audit import describe, fit_problems, label_sizes, watch_canvas
+
 pytestmark = pytest.mark.browser
 
 I18N = Path(__file__).resolve().parents[2] / "static/i18n"
@@ -316,3 +318,117 @@ def test_the_chosen_gate_activation_survives_a_switch_of_the_cell_and_a_reload(w
     ready(page, 5)
     assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
     web.assert_clean()
+
+
+# The views of every time step: /rnn's unrolled net, /lstm's (and the GRU's) table of every step and gate heatmaps.
+STEP_VIEWS = ["#unroll", "#timeline", ".heat-scroll"]
+# phone states: name -> path (the lecture's examples, an LSTM whose tiny h_t reads 1.36e-4, the GRU)
+PHONE_STATES = {
+    "rnn": "/rnn",
+    "lstm": "/lstm",
+    "lstm-sigmoid": '/lstm?preset="lstm-gates-sigmoid"',
+    "gru": "/lstm?cell=gru&preset=gru-small",
+}
+LONG_RNN = '/rnn?preset=""&req={"inputs":[[1,0],[0,1],[1,1],[0,0],[1,0],[0,1],[1,1],[0,0]],"units":2,"seed":3}'
+
+# each view of the time steps: its box, whether it scrolls, and the cue of the frame around it (scrollcue.js)
+VIEWS = """(selectors) => selectors.flatMap((s) => [...document.querySelectorAll(s)]).map((box) => {
+  const frame = box.parentElement, op = (p) => getComputedStyle(frame, p).opacity === "1";
+  const r = box.getBoundingClientRect();
+  return { id: box.id || box.className, wider: box.scrollWidth > box.clientWidth + 1,
+    scrolls: ["auto", "scroll"].includes(getComputedStyle(box).overflowX), left: r.left, right: r.right,
+    atStart: box.scrollLeft <= 1, atEnd: box.scrollLeft >= box.scrollWidth - box.clientWidth - 1,
+    framed: frame.classList.contains("scroll-frame"), cueLeft: op("::before"), cueRight: op("::after") };
+})"""
+
+
+def drawn(page):
+    """The page has drawn its answer: the current step is marked in its view of every step."""
+    page.wait_for_selector(".ucol.current, #timeline tr.current", state="attached", timeout=20000)
+    return page.evaluate("document.querySelectorAll('.ucol[data-t], #timeline tbody tr').length")
+
+
+def to_last_step(page, steps):
+    page.focus("#player [data-player=play]")
+    page.keyboard.press("End")
+    page.wait_for_selector(f".ucol.current[data-t='{steps - 1}'], #timeline tr.current[data-t='{steps - 1}']",
+                           state="attached")
+
+
+def cue_is(page, box, left, right):
+    """Wait until the frame around `box` shows the cue on exactly these sides (the fade is 0.15 s)."""
+    page.wait_for_function("""([sel, left, right]) => { const f = document.querySelector(sel).parentElement;
+        const on = (p) => getComputedStyle(f, p).opacity === "1";
+        return f.classList.contains("scroll-frame") && on("::before") === left && on("::after") === right; }""",
+                           arg=[box, left, right], timeout=5000)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+@pytest.mark.parametrize("name", list(PHONE_STATES))
+def test_at_360_px_the_time_steps_never_widen_the_page_and_nothing_is_cut(phone, name, lang):
+    """At 360 px, in both languages, at the first and the last step: the page never scrolls sideways, no number
+    or label is cut (audit.fit_problems), diagram text keeps 11 px, and a view of the time steps wider than the
+    screen scrolls in its own box, with a cue on the side where more of it is (the sigmoid LSTM's h₁ = 1.36e-4
+    ran out of the cell's drawing and 5.74e-39 out of the line chart)."""
+    watch_canvas(phone.page.context)
+    path = PHONE_STATES[name]
+    page = phone.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    steps = drawn(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    for last in (False, True):
+        if last:
+            to_last_step(page, steps)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, (last, name)
+        problems = fit_problems(page)
+        assert not problems, describe(problems)
+        small = [x for x in label_sizes(page) if x["px"] < 11]
+        assert not small, describe(small)
+        views = page.evaluate(VIEWS, STEP_VIEWS)
+        assert views, "no view of the time steps"
+        for v in views:
+            assert v["framed"] and v["left"] >= 0 and v["right"] <= 360, v
+            if v["wider"]:   # scrolled in its box, the cue where more is (the fade takes 0.15 s)
+                assert v["scrolls"], v
+                page.wait_for_timeout(200)
+                v = next(w for w in page.evaluate(VIEWS, STEP_VIEWS) if w["id"] == v["id"])
+                assert (v["cueLeft"], v["cueRight"]) == (not v["atStart"], not v["atEnd"]), v
+            else:
+                assert not v["cueLeft"] and not v["cueRight"], v
+    phone.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_on_a_phone_the_unrolled_net_fits_or_scrolls_in_its_box_with_a_cue(phone, lang):
+    """/rnn at 360 px: the lecture's three steps fit the screen whole (no column past the box's edge, no cue);
+    a sequence of 8 steps scrolls in the net's own box (never the page), with a fade and an arrow on the side
+    where more steps are, and the current step scrolled into view. zh-TW is chosen with the page's switch."""
+    page = phone.goto("/rnn")
+    assert drawn(page) == 3
+    if lang == "zh-TW":
+        page.click("#lang-toggle")
+        page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+        page.wait_for_function("() => document.querySelector('.ucol.init .ut').textContent === '開始'")
+    whole = """() => { const box = document.getElementById('unroll'), b = box.getBoundingClientRect();
+        return [box.scrollWidth <= box.clientWidth, [...box.querySelectorAll('.ucol')].every((c) => {
+          const r = c.getBoundingClientRect(); return r.left >= b.left && r.right <= b.right; })]; }"""
+    assert page.evaluate(whole) == [True, True]
+    cue_is(page, "#unroll", False, False)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    sizes = [x for x in label_sizes(page, [".unroll"]) if x["px"] < 11]
+    assert not sizes, describe(sizes)
+
+    page = phone.goto(f"{LONG_RNN}&lang={lang}")
+    assert drawn(page) == 8
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    cue_is(page, "#unroll", False, True)                                           # more to the right
+    to_last_step(page, 8)
+    cue_is(page, "#unroll", True, False)                                           # scrolled to the end
+    current = """() => { const b = document.getElementById('unroll').getBoundingClientRect();
+        const c = document.querySelector('.ucol.current').getBoundingClientRect();
+        return c.left >= b.left - 1 && c.right <= b.right + 1; }"""
+    assert page.evaluate(current)                                                  # the current step in view
+    page.eval_on_selector("#unroll", "b => b.scrollTo({left: 0})")
+    cue_is(page, "#unroll", False, True)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    assert not fit_problems(page), describe(fit_problems(page))
+    phone.assert_clean()

@@ -16,6 +16,8 @@ const wide = window.matchMedia("(min-width: 700px)");
 let wanted = root.classList.contains("present"); // what the URL, the cookie or the switch asked for
 
 export const presenting = () => root.classList.contains("present");
+/** The reader's choice (the URL, the cookie or the switch), kept on a phone where the mode is not applied. */
+export const presenterChoice = () => wanted;
 
 /** The class follows the wish where the screen is wide enough; the toggle and the folds follow the class. */
 function apply() {

@@ -8,6 +8,8 @@
 // registers onUrlChange(keys, restore) for the keys it owns; when another key of the URL changed (a key no
 // page registered), the page is loaded again from its URL, which always shows the URL's state.
 
+import { presenterChoice } from "./present.js";
+
 export function readState(defaults) {
   const params = new URLSearchParams(location.search);
   const state = { ...defaults };
@@ -24,9 +26,11 @@ export function readState(defaults) {
 let shown = location.search;
 const restorers = []; // [{keys: Set, restore}]
 // the reader's settings, not the page's state (lib/i18n.js and lib/present.js keep them in the URL): Back keeps
-// the language and presenter mode on screen, and an entry that names the language gets the one on screen
+// the language and presenter mode on screen, and an entry that names them gets the ones on screen. Presenter
+// mode is the reader's choice from present.js, not the `present` class: on a phone the class is off while the
+// choice (a ?present=1 link) stays on, and Back must not turn that link into present=0.
 const SETTINGS = ["lang", "present"];
-const LANG = () => document.documentElement.lang;
+const SHOWN = { lang: () => document.documentElement.lang, present: () => (presenterChoice() ? "1" : "0") };
 
 // brackets and commas stay readable in shared links (?input=[[1,2],[3,4]]); URLSearchParams reads them back
 function query(params) {
@@ -75,8 +79,9 @@ function dropEdit() {
 window.addEventListener("popstate", () => {
   const changed = changedKeys(shown, location.search);
   const params = new URLSearchParams(location.search);
-  if (params.has("lang") && params.get("lang") !== LANG()) {
-    params.set("lang", LANG());
+  const stale = SETTINGS.filter((k) => params.has(k) && params.get(k) !== SHOWN[k]());
+  if (stale.length) {
+    stale.forEach((k) => params.set(k, SHOWN[k]()));
     history.replaceState(history.state, "", location.pathname + query(params) + location.hash);
   }
   shown = location.search;

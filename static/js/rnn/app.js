@@ -10,6 +10,7 @@ import { bindControls, Player } from "../lib/player.js";
 import { fillPresets as fillPicker, inLang } from "../lib/presets.js";
 import { barChart } from "./charts.js";
 import { Session } from "./session.js";
+import { scrollCue, scrollCues } from "./scrollcue.js";
 
 const $ = (id) => document.getElementById(id);
 const L = limits.rnn;
@@ -30,6 +31,9 @@ const DEFAULTS = [{ name: "kernel_initializer", value: "'glorot_uniform'" },
  */
 export async function start(page) {
   const errorBox = $("error");
+  // /lstm's views of every step scroll sideways in their own boxes when they are wider than the screen
+  scrollCue($("timeline"));
+  scrollCues($("heat"), ".heat-scroll");
   const player = new Player({ onStep: (i) => step(i) });
   bindControls($("player"), player);
   let data = null;

@@ -25,7 +25,7 @@ const LAYOUT = {
     candidate: { x: 390, y: 232, sym: "c̃", to: [[390, 207], [390, 140], [342, 140]] },
     wires: [[[330, 128], [330, 82]], [[520, 70], [520, 112]], [[520, 150], [520, 188]], [[532, 200], [680, 200]]],
     act: { x: 520, y: 131 },
-    out: { x: 600, y: 190 },
+    out: { x: 688, y: 190 }, // h_t's right end, over the wire's: a long number grows leftwards, inside the drawing
     bus: [[20, 318], [520, 318]],
     drops: [[170, 222, 318], [270, 264, 318], [390, 257, 318], [520, 294, 318]],
   },
@@ -97,7 +97,7 @@ class Drawing {
       this.actText = s("text", { x: L.act.x, y: L.act.y + 5, "text-anchor": "middle", class: "gname" });
       this.actBox = s("rect", { x: L.act.x - 34, y: L.act.y - 17, width: 68, height: 34, rx: 6 });
       svg.append(s("g", { class: "box" }, [this.actBox]), this.actText);
-      this.outText = s("text", { x: L.out.x, y: L.out.y, class: "state" });
+      this.outText = s("text", { x: L.out.x, y: L.out.y, class: "state", "text-anchor": "end" });
       svg.append(this.outText);
     }
   }

@@ -33,6 +33,14 @@ function tick(svg, x, y, value, chars, digits = 4, anchor = "end", cls = "tick")
   return text;
 }
 
+/** A value over a mark (a bar, a dot), centred on it but moved in where it would run past the chart's edge. */
+function valueLabel(svg, W, x, y, value, chars, cls) {
+  const text = tick(svg, x, y, value, chars, 3, "middle", cls);
+  const half = (text.firstChild?.textContent ?? text.textContent).length * CHAR / 2 + 2;
+  text.setAttribute("x", Math.min(W - half, Math.max(half, x)));
+  return text;
+}
+
 /** Where the x labels go: every step when they fit, else every k-th (and the last). */
 function xTicks(T, width) {
   const every = Math.max(1, Math.ceil(T / Math.max(1, Math.floor(width / (CHAR * String(T).length + 10)))));
@@ -73,7 +81,7 @@ export function barChart(container, values, options = {}) {
       height: Math.max(bh, 0.5), class: t === current ? "bar current" : "bar", "data-t": t }, [s("title", {}, `t=${t + 1}: ${full(v)}`)]);
     if (onPick) bar.addEventListener("click", () => onPick(t));
     svg.append(bar);
-    if (valueChars >= 1 && fits(v, valueChars, 3)) tick(svg, left + (t + 0.5) * bw, PAD.t + ih - bh - 3, v, valueChars, 3, "middle", "val");
+    if (valueChars >= 1 && fits(v, valueChars, 3)) valueLabel(svg, W, left + (t + 0.5) * bw, PAD.t + ih - bh - 3, v, valueChars, "val");
   });
   for (const t of xTicks(T, iw)) {
     svg.append(s("text", { x: left + (t + 0.5) * bw, y: H - 8, class: "tick", "text-anchor": "middle" }, t + 1));
@@ -111,7 +119,7 @@ export function linePlot(container, series, options = {}) {
       svg.append(s("circle", { cx: x(t), cy: y(v), r: t === current ? 4.5 : 3, class: `dot ${sr.cls || ""}` },
         [s("title", {}, `${sr.name}, t=${t + 1}: ${full(v)}`)]));
       if (showValues && T <= 12 && t <= current && fits(v, valueChars, 3)) {
-        tick(svg, x(t), y(v) - 7, v, valueChars, 3, "middle", `val ${sr.cls || ""}`);
+        valueLabel(svg, W, x(t), y(v) - 7, v, valueChars, `val ${sr.cls || ""}`);
       }
     });
   }

@@ -1,9 +1,12 @@
 // The RNN unrolled over time: one column per step (x_t below, the memory h_t in the middle, y_t above),
 // arrows carrying h_t to the next step. Columns after the current step keep their values hidden.
+// A phone shows the lecture's three steps whole; a longer sequence scrolls in its own box, with a cue on the
+// side where more steps are (scrollcue.js), and the current step is scrolled into the middle.
 import { diverging, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { h, sub } from "../lib/dom.js";
 import { setNumber } from "../lib/numfmt.js";
+import { scrollCue } from "./scrollcue.js";
 
 const CHARS = 7; // a value box holds "-0.9999"
 
@@ -22,6 +25,7 @@ export class Unrolled {
   constructor(container, { onPick }) {
     this.root = container;
     this.onPick = onPick;
+    scrollCue(container);
     container.addEventListener("click", (e) => {
       const col = e.target.closest(".ucol[data-t]");
       if (col) onPick(Number(col.dataset.t));
