@@ -272,7 +272,6 @@ RASTER_SIDE = 128   # a drawing's region is rasterised with its longer side at m
 PREVIEW_SIDE = 64   # the whole canvas, for the steps' ink preview
 MAX_REACH = 10      # points may lie up to this many canvas sizes outside the canvas
 MAX_LENGTH = 200    # the strokes' total length, in canvas sizes (what rasterising costs)
-GREY = np.arange(256, dtype=np.float32) / 255  # a drawn byte -> its ink level (a lookup: faster than dividing)
 
 
 def stroke_width(width, height, strokes=None):
@@ -342,7 +341,8 @@ def draw_image(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> Ima
 
 def ink_of(img: Image.Image) -> np.ndarray:
     """An "L" image -> (height, width) float32 ink levels 0..1."""
-    return GREY[np.frombuffer(img.tobytes(), np.uint8).reshape(img.height, img.width)]
+    return np.divide(np.frombuffer(img.tobytes(), np.uint8).reshape(img.height, img.width), np.float32(255),
+                     dtype=np.float32)
 
 
 def draw_strokes(clean, size, origin=(0.0, 0.0), scale=1.0, line_width=1.0) -> np.ndarray:
