@@ -150,7 +150,7 @@ def thicken(crop, ratio=THICKNESS):
 LANCZOS_SUPPORT = 3.0
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=128)  # ≤ 128 × (20 × 560) float64 ≈ 11 MB at worst (pictures are ≤ 560 px)
 def lanczos_matrix(in_size: int, out_size: int) -> np.ndarray:
     """(out_size, in_size) float64: row i holds the weights Pillow's Lanczos resampling gives output pixel i
     (libImaging/Resample.c, precompute_coeffs: a sinc windowed by sinc(x/3), widened by the scale when shrinking,
@@ -186,10 +186,10 @@ def fit_box(crop, box=BOX):
 
 def center_of_mass(a):
     """(row, col) of the intensity-weighted mean position, in pixel-index coordinates."""
-    rows = a.sum(axis=1, dtype=np.float64)
-    total = float(rows.sum())
-    cols = a.sum(axis=0, dtype=np.float64)
-    return float(rows @ np.arange(a.shape[0])) / total, float(cols @ np.arange(a.shape[1])) / total
+    total = float(a.sum())
+    r = float((a.sum(axis=1) * np.arange(a.shape[0])).sum()) / total
+    c = float((a.sum(axis=0) * np.arange(a.shape[1])).sum()) / total
+    return r, c
 
 
 def place(box_img, size=SIZE, center=CENTER, com=None):
@@ -197,8 +197,8 @@ def place(box_img, size=SIZE, center=CENTER, com=None):
     (whole pixels), keeping the box inside the field. -> (pixels, [row offset, col offset])."""
     h, w = box_img.shape
     r, c = center_of_mass(box_img) if com is None else com
-    dy = min(max(round(center - r), 0), size - h)
-    dx = min(max(round(center - c), 0), size - w)
+    dy = min(max(math.floor(center - r + 0.5), 0), size - h)  # halves round up: a symmetric box's centre of mass
+    dx = min(max(math.floor(center - c + 0.5), 0), size - w)  # is often exactly .5, and round() would go to even
     out = np.zeros((size, size), dtype=np.float32)
     out[dy:dy + h, dx:dx + w] = box_img
     return out, [dy, dx]
@@ -357,10 +357,16 @@ def rasterize_strokes(strokes, width, height, line_width=None):
     return draw_strokes(clean, (width, height), line_width=lw)
 
 
-def preview(region: Image.Image, origin, scale, size, k) -> np.ndarray:
+PREVIEW_MIN_PEN = 1.5  # preview px: a thinner pen is drawn at the preview's scale, where it keeps ≥ 1 px
+
+
+def preview(region: Image.Image, origin, scale, size, k, clean, line_width) -> np.ndarray:
     """The canvas at k preview px per canvas px (size = (width, height)), sampled from `region`, the canvas from
     `origin` on drawn at `scale` ≥ k: each preview pixel takes the region pixel under its centre (0 beyond the
-    region), one affine resampling instead of drawing the strokes again."""
+    region), one affine resampling instead of drawing the strokes again. A pen thinner than PREVIEW_MIN_PEN preview
+    px could fall between the samples: then the strokes are drawn at k, where every line is at least a pixel."""
+    if line_width * k < PREVIEW_MIN_PEN:
+        return draw_strokes(clean, size, scale=k, line_width=line_width)
     step = scale / k  # region px per preview px
     dx, dy = (-o * scale for o in origin)  # drawing and resampling both put canvas x on pixel floor(x · scale)
     sampled = region.transform(size, Image.Transform.AFFINE, (step, 0, dx, 0, step, dy), Image.Resampling.NEAREST)
@@ -396,7 +402,7 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     k = min(1.0, PREVIEW_SIDE / max(width, height))
     top, left, bottom, right = result["bbox"]
     result.update(
-        ink=preview(region_img, (x0, y0), scale, (max(1, round(width * k)), max(1, round(height * k))), k),
+        ink=preview(region_img, (x0, y0), scale, (max(1, round(width * k)), max(1, round(height * k))), k, clean, lw),
         bbox=[y0 + math.floor(top / scale), x0 + math.floor(left / scale),
               min(height, y0 + math.ceil(bottom / scale)), min(width, x0 + math.ceil(right / scale))],
         thickened_by=round(result["thickened_by"] / scale), raster_scale=round(scale, 6), ink_scale=k)

@@ -8,10 +8,11 @@ STATUS = "[data-player=status]"
 
 
 def step_through(page, count: int, status: str = "Step {i} of") -> Iterator[int]:
-    """Yield i = 0, 1, ... count - 1 with the player on step i + 1 and that step drawn: from the page's current
+    """Yield i = 0, 1, ... count - 1 with the player on step i + 1: from the page's current
     step (the first, e.g. after ?step=0), ArrowRight before every step but the first, then wait until the player's
     status starts with `status` (its `{i}` is the 1-based step number; the default is the English page's
-    "Step 3 of 9") and #facts has text."""
+    "Step 3 of 9") and #facts has text (which may still be the previous step's: a test compares what it reads
+    with itself, as the grids and the formula are drawn together)."""
     for i in range(count):
         if i:
             page.keyboard.press("ArrowRight")

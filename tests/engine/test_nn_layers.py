@@ -451,3 +451,18 @@ def test_adam_minimises_a_quadratic():
     for _ in range(300):
         opt.step(params, {"w": 2 * params["w"]})
     assert np.abs(params["w"]).max() < 1e-2
+
+
+def test_conv_geometry_remembered_for_int_shapes_only():
+    """The remembered geometry is keyed on plain ints: a call with float strides (2.0 == 2 as a cache key) must not
+    hand float sizes to a later call with ints."""
+    from app.engine.nn.conv import _geometry
+
+    with pytest.raises(TypeError):
+        conv2d_forward(np.zeros((1, 8, 8, 1), np.float32), np.zeros((3, 3, 1, 2), np.float32),
+                       np.zeros(2, np.float32), (2.0, 2.0))
+    pads, oh, ow = _geometry((1, 8, 8, 1), (3, 3, 1, 2), (2, 2), "valid", (1, 1))
+    assert (oh, ow) == (3, 3) and type(oh) is int and type(ow) is int
+    y, _ = conv2d_forward(np.zeros((1, 8, 8, 1), np.float32), np.zeros((3, 3, 1, 2), np.float32),
+                          np.zeros(2, np.float32), (2, 2))
+    assert y.shape == (1, 3, 3, 2)

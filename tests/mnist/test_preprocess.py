@@ -290,3 +290,32 @@ def test_ink_preview_is_the_canvas_drawn_small(canvas):
     # in place: Pillow draws canvas point x on pixel floor(x · scale), a bias of half a pixel of whichever raster
     # (region or full size) that shows as up to ~0.2 preview px; a wrong origin or sampling point shifts whole pixels
     assert np.abs(shifts).max() < 0.75 and np.abs(np.mean(shifts, axis=0)).max() < 0.25
+
+
+def test_a_symmetric_box_is_placed_with_halves_rounded_up():
+    """A box whose centre of mass is exactly halfway between pixels goes the same way every time (half up), not to
+    the even offset as round() would."""
+    from app.mnist.preprocess import place
+
+    box = np.ones((20, 5), np.float32)                                   # centre of mass (9.5, 2.0)
+    _, offset = place(box)
+    assert offset == [5, 12]                                             # 14 - 9.5 = 4.5 -> 5; 14 - 2 = 12
+    _, offset = place(np.ones((20, 4), np.float32))                     # (9.5, 1.5): 4.5 -> 5, 12.5 -> 13
+    assert offset == [5, 13]
+
+
+@pytest.mark.parametrize("canvas,size,line_width", [(600, 60, None), (2048, 120, None), (280, 160, 2.0)])
+def test_a_thin_pen_still_shows_in_the_ink_preview(canvas, size, line_width):
+    """Strokes thinner than a preview pixel or so would fall between the region's samples: they are drawn at the
+    preview's scale instead, where every line keeps at least one pixel."""
+    from app.mnist.preprocess import preprocess_strokes
+
+    rng = np.random.default_rng(canvas)
+    for _ in range(6):
+        x, y = rng.uniform(size / 2 + 5, canvas - size / 2 - 5, 2)
+        one = [[[x, y - size / 2], [x, y + size / 2]]]
+        got = preprocess_strokes(one, canvas, canvas, line_width)
+        assert got is not None and got["pixels"].sum() > 10              # the digit is read
+        ink = got["ink"] > 0.5
+        rows = np.flatnonzero(ink.any(axis=1))
+        assert rows.size and rows[-1] - rows[0] + 1 >= size * got["ink_scale"] - 2   # the whole stroke shows

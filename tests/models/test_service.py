@@ -321,3 +321,14 @@ def test_run_takes_a_checked_input_as_it_is(plans):
     with pytest.raises(EngineError) as e:
         list(run(model, np.zeros((10, 9, 1))))
     assert e.value.code == "wrong_input_shape"
+
+
+def test_an_input_checked_for_another_model_is_checked_again(store):
+    """run() trusts a Checked input only for the model it was checked for: another model's caps still apply."""
+    cheap = read_model(_activation_chain("relu", 1, (None, 800)))
+    costly = read_model(_activation_chain("gelu", 5, (None, 800)))
+    checked = check_input(cheap, np.zeros((800, 800)))
+    assert len(list(run(cheap, checked))) == 1
+    with pytest.raises(EngineError) as e:
+        list(run(costly, checked))
+    assert e.value.code == "model_too_costly"

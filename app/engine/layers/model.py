@@ -133,8 +133,9 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
 
 @dataclass(frozen=True)
 class Checked:
-    """An input check_input passed: one sample as float64 and its plan (every layer's output shape), so that
-    run() neither checks nor plans it again."""
+    """An input check_input passed for `model`: one sample as float64 and its plan (every layer's output shape),
+    so that run() on that model neither checks nor plans it again."""
+    model: Model
     x: np.ndarray
     shapes: list[tuple[int, ...]]
 
@@ -149,15 +150,15 @@ def check_input(model: Model, x, shapes: list[tuple[int, ...]] | None = None) ->
         shapes = plan(model, x.shape)
     if not np.isfinite(x).all():
         raise EngineError("input", "must contain only finite numbers (no NaN or Infinity)")
-    return Checked(x, shapes)
+    return Checked(model, x, shapes)
 
 
 def run(model: Model, x, upto: int | None = None) -> Iterator[np.ndarray]:
     """Each layer's output in turn for one sample x (the model's input shape), float64; `upto` stops after that
     layer. x is checked (check_input: shape, cost, finite) before the first layer runs, unless it is a Checked
-    already. Only the output yielded and the one it was computed from are held here: a caller keeps what it
+    made for this model. Only the output yielded and the one it was computed from are held here: a caller keeps what it
     needs."""
-    x = (x if isinstance(x, Checked) else check_input(model, x)).x
+    x = (x if isinstance(x, Checked) and x.model is model else check_input(model, getattr(x, "x", x))).x
     for layer in model.layers[:None if upto is None else upto + 1]:
         x = KINDS[layer.class_name].forward(layer, x)
         if not np.isfinite(x).all():
