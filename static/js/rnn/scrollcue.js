@@ -2,6 +2,8 @@
 // a long gate heatmap) scrolls sideways in its own box, never the page, and says so: a frame around the box
 // shows a fade and an arrow on each side where more of it is (rnn.css, .scroll-frame). The cue sits on the
 // frame, not on the box, because what a scroll box draws scrolls away with its content.
+import { markScrollSides } from "../lib/scroll.js";
+
 const framed = new WeakSet();
 
 /** Put `box` (a box with overflow-x: auto) in a frame whose cue follows its scrolling, size and content. */
@@ -13,11 +15,7 @@ export function scrollCue(box) {
   box.before(frame);
   frame.append(box);
   const sizes = new ResizeObserver(() => update());
-  const update = () => {
-    const more = box.scrollWidth - box.clientWidth;
-    frame.classList.toggle("more-left", more > 1 && box.scrollLeft > 1);
-    frame.classList.toggle("more-right", more > 1 && box.scrollLeft < more - 1);
-  };
+  const update = () => markScrollSides(box, frame);
   box.addEventListener("scroll", update, { passive: true });
   sizes.observe(box);
   // the drawing inside is replaced at every new answer (and every language): its size is watched too

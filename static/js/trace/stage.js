@@ -5,6 +5,7 @@ import { h } from "../lib/dom.js";
 import { GridView } from "../lib/grid.js";
 import { t } from "../lib/i18n.js";
 import { reducedMotion } from "../lib/player.js";
+import { markScrollSides } from "../lib/scroll.js";
 
 /** Fill output cells of steps [0, n) and clear the rest, changing only what differs from before. */
 export class OutputFill {
@@ -172,12 +173,7 @@ const sizes = new ResizeObserver((entries) => {
  * more-down: conv.css fades those edges) and show the hint under it while anything is out of view.
  */
 export function scrollCue(scroll) {
-  const x = scroll.scrollWidth - scroll.clientWidth > 1, y = scroll.scrollHeight - scroll.clientHeight > 1;
-  const c = scroll.classList;
-  c.toggle("more-left", x && scroll.scrollLeft > 1);
-  c.toggle("more-right", x && scroll.scrollLeft + scroll.clientWidth < scroll.scrollWidth - 1);
-  c.toggle("more-up", y && scroll.scrollTop > 1);
-  c.toggle("more-down", y && scroll.scrollTop + scroll.clientHeight < scroll.scrollHeight - 1);
+  const { x, y } = markScrollSides(scroll);
   const hint = scroll.nextElementSibling;
   if (!hint?.classList.contains("scroll-hint")) return;
   hint.hidden = !(x || y);
