@@ -278,12 +278,17 @@ def stroke_width(width, height, strokes=None):
     """Pen diameter in px: 10% of the canvas' shorter side, so a digit that fills most of the
     canvas ends up ~2-3 px thick at 28×28 like MNIST's; capped at 18% of the drawing's own longer
     side so that a tiny digit on a big canvas does not become a blob."""
+    if not strokes:
+        return pen_width(width, height, 0.0)
+    pts = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
+    return pen_width(width, height, float((pts.max(axis=0) - pts.min(axis=0)).max()))
+
+
+def pen_width(width, height, extent):
+    """stroke_width() for a drawing whose longer side spans `extent` canvas px (0: no cap from the drawing)."""
     w = 0.1 * min(width, height)
-    if strokes:
-        pts = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
-        extent = float((pts.max(axis=0) - pts.min(axis=0)).max())
-        if extent > 0:
-            w = min(w, 0.18 * extent)
+    if extent > 0:
+        w = min(w, 0.18 * extent)
     return max(1.0, w)
 
 
@@ -380,13 +385,14 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     ink on the canvas, at least as finely). `bbox` and `thickened_by` are in canvas px; adds "raster_scale"
     (region px per canvas px) and "ink_scale"."""
     clean = check_strokes(strokes, width, height)
-    lw = float(line_width) if line_width is not None else stroke_width(width, height, clean)
     if not clean:
         return None
     pts = np.concatenate(clean)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    lw = float(line_width) if line_width is not None else pen_width(width, height, float((hi - lo).max()))
     r = lw / 2 + 1
-    x0, y0 = np.maximum(pts.min(axis=0) - r, 0)
-    x1, y1 = np.minimum(pts.max(axis=0) + r, (width, height))
+    x0, y0 = np.maximum(lo - r, 0)
+    x1, y1 = np.minimum(hi + r, (width, height))
     if x1 <= x0 or y1 <= y0:
         return None                                          # drawn entirely off the canvas
     x0, y0 = math.floor(x0), math.floor(y0)
