@@ -43,25 +43,54 @@ def scan_json(body: bytes, max_depth: int = MAX_DEPTH, max_values: int = MAX_VAL
     opens = body.count(b"[") + body.count(b"{")
     if opens <= max_depth and opens + body.count(b",") < max_values:
         return  # too few brackets to nest too deep, too few separators for too many values
-    a = np.frombuffer(body, np.uint8)
-    quotes = np.flatnonzero(a == ord('"'))
-    if quotes.size and b"\\" in body:  # a quote after an odd run of backslashes is escaped
-        backslash = a == ord("\\")
-        last_other = np.maximum.accumulate(np.where(backslash, -1, np.arange(a.size)))
-        before = quotes[quotes > 0] - 1
-        run = np.zeros(quotes.size, np.int64)
-        run[quotes > 0] = before - last_other[before]
-        quotes = quotes[run % 2 == 0]
-    inside = np.zeros(a.size + 1, np.int8)
-    np.add.at(inside, quotes, 1)
-    in_string = (np.cumsum(inside[:-1]) % 2).astype(bool)   # from an opening quote up to its closing one
-    step = np.where(in_string, 0, _OPEN[a])
-    depth = int(np.cumsum(step, dtype=np.int32).max(initial=0))
+    depth, values = _depth_and_values(body)  # its arrays are gone before a refusal's traceback could keep them
     if depth > max_depth:
         raise BodyRefused(422, f"nests {depth} levels deep; the cap is {max_depth}")
-    values = int((step > 0).sum() + ((a == ord(",")) & ~in_string).sum()) + 1
     if values > max_values:
         raise BodyRefused(422, f"holds about {values:,} values; the cap is {max_values:,}")
+
+
+SCAN_CHUNK = 1 << 20  # bytes scanned at a time: the scan's arrays stay ~20 MB whatever the body's size
+
+
+def _depth_and_values(body: bytes, chunk: int = SCAN_CHUNK) -> tuple[int, int]:
+    """-> (deepest nesting, values) of a JSON text, from its bytes, a chunk at a time (what a chunk leaves open,
+    a string or a run of backslashes, is carried to the next): brackets and commas inside strings do not count;
+    a quote after an odd run of backslashes does not open or close one."""
+    deepest = depth = 0
+    values = 1
+    in_string = False  # the previous chunk ended inside a string
+    run = 0            # the backslashes that ended the previous chunk
+    for start in range(0, len(body), chunk):
+        a = np.frombuffer(body, np.uint8, count=min(chunk, len(body) - start), offset=start)
+        quote = a == ord('"')
+        backslash = a == ord("\\")
+        if backslash.any():
+            last_other = np.arange(a.size, dtype=np.int32)  # the last position ≤ i that is not a backslash, or -1
+            last_other[backslash] = -1
+            np.maximum.accumulate(last_other, out=last_other)
+            q = np.flatnonzero(quote)
+            if q.size:
+                before = last_other[np.maximum(q - 1, 0)]
+                runs = np.where((q > 0) & (before >= 0), q - 1 - before, q + run)  # backslashes just before each quote
+                quote[q[runs % 2 == 1]] = False
+            run = a.size - 1 - int(last_other[-1]) + (run if last_other[-1] < 0 else 0)
+        else:
+            if run % 2 and quote[0]:
+                quote[0] = False  # escaped by the backslashes that ended the previous chunk
+            run = 0
+        inside = np.bitwise_xor.accumulate(quote.view(np.uint8))  # 1 from an opening quote up to its closing one
+        if in_string:
+            inside ^= 1
+        in_string = bool(inside[-1])
+        inside = inside.view(bool)
+        step = _OPEN[a]
+        step[inside] = 0
+        levels = np.cumsum(step, dtype=np.int32)
+        deepest = max(deepest, depth + int(levels.max()))
+        depth += int(levels[-1])
+        values += int(np.count_nonzero(step > 0)) + int(np.count_nonzero((a == ord(",")) & ~inside))
+    return deepest, values
 
 
 def parse_json(body: bytes):
@@ -105,6 +134,10 @@ class JSONRoute(APIRoute):
                     request._json = (parse_json(body) if len(body) <= INLINE_BYTES
                                      else await anyio.to_thread.run_sync(parse_json, body))
                 except BodyRefused as exc:
+                    # Raised in the thread, it came back in a reference cycle (the thread's future holds it, its
+                    # traceback the frame that holds the future) keeping the body until a full collection, which
+                    # the server makes rare (app/main.py): memory grew by the size of every refused body.
+                    exc.__traceback__ = None
                     return error_response(exc.status, "body", exc.rule)
             return await handler(request)
 
