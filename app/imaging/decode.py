@@ -52,6 +52,7 @@ def check_container(raw: bytes, field: str) -> None:
         scans = raw.count(b"\xff\xda")                            # real markers: entropy data stuffs 0xFF 0x00
         if scans > limits.IMAGE_MAX_JPEG_SCANS:
             raise EngineError(field, f"is a JPEG with {scans} scans; at most {limits.IMAGE_MAX_JPEG_SCANS} are decoded")
+        check_jpeg_header(raw, field)
     elif raw[:8] == b"\x89PNG\r\n\x1a\n":
         pos, chunks = 8, 0
         while pos + 8 <= len(raw):
@@ -63,6 +64,36 @@ def check_container(raw: bytes, field: str) -> None:
             pos += 12 + int.from_bytes(raw[pos:pos + 4], "big")
     elif raw[:4] == b"RIFF" and raw[8:12] == b"WEBP" and raw.count(b"ANMF") > limits.IMAGE_MAX_FRAMES:
         raise EngineError(field, f"is an animation of more than {limits.IMAGE_MAX_FRAMES} frames")
+
+
+FILL = re.compile(rb"\xff+")
+STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length: TEM, RST0-7
+
+
+def check_jpeg_header(raw: bytes, field: str) -> None:
+    """The segments before a JPEG's first scan, walked as Pillow's header reader walks them, which it does in
+    Python, a segment or a stray byte at a time (8 MB of 0xFF fill bytes took 12 s, 2 million empty APP segments
+    6 s): at most IMAGE_MAX_JPEG_SEGMENTS segments and IMAGE_MAX_JPEG_STRAY fill or stray bytes. Counted here with
+    bytes methods only; a header that breaks off is left to the decoder to refuse."""
+    pos, segments, stray = 2, 0, 0
+    while pos < len(raw):
+        marker = raw.find(b"\xff", pos)
+        if marker < 0:
+            return
+        fill = FILL.match(raw, marker)
+        stray += marker - pos + fill.end() - marker - 1  # bytes before the 0xFF, 0xFF bytes before the marker's
+        if stray > limits.IMAGE_MAX_JPEG_STRAY:
+            raise EngineError(field, f"is a JPEG with more than {limits.IMAGE_MAX_JPEG_STRAY:,} fill or stray bytes "
+                                     "between its header's segments")
+        if fill.end() >= len(raw) or raw[fill.end()] == 0xDA:  # the first scan: libjpeg reads on, in C
+            return
+        code, pos = raw[fill.end()], fill.end() + 1
+        if code not in STANDALONE:
+            pos += int.from_bytes(raw[pos:pos + 2], "big")
+            segments += 1
+            if segments > limits.IMAGE_MAX_JPEG_SEGMENTS:
+                raise EngineError(field, f"is a JPEG with more than {limits.IMAGE_MAX_JPEG_SEGMENTS:,} segments "
+                                         "before its first scan")
 
 
 def decode(raw: bytes, field: str, max_side: int, max_pixels: int, needed_side: int | None = None) -> Image.Image:

@@ -206,6 +206,33 @@ def test_a_jpeg_with_thousands_of_scans_is_refused_before_decoding(client):
     assert upload(client, ok).status_code == 200
 
 
+@pytest.mark.parametrize("padding, rule", [
+    (b"\xff" * 8_000_000, "fill or stray bytes"),                  # 0xFF fill before a marker (12 s of CPU before)
+    (b"\x00" * 8_000_000, "fill or stray bytes"),                  # stray bytes between segments
+    (b"\xff\xfe\x00\x02" * 2_000_000, "segments"),               # 2 million empty comments (4.7 s)
+    (b"\xff\xe5\x00\x02" * 2_000_000, "segments"),               # empty APP5 segments (6.2 s)
+])
+def test_a_jpeg_header_padded_with_segments_or_fill_bytes_is_refused_before_decoding(client, padding, rule):
+    """Pillow reads a JPEG's header in Python, a segment or a stray byte at a time: the header is walked on the bytes
+    first (decode.check_jpeg_header)."""
+    flat = encoded(drawn_one(), "JPEG")
+    start = time.process_time()
+    err = assert_error(upload(client, flat[:2] + padding + flat[2:]), 422, "file")
+    assert rule in err["rule"] and time.process_time() - start < 0.5, err
+
+
+def test_a_jpeg_with_exif_a_large_icc_profile_comments_and_some_fill_bytes_is_read(client):
+    """What cameras and editors write before the first scan stays well within the header caps."""
+    img = drawn_one().convert("RGB")
+    exif = img.getexif()
+    exif[0x010F] = "camera"
+    flat = encoded(img, "JPEG", exif=exif, icc_profile=bytes(300_000), progressive=True)  # the profile in 5 parts
+    comments = b"\xff\xfe\x00\x07hello" * (limits.IMAGE_MAX_JPEG_SEGMENTS - 20)
+    fill = b"\xff" * (limits.IMAGE_MAX_JPEG_STRAY - 10)
+    r = upload(client, flat[:2] + comments + fill + flat[2:])
+    assert r.status_code == 200 and r.json()["digit"] == 1, r.text
+
+
 def test_a_png_with_700k_empty_chunks_is_refused_before_decoding(client):
     tiny = encoded(Image.new("L", (64, 64), 0), "PNG")
     attack = tiny[:33] + chunk(b"tEXt", b"") * 690_000 + tiny[33:]   # just under the 8 MiB upload cap
