@@ -65,6 +65,10 @@ def safe_name(name: str) -> bool:
 def read_zip(data: bytes, wanted: dict[str, int]) -> dict[str, bytes]:
     """The members named in `wanted` (name -> byte cap), after checking every member of the archive.
     A wanted member that is missing is left out of the result (the caller says which it needs)."""
+    entries = data.count(b"PK\x01\x02")  # every central directory entry starts so: zipfile reads no more than these
+    if entries > MODEL_MAX_ZIP_MEMBERS:     # counted first: zipfile parses the whole directory (200,000 took 2.5 s)
+        raise bad_file(f"the archive has up to {entries:,} members; a .keras file has 3 (the cap is "
+                       f"{MODEL_MAX_ZIP_MEMBERS})", code="zip_bomb")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
