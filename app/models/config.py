@@ -82,7 +82,7 @@ def _entry(e, field: str) -> tuple[str, str, dict]:
         policy = (policy.get("config") or {}).get("name")
     if class_name != "InputLayer" and policy not in FLOAT_POLICIES:
         raise EngineError(f"{field}.dtype", f"layer {name!r} computes in {str(policy)[:40]!r}; only float32 and "
-                          "float64 layers are supported")
+                          "float64 layers are supported", code="unsupported_setting")
     return class_name, name, cfg
 
 
@@ -162,7 +162,8 @@ def _sources(e: dict, field: str) -> list[str]:
     if not isinstance(nodes, list):
         raise EngineError(field, "inbound_nodes must be a list")
     if len(nodes) > 1:
-        raise EngineError(field, "the layer is called more than once (a shared layer); only single chains are read")
+        raise EngineError(field, "the layer is called more than once (a shared layer); only single chains are read",
+                          code="unsupported_setting")
     if not nodes:
         return []
     node = nodes[0]
@@ -171,12 +172,14 @@ def _sources(e: dict, field: str) -> list[str]:
         extra = {k for k, v in kwargs.items() if not (k == "training" or (k == "mask" and v is None))} \
             if isinstance(kwargs, dict) else {"kwargs"}
         if extra:
-            raise EngineError(field, f"the layer is called with {sorted(extra)[0]!r}; only single chains are read")
+            raise EngineError(field, f"the layer is called with {sorted(extra)[0]!r}; only single chains are read",
+                              code="unsupported_setting")
         out = []
         for a in args if isinstance(args, list) else [args]:
             hist = a.get("config", {}).get("keras_history") if isinstance(a, dict) else None
             if not isinstance(hist, list) or not hist or not isinstance(hist[0], str):
-                raise EngineError(field, "the layer is called with something other than one layer's output")
+                raise EngineError(field, "the layer is called with something other than one layer's output",
+                                  code="unsupported_setting")
             out.append(hist[0])
         return out
     if isinstance(node, list):   # Keras 2: [["name", node, tensor, {kwargs}], ...]
@@ -195,7 +198,8 @@ def _functional(body, keras: int) -> ModelConfig:
     for key, v in (("input_layers", ins), ("output_layers", outs)):
         many = isinstance(v, list) and len(v) > 1 and isinstance(v[0], list)
         if many:
-            raise EngineError(f"config.{key}", "the model has several inputs or outputs; only single chains are read")
+            raise EngineError(f"config.{key}", "the model has several inputs or outputs; only single chains are read",
+                              code="unsupported_setting")
     first, last = _ref(ins, "config.input_layers"), _ref(outs, "config.output_layers")
     by_name, feeds, order = {}, {}, []
     for i, e in enumerate(entries):
@@ -209,10 +213,11 @@ def _functional(body, keras: int) -> ModelConfig:
         if class_name == "InputLayer":
             continue
         if len(src) != 1:
-            raise EngineError(field, f"layer {name!r} has {len(src)} inputs; only single chains are read")
+            raise EngineError(field, f"layer {name!r} has {len(src)} inputs; only single chains are read",
+                              code="unsupported_setting")
         if src[0] in feeds:
             raise EngineError(field, f"layer {src[0]!r} feeds two layers ({feeds[src[0]]!r} and {name!r}); only "
-                              "single chains are read")
+                              "single chains are read", code="unsupported_setting")
         feeds[src[0]] = name
     if first not in by_name or by_name[first][1] != "InputLayer":
         raise EngineError("config.input_layers", "must name the model's InputLayer")
@@ -222,12 +227,12 @@ def _functional(body, keras: int) -> ModelConfig:
         nxt = feeds.get(current)
         if nxt is None:
             raise EngineError("config.output_layers", f"the chain from {first!r} ends at {current!r}, not at the "
-                              f"output {last!r}")
+                              f"output {last!r}", code="unsupported_setting")
         chain.append(nxt)
         current = nxt
     if len(chain) != len(entries) - 1:
         raise EngineError("config.layers", "some layers are not on the chain from the input to the output; only "
-                          "single chains are read")
+                          "single chains are read", code="unsupported_setting")
     _, _, input_cfg = by_name[first]
     shape = _input_shape(input_cfg, f"config.layers.{by_name[first][0]}")
     if shape is None:

@@ -131,7 +131,7 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
         ("subclassed model", edit_keras_config(keras, lambda c: c.update(class_name="MyModel")), "config.class_name",
          "unsupported_model"),
         ("mixed precision", edit_keras_config(keras, lambda c: _layers(c)[1]["config"].update(dtype="mixed_float16")),
-         "config.layers.1.dtype", None),
+         "config.layers.1.dtype", "unsupported_setting"),
         ("config names missing weights (.keras)", edit_keras_weights(keras, lambda f: f.__delitem__(
             "layers/dense/vars/1")), "layers.9", "missing_weights"),
         ("config names a missing layer (.keras)", edit_keras_weights(keras, lambda f: f.__delitem__("layers/conv2d")),
@@ -152,7 +152,7 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
         ("NaN weights", edit_h5(legacy, _nan_bias), "layers.9.bias", "bad_model_file"),
         ("model_config not UTF-8", edit_h5(legacy, _bad_utf8), "file", "bad_model_file"),
         ("not a single chain", edit_keras_config(fixture_bytes("text_functional.keras"), _branch), "config.layers",
-         None),
+         "unsupported_setting"),
     ]
     for name in ("../config.json", "/etc/passwd", "a/../../b", "C:/x", "a\\b"):
         out.append((f"path {name!r}", rezip({**files, name: b"{}"}), "file.", "unsafe_archive_path"))
