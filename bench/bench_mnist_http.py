@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.api import mnist as api  # noqa: E402
+from app.api.mnist_schemas import PredictRequest  # noqa: E402
+from app.api.responses import JSONResponse  # noqa: E402
+from app.mnist import inference  # noqa: E402
 
 SEVEN = {"strokes": [[[70, 50], [210, 50], [120, 240]]], "width": 280, "height": 280}
 
@@ -56,18 +59,18 @@ def stats(times: list[float]) -> str:
 
 
 def in_process(bodies: dict[str, dict], repeat: int) -> None:
-    model = api.load_model()
+    model = inference.load_model()
     if model is None:
         sys.exit("no model: train it first (python -m app.train --data DIR) or set MNIST_WEIGHTS")
     print("in-process (validation + preprocessing + forward pass + JSON encoding):")
     for name, body in bodies.items():
-        req = api.PredictRequest(**body)
+        req = PredictRequest(**body)
         api.run_predict(model, req)
         times = []
         n = max(3, repeat // 4) if "256" in name else repeat
         for _ in range(n):
             t0 = time.perf_counter()
-            out = api.JSONResponse(api.run_predict(model, req)).body
+            out = JSONResponse(api.run_predict(model, req)).body
             times.append((time.perf_counter() - t0) * 1000)
         print(f"  {name:34s} {stats(times)}  {len(out) / 1024:8.1f} KB")
 
