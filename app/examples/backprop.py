@@ -72,3 +72,12 @@ EXAMPLES = [
                                     [0, 0, 0, 0, 0]]},
     },
 ]
+
+# What an example picker shows (a closed <select> cannot wrap: lib/presets.js); `title` says it whole.
+SHORT_TITLES = {
+    "backprop-conv-ones": {"en": "Conv backward: all ones", "zh-TW": "卷積反向：dL/dy 全為 1"},
+    "backprop-conv-one-hot": {"en": "Conv backward: only a₁₁", "zh-TW": "卷積反向：只有 a₁₁"},
+    "transpose-ones": {"en": "Transposed conv of ones", "zh-TW": "轉置卷積：全為 1"},
+    "transpose-strides": {"en": "Transposed conv, strides 2", "zh-TW": "轉置卷積：步幅 2"},
+    "backprop-pool-max": {"en": "Max pooling backward", "zh-TW": "最大池化的反向傳播"},
+}

@@ -64,3 +64,13 @@ EXAMPLES = [
         "expected": {"output": [[1.5, 1.75, 0.5], [1.5, 1.5, 2.5], [1.0, 0.0, 1.0]]},
     },
 ]
+
+# What an example picker shows (a closed <select> cannot wrap: lib/presets.js); `title` says it whole.
+SHORT_TITLES = {
+    "conv-theano": {"en": "No padding (Theano)", "zh-TW": "不填補 (Theano 範例)"},
+    "conv-padding": {"en": "Padding keeps the size", "zh-TW": "填補：輸出大小不變"},
+    "pool-max-valid": {"en": "Max pooling 2×2, valid", "zh-TW": "最大池化 2×2，valid"},
+    "pool-max-same": {"en": "Max pooling 2×2, same", "zh-TW": "最大池化 2×2，same"},
+    "pool-average-valid": {"en": "Average pooling 2×2, valid", "zh-TW": "平均池化 2×2，valid"},
+    "pool-average-same": {"en": "Average pooling 2×2, same", "zh-TW": "平均池化 2×2，same"},
+}

@@ -66,3 +66,14 @@ EXAMPLES = [
         "兩個單元，權重由 glorot_uniform 與 orthogonal 初始化 (seed 0)：觀察更新閘與重置閘。",
         {"inputs": [[1, 0], [0, 1], [1, 1], [0, 0]], "units": 2, "seed": 0}, {}),
 ]
+
+# What an example picker shows (a closed <select> cannot wrap: lib/presets.js); `title` says it whole.
+SHORT_TITLES = {
+    "rnn-lecture": {"en": "All weights 1, no bias", "zh-TW": "權重皆為 1，沒有 bias"},
+    "rnn-lecture-order": {"en": "The order matters", "zh-TW": "順序不同，輸出不同"},
+    "lstm-gates": {"en": "Gates, hard_sigmoid", "zh-TW": "閘：hard_sigmoid"},
+    "lstm-gates-sigmoid": {"en": "Gates, sigmoid", "zh-TW": "閘：sigmoid"},
+    "memory-rnn": {"en": "Memory: SimpleRNN forgets", "zh-TW": "長期記憶：SimpleRNN 忘記"},
+    "memory-lstm": {"en": "Memory: LSTM remembers", "zh-TW": "長期記憶：LSTM 記得"},
+    "gru-small": {"en": "GRU, initial weights", "zh-TW": "GRU：初始權重"},
+}

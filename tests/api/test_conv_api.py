@@ -138,3 +138,10 @@ def test_overflow_is_a_422_not_a_500(client):
                                          "kernel": [[1e9] * 11] * 11, "activation": "linear"})
     assert r.status_code == 200  # 121 · 1e18 is finite
     assert json.loads(r.text)["output"][0][0] == pytest.approx(1.21e20)
+
+
+def test_every_example_has_a_short_title_a_picker_can_show(client):
+    for ex in client.get("/api/examples").json()["examples"]:
+        for lang in ("en", "zh-TW"):
+            short = ex["short"][lang]
+            assert 0 < len(short) <= 26 and len(short) < len(ex["title"][lang]) + 1, (ex["id"], lang, short)

@@ -41,3 +41,50 @@ def test_nothing_is_cut(browser, server_url, states, name, width):
         assert not failures, f"{name} at {width} px:\n" + "\n".join(failures)
     finally:
         context.close()
+
+
+# A closed <select> cannot wrap, and the browser cuts the chosen option's text at the box (fit_check.js reads text
+# boxes, not the inside of a select): every example title is measured as laid out in a span with the picker's font,
+# against the picker's box less its padding and what the browser adds for the arrow, measured on a copy of the picker
+# at its natural width holding one known text.
+MEASURE_OPTIONS = """() => {
+  const s = document.getElementById('preset'), cs = getComputedStyle(s);
+  const span = document.createElement('span');
+  span.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font:${cs.font}`;
+  document.body.append(span);
+  const width = (text) => { span.textContent = text; return span.getBoundingClientRect().width; };
+  const probe = document.createElement('select');
+  probe.className = s.className;
+  probe.style.cssText = `position:absolute;visibility:hidden;width:auto;min-width:0;max-width:none;font:${cs.font}`;
+  probe.append(new Option('0123456789'));
+  s.after(probe);
+  const pads = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+  const arrow = probe.getBoundingClientRect().width - parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth)
+    - pads - width('0123456789');
+  probe.remove();
+  const room = s.clientWidth - pads - arrow;
+  const out = [...s.options].map((o) => [o.textContent, width(o.textContent)]);
+  span.remove();
+  return {room, px: parseFloat(cs.fontSize), options: out};
+}"""
+
+
+@pytest.mark.parametrize("width", sorted(walk.WIDTHS))
+@pytest.mark.parametrize("name", ["conv", "pool", "backprop", "rnn", "lstm"])
+def test_every_example_title_fits_its_picker(browser, server_url, name, width):
+    context = browser.new_context(viewport={"width": width, "height": walk.WIDTHS[width]}, has_touch=width < 600,
+                                  is_mobile=width < 600, locale="en-US")
+    try:
+        page = context.new_page()
+        cut = []
+        for lang in walk.LANGS:
+            page.goto(f"{server_url}/{name}?lang={lang}")
+            page.wait_for_function("() => document.getElementById('preset').options.length > 2")
+            page.wait_for_timeout(100)  # the resize observer's fit
+            got = page.evaluate(MEASURE_OPTIONS)
+            assert got["px"] >= 12, (lang, got["px"])
+            cut += [(lang, text, round(w, 1), round(got["room"], 1))
+                    for text, w in got["options"] if w > got["room"] + 0.5]
+        assert not cut, f"/{name} at {width} px: titles wider than the picker: {cut}"
+    finally:
+        context.close()
