@@ -1,7 +1,8 @@
 """/model in a real Chromium: a model opened by the file button, by a drop and as a sample; the summary's totals
-and rows equal the API's; a drawing predicts what the API predicts; a click (or Enter) on a value opens its trace,
-equal to the API's; the formula builds up from `terms`; both languages; 360 px without horizontal overflow, no
-number cut by its box, text at least 12 px (11 px on the phone).
+and rows equal the API's; a drawing predicts what the API predicts (its first stroke replaces a sample digit); a
+probability near 1 is not written "1"; a single output is one number, without a bar; a click (or Enter) on a
+value opens its trace, equal to the API's; the formula builds up from `terms`; both languages; 360 px without
+horizontal overflow, no number cut by its box, text at least 12 px (11 px on the phone).
 
 The server has its own MODELS_DIR (a temporary directory)."""
 
@@ -176,6 +177,117 @@ def test_the_mnist_sample_predicts_a_drawing_like_the_api(web, server_url):
     page.click("#lang-toggle")
     expect(page.locator("#output-text")).to_contain_text("（編號 0 到 9）")
     expect(page.locator("#output-text")).to_contain_text("最大的是編號 1：")
+    web.assert_clean()
+
+
+def draw_seven(page):
+    """A 7 in one stroke: the bar across the top, then down to the left."""
+    pad = page.locator("#pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    at = lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)  # noqa: E731
+    page.mouse.move(*at(0.25, 0.2))
+    page.mouse.down()
+    page.mouse.move(*at(0.75, 0.2), steps=10)
+    page.mouse.move(*at(0.45, 0.85), steps=15)
+    page.mouse.up()
+
+
+def strokes_on_pad(requests) -> list:
+    return last_body(requests, "/predict")["strokes"]
+
+
+def test_the_first_stroke_replaces_the_sample_digit(web, server_url):
+    """The note says the first stroke replaces the sample: a 7 drawn on the pad with the sample 3 on it is
+    sent alone (not over the 3, which read as 3). Undo brings the 3 back; Undo again takes it away whole."""
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    three = httpx.get(f"{server_url}/static/js/draw/samples.json").json()["digits"]["3"]
+    expect(page.locator("#image-note")).to_have_text("A sample 3 is on the pad; your first stroke replaces it.")
+    assert strokes_on_pad(requests) == three
+    expect(page.locator("#output-view .vbar.top .label")).to_have_text("3")
+    draw_seven(page)
+    settled(page)
+    drawn = strokes_on_pad(requests)
+    assert len(drawn) == 1 and drawn != three                          # the 7 alone
+    expect(page.locator("#image-note")).to_have_text("")                # no sample on the pad any more
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/predict", json=last_body(requests, "/predict")).json()
+    assert int(np.argmax(api["output"])) == 7
+    expect(page.locator("#output-view .vbar.top .label")).to_have_text("7")
+    # Undo of the stroke that replaced the sample gives the sample back, note and all
+    page.click("#undo")
+    settled(page)
+    assert strokes_on_pad(requests) == three
+    expect(page.locator("#image-note")).to_have_text("A sample 3 is on the pad; your first stroke replaces it.")
+    expect(page.locator("#output-view .vbar.top .label")).to_have_text("3")
+    # Undo on a sample nobody drew over takes it away whole: an empty pad, nothing to run
+    page.click("#undo")
+    expect(page.locator("#output-text")).to_have_text("Nothing to run yet: draw on the pad.")
+    expect(page.locator("#image-note")).to_have_text("")
+    # the next sample (a 7), in Chinese; after Clear, a stroke is just a stroke and Undo takes it away
+    page.click("#lang-toggle")
+    page.click("#sample-digit")
+    expect(page.locator("#image-note")).to_have_text("畫板上是範例數字 7；你畫的第一筆會取代它。")
+    settled(page)
+    page.click("#clear")
+    expect(page.locator("#image-note")).to_have_text("")
+    draw_seven(page)
+    settled(page)
+    assert len(strokes_on_pad(requests)) == 1
+    page.click("#undo")
+    expect(page.locator("#output-text")).to_have_text("還沒有東西可以計算：請在畫板上寫字。")
+    web.assert_clean()
+
+
+def shown_text(locator) -> str:
+    """The number a box shows, without the full value kept beside it for screen readers."""
+    return locator.evaluate("e => e.firstChild.nodeValue")
+
+
+def test_a_probability_near_one_is_not_written_as_one(web, server_url):
+    """The sample 3's probability is 0.99999999978: not 1 (the others are not 0), so neither its bar nor the
+    sentence says "1"; the full value is in the title and for screen readers."""
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    api = httpx.post(f"{server_url}/api/models/{model_id(page)}/predict", json=last_body(requests, "/predict")).json()
+    top = max(api["output"])
+    assert api["output"].index(top) == 3 and 0.99999999975 < top < 0.99999999985
+    value = page.locator("#output-view .vbar.top .value")
+    assert shown_text(value) == "0.9999999998"
+    assert value.get_attribute("title") == "0.99999999978"
+    assert value.locator(".sr-only").inner_text().strip() == "(0.99999999978)"
+    expect(page.locator("#output-text")).to_have_text(
+        "softmax gives 10 numbers (index 0 to 9); the largest is index 3: 0.9999999998. "
+        "Click a bar to see how it was computed.")
+    # the small ones as numfmt writes them (3 significant digits), never "0"
+    assert shown_text(page.locator("#output-view .vbar .value").nth(0)) == "2.49e-22"
+    page.click("#lang-toggle")
+    expect(page.locator("#output-text")).to_contain_text("最大的是編號 3：0.9999999998。")
+    web.assert_clean()
+
+
+def test_a_single_output_is_one_number_without_a_bar(web, server_url):
+    """The LSTM sample gives one number: said as one number (no "1 numbers", no "largest", no index range),
+    shown without a bar (half a bar for a value measured against itself says nothing); a click still traces it."""
+    page = web.goto("/model")
+    open_sample(page, "lstm")
+    keras = httpx.get(f"{server_url}/static/models/samples.json").json()["lstm"]["keras_output"]
+    assert len(keras) == 1 and round(keras[0], 4) == -0.0487
+    expect(page.locator("#output-text")).to_have_text(
+        "out gives one number: -0.0487. Click it to see how it was computed.")
+    view = page.locator("#output-view")
+    expect(view.locator(".vbar")).to_have_count(1)
+    assert view.locator(".track").count() == 0 and view.locator(".vbar.top").count() == 0
+    assert shown_text(view.locator(".vbar .value")) == "-0.0487"
+    assert view.locator(".vbar").inner_text().split()[:2] == ["0", "-0.0487"]
+    view.locator(".vbar").click()
+    expect(page.locator("#trace-heading")).to_contain_text("out (Dense) [0]", timeout=20000)
+    page.click("#lang-toggle")
+    expect(page.locator("#output-text")).to_have_text("out 輸出一個數字：-0.0487。點它，看它是怎麼算出來的。")
     web.assert_clean()
 
 

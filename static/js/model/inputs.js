@@ -33,16 +33,18 @@ export class InputPanel {
     this.summary = null;
     this.kind = null;               // "strokes" | "image" | "matrix" | "json"
     this.digits = null;             // /draw's sample strokes
-    this.digit = 3;
+    this.digit = 3;                 // the next sample digit
+    this.onPad = null;              // the sample digit on the pad while nothing has been drawn over it
+    this.replaced = null;           // {digit, strokes}: the sample the first stroke replaced, for Undo
     this.seed = 1;
     this.pad = new Pad($("pad"), {
       size: SIZE,
-      onDraw: () => { this.usePad(); this.onChange({ live: true }); },
+      onDraw: () => { this.replaceSample(); this.usePad(); this.onChange({ live: true }); },
       onStrokeEnd: () => this.onChange({ live: false }),
       onLimit: () => this.note("model.pad.too_many", { n: MAX_POINTS.toLocaleString("en"), s: limits.mnist.max_strokes }),
     });
-    $("undo").addEventListener("click", () => { this.usePad(); this.pad.undo(); this.onChange({}); });
-    $("clear").addEventListener("click", () => { this.usePad(); this.pad.clear(); this.onChange({}); });
+    $("undo").addEventListener("click", () => { this.usePad(); this.undo(); this.onChange({}); });
+    $("clear").addEventListener("click", () => { this.usePad(); this.clear(); this.onChange({}); });
     $("sample-digit").addEventListener("click", () => this.sampleDigit());
     $("picture").addEventListener("change", () => this.picture());
     $("preprocess").addEventListener("change", () => this.kind === "image" && this.onChange({}));
@@ -118,12 +120,45 @@ export class InputPanel {
     if (this.kind !== "strokes") { this.kind = "strokes"; this.note(null); }
   }
 
+  /** A sample is an example to look at, not a start to draw on: a 7 drawn over a sample 3 still reads as 3. So
+   * the first stroke takes the sample's place (as the note says), and Undo of that stroke brings it back. */
+  replaceSample() {
+    if (this.onPad === null || !this.pad.current) return;
+    this.replaced = { digit: this.onPad, strokes: this.pad.strokes.slice(0, -1) };
+    this.onPad = null;
+    this.pad.strokes = [this.pad.current];       // the stroke just begun, alone
+    this.pad.render();
+    this.note(null);
+  }
+
+  forgetSample() { this.onPad = null; this.replaced = null; }
+
+  /** Undo: a sample nobody drew goes as a whole (not stroke by stroke); the stroke that replaced one gives it back. */
+  undo() {
+    if (this.onPad !== null) this.clear();
+    else if (this.replaced && this.pad.strokes.length === 1) this.showSample(this.replaced.digit, this.replaced.strokes);
+    else this.pad.undo();
+  }
+
+  clear() {
+    this.forgetSample();
+    this.pad.clear();
+    this.note(null);                             // nor "a sample is on the pad" when none is
+  }
+
+  showSample(digit, strokes) {
+    this.kind = "strokes";
+    this.pad.setStrokes(strokes);
+    this.onPad = digit;
+    this.replaced = null;
+    this.note("model.pad.sample_loaded", { d: digit });
+  }
+
   sampleDigit(notify = true) {
     const strokes = this.digits?.[this.digit];
     this.kind = "strokes";
     if (strokes) {
-      this.pad.setStrokes(strokes);
-      this.note("model.pad.sample_loaded", { d: this.digit });
+      this.showSample(this.digit, strokes);
       this.digit = (this.digit + 4) % 10;
     }
     if (notify) this.onChange({});
@@ -142,6 +177,7 @@ export class InputPanel {
       const img = new Image();
       img.onload = () => this.pad.setImage(img);
       img.src = this.dataUrl;
+      this.forgetSample();
       this.kind = "image";
       this.note("model.image.loaded", { name: file.name });
       this.onChange({});

@@ -9,7 +9,7 @@ import { textOn } from "../lib/colors.js";
 import { h } from "../lib/dom.js";
 import { overlay } from "../draw/paint.js";
 import { indexText } from "./views.js";
-import { num } from "./num.js";
+import { num, showNumber } from "./num.js";
 import { css, paintCells, scaleFor } from "./paint.js";
 
 const WINDOW_KINDS = new Set(["conv2d", "conv1d", "dense", "max_pool", "average_pool"]);
@@ -24,7 +24,8 @@ function numbers(caption, rows, { rowHead = null, colHead = null, scale = null, 
   rows.forEach((row, a) => {
     const tr = h("tr", {}, [rowHead ? h("th", { scope: "row" }, rowHead[a]) : null]);
     cells.push(row.map((v) => {
-      const td = h("td", { title: v === null ? "" : String(v) }, num(v));
+      const td = h("td", {}, v === null ? num(v) : null);
+      if (v !== null) showNumber(td, v);
       if (v === null) td.classList.add("pad");
       else if (scale) { td.style.background = css(v, scale); td.style.color = textOn(td.style.background); }
       tr.append(td);

@@ -4,7 +4,7 @@
 import { announce, t } from "../lib/i18n.js";
 import { textOn } from "../lib/colors.js";
 import { h } from "../lib/dom.js";
-import { num } from "./num.js";
+import { num, showNumber } from "./num.js";
 import { css, paintCells, scaleFor } from "./paint.js";
 
 const TABLE_MAX_CELLS = 400, TABLE_MAX_COLS = 16;
@@ -132,7 +132,8 @@ export class LayerView {
       const tr = h("tr", {}, [h("th", { scope: "row" }, String(r))]);
       for (let c = 0; c < cols; c++) {
         const v = this.tensor.at([r, c]);
-        const td = h("td", { role: "gridcell", tabindex: "-1", title: String(v) }, num(v));
+        const td = h("td", { role: "gridcell", tabindex: "-1" });
+        showNumber(td, v);
         td.style.background = css(v, this.scale);
         td.style.color = textOn(td.style.background); // black or white, whichever contrasts more
         td.setAttribute("aria-label", this.label([r, c], v));
@@ -149,7 +150,10 @@ export class LayerView {
   // ---- bars (a short vector) -----------------------------------------------------------------------------
   buildBars() {
     const n = this.tensor.shape[0];
-    const list = h("ol", { class: `vbars${this.scale.signed ? " signed" : ""}`, start: "0" });
+    // one value has nothing to be compared with: no bar (its length would be the value over itself, always
+    // full or half) and no "largest"; just the number, which opens its trace as a bar does
+    const one = n === 1;
+    const list = h("ol", { class: `vbars${this.scale.signed ? " signed" : ""}${one ? " one" : ""}`, start: "0" });
     this.items = new Map();
     let top = 0;
     for (let k = 1; k < n; k++) if (this.tensor.at([k]) > this.tensor.at([top])) top = k;
@@ -159,10 +163,12 @@ export class LayerView {
       const share = Math.min(1, Math.abs(v) / this.scale.max) * (this.scale.signed ? 50 : 100);
       fill.style.width = `${share}%`;
       if (this.scale.signed) fill.style[v < 0 ? "right" : "left"] = "50%";
-      // named by what it shows ("3 0.9981"; the full value in the title), as the accessibility rules want
-      const button = h("button", { type: "button", class: k === top ? "vbar top" : "vbar", tabindex: "-1", title: String(v) }, [
-        h("span", { class: "label" }, String(k)), " ", h("span", { class: "track", "aria-hidden": "true" }, [fill]),
-        h("span", { class: "value" }, num(v))]);
+      const value = h("span", { class: "value" });
+      showNumber(value, v);
+      // named by what it shows ("3 0.9981"; the exact value in the title), as the accessibility rules want
+      const button = h("button", { type: "button", class: k === top && !one ? "vbar top" : "vbar", tabindex: "-1", title: String(v) }, [
+        h("span", { class: "label" }, String(k)), " ", one ? null : h("span", { class: "track", "aria-hidden": "true" }, [fill]),
+        value]);
       button.addEventListener("click", () => { this.moveTo([k]); this.onPick([k]); });
       list.append(h("li", {}, [button]));
       this.items.set(String(k), button);

@@ -226,8 +226,10 @@ function renderOutput() {
     outputView.show(y, null);
     let top = 0;
     for (let k = 1; k < y.size; k++) if (y.at([k]) > y.at([top])) top = k;
-    // k is an index (the bar's label; for a digit classifier, the digit), never an ordinal ("the 2nd")
-    $("output-text").textContent = t("model.output.vector", { name: last, n: y.size, last: y.size - 1, k: top, v: num(y.at([top])) });
+    // k is an index (the bar's label; for a digit classifier, the digit), never an ordinal ("the 2nd"); one
+    // number (a regression, a single sigmoid) has no "largest" and no range of indices to name
+    $("output-text").textContent = y.size === 1 ? t("model.output.one", { name: last, v: num(y.at([0])) })
+      : t("model.output.vector", { name: last, n: y.size, last: y.size - 1, k: top, v: num(y.at([top])) });
   } else {
     $("output-view").replaceChildren();
     $("output-text").textContent = t("model.output.other", { name: last, shape: kerasShape(y.shape, false) });
