@@ -34,11 +34,11 @@ MAX_CONNECTIONS = int(os.environ.get("MAX_CONNECTIONS", "512"))
 KEEP_ALIVE_SECONDS = 5
 
 
-def error_bytes(status: int, rule: str, field: str | None = None) -> bytes:
+def error_bytes(status: int, rule: str, field: str | None = None, code: str | None = None) -> bytes:
     """A whole HTTP response in the one error shape, with the security headers, closing the connection."""
     import json
 
-    body = json.dumps(error_body(status, field, rule)).encode()
+    body = json.dumps(error_body(status, field, rule, code)).encode()
     head = [STATUS_LINE[status], b"content-type: application/json\r\n",
             b"content-length: " + str(len(body)).encode() + b"\r\n", b"connection: close\r\n"]
     head += [name + b": " + value + b"\r\n" for name, value in security_headers("/api")]
@@ -143,13 +143,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     # ---- answers of the protocol itself ----
-    def _refuse(self, status: int, rule: str) -> None:
+    def _refuse(self, status: int, rule: str, code: str | None = None) -> None:
         self._disarm()
-        self._real_transport.write(error_bytes(status, rule, "request"))
+        self._real_transport.write(error_bytes(status, rule, "request", code))
         self._real_transport.close()
 
     def send_400_response(self, msg: str) -> None:
-        self._refuse(400, "is not valid HTTP/1.1")
+        self._refuse(400, "is not valid HTTP/1.1", code="invalid_http")  # not JSON's fault: 400's default code
 
     # ---- closing ----
     def close_lingering(self) -> None:

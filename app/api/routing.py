@@ -17,6 +17,7 @@ import anyio.to_thread
 import numpy as np
 import orjson
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.api.errors import error_response
@@ -121,6 +122,13 @@ class JSONRoute(APIRoute):
                 media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
                 if media != "multipart/form-data":
                     return error_response(415, "content-type", "must be multipart/form-data (a file upload)")
+                try:
+                    await request.form()  # parsed here, kept for the handler, so a broken body is named as such
+                except HTTPException as exc:
+                    if exc.status_code != 400:
+                        raise
+                    return error_response(400, "body", f"is not a valid multipart body: {exc.detail}",
+                                          code="invalid_multipart")
                 return await handler(request)
 
             return upload

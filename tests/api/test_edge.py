@@ -77,9 +77,12 @@ def test_request_heads_over_16_kb_get_431(server):
     assert ok.status_code == 200
 
 
-def test_malformed_http_gets_the_error_shape_and_the_security_headers(server):
-    status, headers, err = error_of(exchange(server[1], b"GARBAGE\x00 / HTTP/1.1\r\n\r\n")[1])
+@pytest.mark.parametrize("raw", [b"GARBAGE\x00 / HTTP/1.1\r\n\r\n",
+                                 b"FOO /api/examples HTTP/1.1\r\nHost: localhost\r\n\r\n"])
+def test_malformed_http_gets_the_error_shape_and_the_security_headers(server, raw):
+    status, headers, err = error_of(exchange(server[1], raw)[1])
     assert status == 400 and err["field"] == "request" and headers["x-frame-options"] == "deny"
+    assert err["code"] == "invalid_http", err  # not "invalid_json": the body was never read
 
 
 def test_a_413_reaches_a_client_still_sending_its_body(server):

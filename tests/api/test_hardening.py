@@ -226,3 +226,15 @@ def test_a_refused_body_leaves_no_reference_cycle_behind(client):
         gc.garbage.clear()
         gc.enable()
     assert "BodyRefused" not in left, left
+
+
+@pytest.mark.parametrize("path", ["/api/mnist/predict/upload", "/api/image/filter/upload", "/api/models"])
+@pytest.mark.parametrize("ctype, raw", [
+    ("multipart/form-data", b"x"),                                         # no boundary
+    ("multipart/form-data; boundary=b", b"--b\nContent-Disposition: form-data\n\nx\n--b--\n"),  # LF only
+    ("multipart/form-data; boundary=b", b"".join(b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n1\r\n' % i
+                                                 for i in range(1001)) + b"--b--\r\n"),  # 1,001 fields
+])
+def test_a_broken_multipart_body_is_named_as_such_on_every_upload_route(client, path, ctype, raw):
+    err = assert_error(client.post(path, content=raw, headers={"content-type": ctype}), 400, "body")
+    assert err["code"] == "invalid_multipart" and "multipart" in err["rule"], err

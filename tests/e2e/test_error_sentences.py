@@ -41,12 +41,13 @@ ONE_LANGUAGE = {("conv", "error.code.animation_too_large"), ("pool", "error.code
 
 def server_codes() -> set[str]:
     """The codes any request can get: app/api/errors.py's statuses and its default, the middleware's
-    (app/middleware.py), the protocol's refusals (app/server.py), nginx's error pages (deploy/nginx/nginx.conf) and
-    the browser's own when no answer or no API answer arrives (static/js/lib/api.js)."""
+    (app/middleware.py), the upload routes' (app/api/routing.py), the protocol's refusals (app/server.py), nginx's
+    error pages (deploy/nginx/nginx.conf) and the browser's own when no answer or no API answer arrives
+    (static/js/lib/api.js)."""
     from app.api.errors import CODES, error_body
 
     codes = set(CODES.values()) | {error_body(599, None, "x")["error"]["code"]}  # a status without a name: "error"
-    for path in ("app/api/errors.py", "app/middleware.py", "app/server.py"):
+    for path in ("app/api/errors.py", "app/api/routing.py", "app/middleware.py", "app/server.py"):
         codes |= set(re.findall(r'\bcode="(\w+)"', (ROOT / path).read_text(encoding="utf-8")))
     codes |= set(re.findall(r'"code":"(\w+)"', (ROOT / "deploy/nginx/nginx.conf").read_text(encoding="utf-8")))
     codes |= set(re.findall(r'\bcode: "(\w+)"', (ROOT / "static/js/lib/api.js").read_text(encoding="utf-8")))
