@@ -6,13 +6,17 @@ MNIST_WEIGHTS, which the test server inherits). Without either, those tests are 
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from app.mnist.inference import WEIGHTS
+from tests.e2e.audit import label_sizes, watch_canvas
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not (WEIGHTS.is_file() or os.environ.get("MNIST_WEIGHTS")),
@@ -256,7 +260,7 @@ def test_nothing_drawn_shows_no_probabilities_and_a_refused_upload_leaves_no_old
     settled(page)
     assert "–" not in bar_values(page) and page.locator("#timing").inner_text()
     bad = tmp_path / "bad.png"
-    bad.write_bytes(b"this is not a picture")
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"this is not a picture")  # a PNG's signature: the API is what refuses it
     page.set_input_files("#upload", str(bad))
     expect(page.locator("#error")).to_be_visible()
     wait_answer(page, None)                                                  # the 7 is gone with its bars
@@ -315,3 +319,181 @@ def test_the_steps_of_a_drawing_say_strokes_and_write_plain_numbers(web, lang):
     com = re.findall(r"\d+\.\d+", steps[3])
     assert len(com) == 2 and all(len(c.split(".")[1]) <= 3 for c in com), steps[3]
     web.assert_clean()
+
+
+# ---- a tester's pass: the upload control, the first answer's timing line, the training-curve chart ----------------
+ROOT = Path(__file__).resolve().parents[2]
+WORDS = {  # the page's own sentences, read from its i18n files
+    lang: {**json.loads((ROOT / f"static/i18n/{lang}.json").read_text(encoding="utf-8")),
+           **json.loads((ROOT / f"static/i18n/draw.{lang}.json").read_text(encoding="utf-8"))}
+    for lang in ("en", "zh-TW")}
+
+
+def digit_png() -> bytes:
+    """A black bar on white paper: a 1 as a picture."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(img).line([(60, 15), (60, 105)], fill=0, width=10)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_file_that_is_not_a_picture_is_named_as_such_before_it_is_sent(web, tmp_path, lang):
+    """README.md went to the API as a data:text/markdown URL and came back as "must be a data URL:
+    data:image/png;base64,…". The page reads the file's first bytes and says what is wrong with it instead;
+    the pad keeps what it showed."""
+    sent = []
+    web.page.on("request", lambda r: r.method == "POST" and '"image":' in (r.post_data or "") and sent.append(r.url))
+    page = web.goto(f"/draw?sample=7&lang={lang}")
+    wait_answer(page, "7")
+    settled(page)
+    note = page.locator("#input-note")
+    said = WORDS[lang]["draw.note.not_picture"]
+    page.set_input_files("#upload", str(ROOT / "README.md"))
+    expect(note).to_have_text(said.format(name="README.md"))
+    assert "data URL" not in note.inner_text()
+    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(179, 38, 30)"    # said as a problem (--bad)
+    expect(page.locator("#live")).to_have_text(said.format(name="README.md"))     # and aloud
+    expect(page.locator("#error")).to_be_hidden()
+    # a text file with a picture's name: the bytes decide, not the name
+    fake = tmp_path / "digit.png"
+    fake.write_text("this is not a picture", encoding="utf-8")
+    page.set_input_files("#upload", str(fake))
+    expect(note).to_have_text(said.format(name="digit.png"))
+    expect(page.locator("#error")).to_be_hidden()
+    assert page.inner_text(ANSWER) == "7" and page.inner_text("#upload-name") == ""
+    assert not sent, sent
+    web.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_upload_button_is_in_the_page_language_and_works_from_the_keyboard(web, lang):
+    """Not the browser's "Choose File / No file chosen" (English on the zh-TW page): a button of the page's
+    words over an invisible file field, reached with Tab and opened with Enter or Space; the chosen file's
+    name is shown beside it."""
+    # Playwright intercepts file pickers only once a listener is there, switched on asynchronously: a listener
+    # from the start, so that the first key press cannot open an unseen native picker
+    web.page.on("filechooser", lambda _: None)
+    page = web.goto(f"/draw?lang={lang}")
+    wait_answer(page, None)
+    words = WORDS[lang]
+    button = page.locator(".upload-box label.file-button")
+    expect(button).to_have_text(words["draw.upload.choose"])
+    expect(page.get_by_label(words["draw.upload.choose"], exact=True)).to_have_id("upload")
+    field = page.locator("#upload")
+    assert field.evaluate("e => getComputedStyle(e).opacity") == "0"                # the native control is not seen
+    f, b = field.bounding_box(), button.bounding_box()
+    assert b["x"] <= f["x"] and f["x"] + f["width"] <= b["x"] + b["width"] + 0.5     # clicks on the button land on it
+    assert b["y"] <= f["y"] and f["y"] + f["height"] <= b["y"] + b["height"] + 0.5
+    expect(page.locator("#upload-name")).to_have_text("")
+    page.locator("#samples button[data-sample='9']").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "upload"
+    assert button.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"       # the focus is seen
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    # no extension, no type: the browser would have labelled its data URL application/octet-stream
+    chooser.value.set_files(files=[{"name": "my digit", "mimeType": "", "buffer": digit_png()}])
+    wait_answer(page, "1")
+    expect(page.locator("#upload-name")).to_have_text("my digit")
+    expect(page.locator("#input-note")).to_have_text(words["draw.note.image"].format(name="my digit"))
+    expect(page.locator("#error")).to_be_hidden()
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press(" ")
+    chooser.value.set_files(files=[{"name": "seven.png", "mimeType": "image/png", "buffer": digit_png()}])
+    expect(page.locator("#upload-name")).to_have_text("seven.png")
+    page.click("#clear")                                       # back to drawing: no file is on the pad any more
+    expect(page.locator("#upload-name")).to_have_text("")
+    web.assert_clean()
+
+
+def timing_line(lang):
+    return re.compile("^" + re.escape(WORDS[lang]["draw.timing"]).replace(re.escape("{ms}"), r"\d+") + "$")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_no_answer_time_is_claimed_before_the_user_changes_anything(web, lang):
+    """The first load said "Answered in 199 ms after the last change." with nothing changed by anyone."""
+    page = web.goto(f"/draw?lang={lang}")
+    wait_answer(page, None)
+    settled(page)
+    expect(page.locator("#timing")).to_have_text("")
+    page = web.goto(f"/draw?sample=7&lang={lang}")            # a sample from a link is not the user's change either
+    wait_answer(page, "7")
+    settled(page)
+    expect(page.locator("#timing")).to_have_text("")
+    page.click("#samples button[data-sample='3']")
+    wait_answer(page, "3")
+    expect(page.locator("#timing")).to_have_text(timing_line(lang))
+    page.click("#lang-toggle")                                 # the switch says it again in the other language
+    expect(page.locator("#timing")).to_have_text(timing_line("zh-TW" if lang == "en" else "en"))
+    web.assert_clean()
+
+
+# Records where every fillText of a canvas lands (its ink box from measureText, in the canvas' pixels).
+CHART_BOXES = """(() => {
+  const boxes = new Map();
+  window.__chartBoxes = boxes;
+  const d = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, "width");
+  Object.defineProperty(HTMLCanvasElement.prototype, "width",
+                        { ...d, set(v) { boxes.delete(this); d.set.call(this, v); } });
+  const fill = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+    const m = this.measureText(text), t = this.getTransform();
+    if (!boxes.has(this.canvas)) boxes.set(this.canvas, []);
+    boxes.get(this.canvas).push({ text: String(text),
+      left: t.a * (x - m.actualBoundingBoxLeft) + t.e, right: t.a * (x + m.actualBoundingBoxRight) + t.e,
+      top: t.d * (y - m.actualBoundingBoxAscent) + t.f, bottom: t.d * (y + m.actualBoundingBoxDescent) + t.f });
+    return fill.call(this, text, x, y, ...rest);
+  };
+})()"""
+
+
+def apart(a, b, gap):
+    return (a["right"] + gap <= b["left"] or b["right"] + gap <= a["left"]
+            or a["bottom"] + gap <= b["top"] or b["bottom"] + gap <= a["top"])
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_training_curves_give_the_epoch_title_room(browser, server_url, lang, width):
+    """The "epoch" title sat beside the last epoch number and touched the chart's bottom edge. Now: no label
+    of either chart comes within 3 CSS px of another or within 2 px of the edge, and each is at least 12 CSS
+    px high at 1280 and 11 at 360."""
+    context = browser.new_context(viewport={"width": width, "height": 800 if width > 600 else 740},
+                                  has_touch=width < 600, is_mobile=width < 600, locale="en-US")
+    watch_canvas(context)
+    context.add_init_script(CHART_BOXES)
+    try:
+        page = context.new_page()
+        page.goto(f"{server_url}/draw?lang={lang}")
+        page.locator("#history tr").nth(1).wait_for(state="attached")
+        title = WORDS[lang]["draw.model.epoch"]
+        for chart in ("curve-loss", "curve-acc"):
+            boxes = page.evaluate("""(id) => {
+              const c = document.getElementById(id), css = c.getBoundingClientRect().width / c.width;
+              return { w: c.width * css, h: c.height * css, labels: (window.__chartBoxes.get(c) || []).map((b) => ({
+                text: b.text, left: b.left * css, right: b.right * css, top: b.top * css, bottom: b.bottom * css })) };
+            }""", chart)
+            labels = boxes["labels"]
+            axis = [b for b in labels if b["text"] == title]
+            assert len(axis) == 1, labels
+            numbers = [b for b in labels if re.fullmatch(r"\d+", b["text"]) and b["top"] > boxes["h"] / 2
+                       and b["left"] > 20]  # the epoch numbers (not the y axis' "0")
+            assert len(numbers) >= 2, labels
+            for b in numbers:
+                assert apart(axis[0], b, 3), (chart, "the axis title crowds an epoch number", axis[0], b)
+            for k, a in enumerate(labels):
+                for b in labels[k + 1:]:
+                    assert apart(a, b, 3), (chart, "labels crowd each other", a, b)
+            for b in labels:
+                assert 2 <= b["left"] and b["right"] <= boxes["w"] - 2, (chart, "cut at a side", b)
+                assert 2 <= b["top"] and b["bottom"] <= boxes["h"] - 2, (chart, "cut at the top or bottom", b)
+        least = (12 if width > 600 else 11) - 0.01
+        small = [s for s in label_sizes(page) if "curve-" in s["where"] and s["px"] < least]
+        assert not small, small
+    finally:
+        context.close()

@@ -8,10 +8,12 @@ import { paintMap, percent } from "./paint.js";
 const INK = "#1c1c1c", GRID = "#d9d6cf", BLUE = "rgb(33,102,172)", ORANGE = "rgb(230,97,1)";
 
 /** A small line chart on a canvas: series [{values, colour, label, dash}], y range [lo, hi], grid lines at
- * `ticks` (default: five, evenly from lo to hi). */
+ * `ticks` (default: five, evenly from lo to hi). Under the plot: a row of epoch numbers, each centred on its
+ * point, and below them the axis title on a line of its own, centred: beside the last number it crowded it
+ * (and its descender met the frame). */
 function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 4].map((k) => lo + ((hi - lo) * k) / 4)) {
   const dpr = Math.min(2, window.devicePixelRatio || 1);
-  const W = 320, H = 180;
+  const W = 320, H = 200; // the canvas' size in CSS px (draw.css keeps the aspect ratio)
   canvas.width = W * dpr;
   canvas.height = H * dpr;
   const ctx = canvas.getContext("2d");
@@ -19,21 +21,23 @@ function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, W, H);
   const legend = series.some((s) => s.label);
-  const L = 52, R = 10, T = legend ? 40 : 24, B = 30;
+  const L = 52, R = 12, T = legend ? 44 : 26, B = 44; // B: the numbers' row, the title's row and a margin
   const n = Math.max(...series.map((s) => s.values.length));
   const x = (k) => L + (n > 1 ? (k / (n - 1)) * (W - L - R) : (W - L - R) / 2);
   const y = (v) => T + (1 - (v - lo) / (hi - lo || 1)) * (H - T - B);
   ctx.font = "12px system-ui, sans-serif";
   ctx.fillStyle = INK;
-  ctx.fillText(title, L, 14);
+  ctx.fillText(title, L, 17); // (brackets and CJK reach higher than Latin capitals: not at the edge)
   ctx.strokeStyle = GRID;
   ctx.lineWidth = 1;
   for (const v of ticks) {
     ctx.beginPath(); ctx.moveTo(L, y(v)); ctx.lineTo(W - R, y(v)); ctx.stroke();
     ctx.fillText(yFormat(v), 4, y(v) + 4);
   }
-  for (let k = 0; k < n; k += Math.max(1, Math.ceil(n / 8))) ctx.fillText(String(k + 1), x(k) - 3, H - 12);
-  ctx.fillText(t("draw.model.epoch"), W - R - 34, H - 1);
+  ctx.textAlign = "center";
+  for (let k = 0; k < n; k += Math.max(1, Math.ceil(n / 8))) ctx.fillText(String(k + 1), x(k), H - B + 16);
+  ctx.fillText(t("draw.model.epoch"), (L + W - R) / 2, H - 9);
+  ctx.textAlign = "start";
   let legendX = L;
   for (const s of series) {
     ctx.strokeStyle = s.colour;
@@ -44,9 +48,9 @@ function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 
     ctx.stroke();
     s.values.forEach((v, k) => { ctx.beginPath(); ctx.arc(x(k), y(v), 2.5, 0, 2 * Math.PI); ctx.fillStyle = s.colour; ctx.fill(); });
     if (s.label) {
-      ctx.beginPath(); ctx.moveTo(legendX, 26); ctx.lineTo(legendX + 16, 26); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(legendX, 30); ctx.lineTo(legendX + 16, 30); ctx.stroke();
       ctx.fillStyle = INK;
-      ctx.fillText(s.label, legendX + 20, 30);
+      ctx.fillText(s.label, legendX + 20, 34);
       legendX += 26 + ctx.measureText(s.label).width;
     }
     ctx.setLineDash([]);

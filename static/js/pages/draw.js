@@ -14,6 +14,7 @@ import { renderPrep } from "../draw/prep.js";
 import { h as el } from "../lib/dom.js";
 import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
+import { pictureType, readDataUrl } from "../draw/upload.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
@@ -30,7 +31,9 @@ let result = null; // the last prediction
 let actsByName = {};
 let traceData = null;
 let samples = {};
-let changedAt = performance.now();
+// when the user last changed the input; null until they do (a sample from a link is not their change, and
+// "answered in … ms after the last change" would be untrue of the first answer after loading)
+let changedAt = null;
 let timer = null;
 let note = null; // [key, values] of the input note
 let busy = false, dirty = false, seq = 0;
@@ -57,13 +60,24 @@ const maps = new Maps({
 
 function save() { writeState(state, DEFAULTS); }
 
-function setNote(key, values = {}) {
-  note = key ? [key, values] : null;
-  $("input-note").textContent = key ? t(key, values) : "";
+/** The line under the upload control; `refused`: a file that was not taken, said as a problem (and aloud, as
+ * nothing else on the page changes). */
+function setNote(key, values = {}, refused = false) {
+  note = key ? [key, values, refused] : null;
+  renderNote();
+  if (refused) announce(t(key, values));
 }
 
+function renderNote() {
+  $("input-note").textContent = note ? t(note[0], note[1]) : "";
+  $("input-note").classList.toggle("refused", Boolean(note?.[2]));
+}
+
+/** The name of the file on the pad beside the upload button (the browser's own "No file chosen" is hidden). */
+function showFileName(name) { $("upload-name").textContent = name || ""; }
+
 function leaveOtherInputs() {
-  if (input.kind !== "strokes") { input = { kind: "strokes" }; setNote(null); }
+  if (input.kind !== "strokes") { input = { kind: "strokes" }; setNote(null); showFileName(null); }
   if (state.sample !== null) { state.sample = null; setNote(null); save(); }
 }
 
@@ -99,6 +113,7 @@ async function predict() {
   if (!res.ok) { failed(res.error); showResult(null); return; }  // no answer left that is not this input's
   failed(null);
   showResult(res.data);
+  if (started === null) return; // the first answer after loading: no change of the user's to time (and no line yet)
   const ms = Math.round(performance.now() - started);
   $("timing").dataset.ms = String(ms);
   $("timing").textContent = t("draw.timing", { ms });
@@ -231,14 +246,16 @@ function closeTrace(refocus = true) {
 }
 
 // ---- inputs: samples, upload, misclassified test digits ----------------------------------------
-function loadSample(d) {
+/** byUser: false for the sample a link names, shown on loading (its answer is not timed). */
+function loadSample(d, byUser = true) {
   if (!samples[d]) return;
   input = { kind: "strokes" };
+  showFileName(null);
   pad.setStrokes(samples[d]);
   state.sample = d;
   save();
   setNote("draw.note.sample", { d });
-  changedAt = performance.now();
+  changedAt = byUser ? performance.now() : null;
   predict();
 }
 
@@ -251,27 +268,32 @@ $("samples").addEventListener("click", (e) => {
   if (b) loadSample(Number(b.dataset.sample));
 });
 
-$("upload").addEventListener("change", () => {
-  const file = $("upload").files[0];
-  if (!file) return;
+/** A chosen file: refused here when it is too large or not a picture (the pad keeps what it showed), else shown
+ * on the pad and sent. */
+async function takeFile(file) {
   if (file.size > MAX_FILE) {
-    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_FILE), json: MB(limits.mnist.max_json_bytes) });
+    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_FILE), json: MB(limits.mnist.max_json_bytes) }, true);
     return;
   }
-  const reader = new FileReader();
-  reader.onload = () => {
-    const dataUrl = String(reader.result);
-    const img = new Image();
-    img.onload = () => pad.setImage(img);
-    img.src = dataUrl;
-    input = { kind: "image", dataUrl, name: file.name };
-    state.sample = null;
-    save();
-    setNote("draw.note.image", { name: file.name });
-    changedAt = performance.now();
-    predict();
-  };
-  reader.readAsDataURL(file);
+  const type = await pictureType(file);
+  if (!type) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
+  const dataUrl = await readDataUrl(file, type);
+  const img = new Image();
+  img.onload = () => pad.setImage(img);
+  img.src = dataUrl;
+  input = { kind: "image", dataUrl, name: file.name };
+  showFileName(file.name);
+  state.sample = null;
+  save();
+  setNote("draw.note.image", { name: file.name });
+  changedAt = performance.now();
+  predict();
+}
+
+$("upload").addEventListener("change", () => {
+  const file = $("upload").files[0];
+  $("upload").value = ""; // so that choosing the same file again, after drawing, is a change too
+  if (file) takeFile(file);
 });
 
 function runMistake(m) {
@@ -280,6 +302,7 @@ function runMistake(m) {
   paintMap(digit, 28, 28, (i, j) => pixels[i][j]);
   pad.setImage(digit);
   input = { kind: "pixels", pixels };
+  showFileName(null);
   state.sample = null;
   save();
   setNote("draw.note.pixels", m);
@@ -313,7 +336,7 @@ async function loadCard() {
 onLangChange(() => {
   labelSamples();
   showError($("error"), lastError);
-  if (note) setNote(...note);
+  renderNote();
   if ($("timing").dataset.ms) $("timing").textContent = t("draw.timing", { ms: $("timing").dataset.ms });
   renderAnswer();  // also with no answer: the text says why (the template's data-i18n says "nothing drawn")
   if (result) { renderPrep($("prep-steps"), $("prep-empty"), result); maps.renderGrid(); }
@@ -328,7 +351,7 @@ async function start() {
   const res = await getJSON("/static/js/draw/samples.json");
   if (res.ok) samples = res.data.digits;
   loadCard();
-  if (state.sample !== null && samples[state.sample]) loadSample(state.sample);
+  if (state.sample !== null && samples[state.sample]) loadSample(state.sample, false);
   else predict();
 }
 

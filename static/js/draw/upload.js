@@ -1,0 +1,32 @@
+// The upload control's checks. A picture goes to the API as a data URL whose media type the browser takes from
+// the file's name (README.md is text/markdown, a name without an extension application/octet-stream): the API
+// then refuses the data URL itself, in words about data URLs the student never typed. So the file's own first
+// bytes decide here, before anything is sent, and the data URL is labelled with the format they show.
+
+// the signatures of the formats the API decodes (app/imaging/decode.py: PNG, JPEG, WebP)
+const SIGNATURES = [
+  { type: "image/png", at: 0, bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
+  { type: "image/jpeg", at: 0, bytes: [0xff, 0xd8, 0xff] },
+  { type: "image/webp", at: 8, bytes: [0x57, 0x45, 0x42, 0x50], riff: true }, // "RIFF" size "WEBP"
+];
+const RIFF = [0x52, 0x49, 0x46, 0x46];
+
+const starts = (head, at, bytes) => bytes.every((b, k) => head[at + k] === b);
+
+/** The picture format of a file ("image/png", "image/jpeg" or "image/webp") read from its first bytes, or null
+ * when it is none of them (a text file, a GIF, a HEIC photo, an empty file). */
+export async function pictureType(file) {
+  const head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const sig = SIGNATURES.find((s) => starts(head, s.at, s.bytes) && (!s.riff || starts(head, 0, RIFF)));
+  return sig ? sig.type : null;
+}
+
+/** The data URL of a file, labelled as `type` whatever the browser guessed from the name. */
+export function readDataUrl(file, type) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(`data:${type};base64,${String(reader.result).split(",", 2)[1] ?? ""}`);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
