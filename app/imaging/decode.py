@@ -111,7 +111,7 @@ def decode(raw: bytes, field: str, max_side: int, max_pixels: int, needed_side: 
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise EngineError(field, f"is larger than {max_side}×{max_side} pixels") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise EngineError(field, bad) from exc
+        raise EngineError(field, bad, code="image_unreadable") from exc
     w, h = img.size
     if w > max_side or h > max_side or w * h > max_pixels or w < 1 or h < 1:
         raise EngineError(field, f"is {w}×{h} pixels; the cap is {max_side}×{max_side}")
@@ -130,7 +130,8 @@ def decode(raw: bytes, field: str, max_side: int, max_pixels: int, needed_side: 
             img.draft("RGB" if img.mode != "L" else "L", (needed_side, needed_side))
         img.load()
     except Exception as exc:  # any decoder failure (truncated, corrupt) is the sender's
-        raise EngineError(field, f"{bad}: truncated or corrupt ({type(exc).__name__})") from exc
+        raise EngineError(field, f"{bad}: truncated or corrupt ({type(exc).__name__})",
+                          code="image_unreadable") from exc
     if img.getexif().get(ORIENTATION, 1) != 1:
         img = ImageOps.exif_transpose(img)   # only when needed: it copies even an upright picture
     return img

@@ -281,3 +281,18 @@ def test_the_costliest_accepted_strokes_stay_cheap(client):
     start = time.process_time()
     r = client.post("/api/mnist/predict", json={"strokes": zigzag, "width": 280, "height": 280})
     assert r.status_code == 200 and time.process_time() - start < 1.0
+
+
+@pytest.mark.parametrize("raw", [b"# README\nnot a picture\n", encoded(drawn_one(), "PNG")[:60]],
+                         ids=["text", "truncated PNG"])
+def test_a_file_that_is_no_picture_is_image_unreadable_on_every_picture_route(client, raw):
+    """One code for "this is not a picture we can read", so a page can say so in its own words."""
+    import base64
+
+    data_url = "data:image/png;base64," + base64.b64encode(raw).decode()
+    answers = [(upload(client, raw, "x.png"), "file"),
+               (client.post("/api/mnist/predict", json={"image": data_url}), "image"),
+               (client.post("/api/image/filter/upload", files={"file": ("x.png", raw, "image/png")}), "file")]
+    for r, field in answers:
+        err = assert_error(r, 422, field)
+        assert err["code"] == "image_unreadable" and "cannot be decoded" in err["rule"], err
