@@ -575,3 +575,136 @@ def test_back_after_an_explanation_button_and_the_example_picker(web, server_url
     back_to(page, "max", None, move="go_forward")
     assert page.eval_on_selector("#preset", "s => s.value") == "backprop-pool-max"
     web.assert_clean()
+
+
+# ---- the legend: every swatch told apart without its hue, and drawn as the grids draw the cells it names
+
+SWATCHES = """() => [...document.querySelectorAll('.stage-foot .legend .swatch')].filter(s => s.offsetParent).map(s => {
+    const css = getComputedStyle(s), before = getComputedStyle(s, '::before');
+    const shape = (v) => v.replace(/rgba?\\([^)]*\\)/g, 'C').replace(/#[0-9a-f]{3,8}/gi, 'C');   // no colours
+    return {kind: s.className.replace('swatch', '').trim(), label: s.nextElementSibling.textContent,
+            border: css.borderTopStyle, shadow: shape(css.boxShadow), hatch: css.backgroundImage.match(/-?\\d+deg/g) || [],
+            flag: before.content !== 'none' && before.content !== 'normal', width: s.getBoundingClientRect().width}; })"""
+
+# each mark on a cell, as the grids draw it, beside its swatch's
+MARKS = """() => {
+    const css = (el, pseudo) => (el ? getComputedStyle(el, pseudo) : null);
+    const frames = ['win', 'cur', 'hit', 'arg', 'now'];     // a cell with one mark only (arg is drawn over win)
+    const alone = (kind) => [...document.querySelectorAll(`.stage .mgrid .cell.${kind}`)]
+      .find(c => frames.every(f => f === kind || !c.classList.contains(f)));
+    const pair = (kind) => ({swatch: document.querySelector(`.stage-foot .swatch.${kind}`), cell: alone(kind)});
+    const out = {};
+    for (const kind of ['win', 'cur', 'hit', 'pad', 'crop', 'arg']) {
+      const {swatch, cell} = pair(kind);
+      if (!swatch || !swatch.offsetParent || !cell) continue;
+      const s = css(swatch), c = css(cell), ca = css(cell, '::after'), sb = css(swatch, '::before'), cb = css(cell, '::before');
+      out[kind] = {swatch: {shadow: s.boxShadow, image: s.backgroundImage, border: s.borderTopStyle, colour: s.borderTopColor,
+                            flag: sb.content !== 'none'},
+                   cell: {shadow: c.boxShadow, image: c.backgroundImage, after: ca.backgroundImage, border: c.borderTopStyle,
+                          outline: c.outlineStyle, colour: c.outlineColor, flag: cb.content !== 'none'}};
+    }
+    return out; }"""
+
+
+@pytest.mark.parametrize("screen", ["web", "phone"])
+# kinds: the legend's swatches; drawn: the marks the grids show at that step
+@pytest.mark.parametrize("path,kinds,drawn", [
+    ("/backprop?step=15", {"win", "cur", "hit", "pad", "crop"}, {"win", "cur", "hit", "pad", "crop"}),
+    ("/backprop?op=max&step=1", {"win", "cur", "hit", "pad", "crop", "arg"}, {"win", "cur", "hit", "arg"})])
+def test_legend_swatches_differ_without_colour_and_match_the_grids(request, screen, path, kinds, drawn):
+    watch = request.getfixturevalue(screen)
+    page = watch.goto(path)
+    ready(page)
+    swatches = page.evaluate(SWATCHES)
+    assert {s["kind"] for s in swatches} == kinds
+    # told apart by frame and pattern alone (the hue removed): two swatches never share all of them
+    looks = [(s["border"], s["shadow"], tuple(s["hatch"]), s["flag"]) for s in swatches]
+    assert len(set(looks)) == len(looks), swatches
+    # the two hatches (padding and inserted zeros; cropped) run different ways, not only in a different grey
+    hatched = [tuple(sorted(s["hatch"])) for s in swatches if s["hatch"]]
+    assert len(hatched) == 2 and len(set(hatched)) == 2, swatches
+    # the window and this step's cell: a single and a double frame
+    rings = {s["kind"]: s["shadow"].count("inset") for s in swatches}
+    assert rings["win"] == 1 and rings["cur"] >= 2, rings
+    assert all(s["width"] >= 16 for s in swatches), swatches                # big enough to see the pattern
+    # each swatch is drawn as the grids draw that cell
+    marks = page.evaluate(MARKS)
+    assert set(marks) == drawn, marks
+    for kind in ("win", "cur", "arg"):
+        if kind in marks:
+            assert marks[kind]["swatch"]["shadow"] == marks[kind]["cell"]["shadow"], (kind, marks[kind])
+    if "pad" in marks:
+        assert marks["pad"]["swatch"]["image"] == marks["pad"]["cell"]["image"] != "none"
+        assert marks["pad"]["swatch"]["border"] == marks["pad"]["cell"]["border"] == "dashed"
+    assert marks["hit"]["swatch"]["border"] == marks["hit"]["cell"]["outline"] == "dashed"
+    assert marks["hit"]["swatch"]["colour"] == marks["hit"]["cell"]["colour"]
+    if "crop" in marks:
+        assert marks["crop"]["swatch"]["image"] == marks["crop"]["cell"]["after"] != "none"
+    if "arg" in marks:
+        assert marks["arg"]["swatch"]["flag"] and marks["arg"]["cell"]["flag"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    watch.assert_clean()
+
+
+# ---- at 360 px the step's formula is right under the player (it was two screens below it, under the grids)
+
+def formula_under_player(page):
+    """Scroll the player to the top of the screen; where the formula and the facts are then."""
+    return page.evaluate("""() => {
+        document.getElementById('player').scrollIntoView({block: 'start'});
+        const box = (id) => document.getElementById(id).getBoundingClientRect();
+        return {player: box('player').bottom, formula: [box('formula').top, box('formula').bottom],
+                facts: box('facts').bottom, grids: box('stage-grids').top, screen: innerHeight,
+                width: document.documentElement.scrollWidth}; }""")
+
+
+@pytest.mark.parametrize("path", ["/backprop?step=14", "/backprop?op=max&step=0", "/backprop?view=grad_kernel&step=3"])
+def test_phone_the_step_formula_is_in_view_under_the_player(phone, path):
+    page = phone.goto(path)
+    ready(page)
+    at = formula_under_player(page)
+    assert at["player"] <= at["formula"][0] < at["grids"], at            # under the player, above the grids
+    assert at["facts"] <= at["screen"], at                                # within the screen the player opens
+    before, step = page.inner_text("#facts"), page.inner_text("[data-player=status]")
+    page.tap("[data-player=forward]")
+    page.wait_for_function("s => document.querySelector('[data-player=status]').textContent !== s"
+                           " && document.getElementById('facts').textContent", arg=step)
+    assert page.inner_text("#facts") != before                            # the next cell, said under the player
+    at = formula_under_player(page)
+    assert at["facts"] <= at["screen"] and at["width"] <= 360, at
+    phone.assert_clean()
+
+
+def test_desktop_the_formula_stays_between_the_player_and_the_grids(web):
+    page = web.goto("/backprop?step=15")
+    ready(page, 36)
+    at = formula_under_player(page)
+    assert at["player"] <= at["formula"][0] and at["facts"] <= at["grids"], at
+    web.assert_clean()
+
+
+# ---- the editors say why a cell they cannot use is not used
+
+def test_a_kernel_cell_that_is_no_number_says_why(web):
+    page = web.goto("/backprop?lang=zh-TW")
+    ready(page, 36, zh=True)
+    cell = page.locator("#k-editor input[data-r='0'][data-c='0']")        # W's first weight, 2
+    cell.click()
+    page.keyboard.type("x")
+    want = "濾鏡 W，第 1 列第 1 行：「x」不是數字，仍使用上一個有效值 2。"
+    page.wait_for_function("t => document.querySelector('#k-editor .medit-invalid').textContent === t", arg=want)
+    note = page.locator("#k-editor .medit-invalid")
+    assert note.is_visible() and cell.get_attribute("aria-describedby") == note.get_attribute("id")
+    assert texts(page, "f-w")[0][0] == "2"                                 # the page goes on with the 2
+    page.click("#lang-toggle")                                              # the table is built again, in English
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert note.is_hidden()                                                 # its cells hold numbers again
+    cell.click()
+    page.keyboard.type("--1")
+    page.wait_for_function("t => document.querySelector('#k-editor .medit-invalid').textContent === t",
+                           arg="Filter W, row 1, column 1: “--1” is not a number; the last valid value 2 is used.")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    page.wait_for_function("() => document.querySelector('#k-editor .medit-invalid').hidden")
+    page.wait_for_function("() => document.querySelector('#f-w .cell .v').textContent === '3'")
+    web.assert_clean()

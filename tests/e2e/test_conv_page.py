@@ -132,7 +132,9 @@ def test_language_toggle_switches_every_label(web):
     assert "Sequential 第一層時要加上的參數" in page.inner_text("#keras")
     assert page.get_attribute("[data-player=play]", "aria-label") == "播放 (空白鍵)"
     assert page.inner_text("[data-player=status]") == "第 6 步，共 16 步"  # opens at a₁₁ (issue 13)
-    assert "填補 (Padding)" in page.inner_text("#preset")  # the API's example titles, in zh-TW
+    # the API's example titles, in zh-TW (the picker shows an example's short title when the API has one)
+    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "conv-padding")
+    assert page.inner_text("#preset option[value=conv-padding]") == (ex.get("short") or ex["title"])["zh-TW"]
     titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
     controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")
     for title in titles:  # the lecture's own example titles may name "Padding"
@@ -486,4 +488,94 @@ def test_zh_unreachable_server_is_said_in_chinese(web):
     page.wait_for_selector("#error:not([hidden])")
     assert page.inner_text("#error .error-text") == ZH["error.code.network_error"]
     web.errors = [e for e in web.errors if "net::ERR_FAILED" not in e]
+    web.assert_clean()
+
+
+# ---- a cell the editor cannot use says why, in the page's language, where the editor is
+
+def invalid_note(page, editor):
+    """The explanation under an editor: its text ('' when hidden), its id, and whether it sits in a live region."""
+    return page.eval_on_selector(f"#{editor} .medit-invalid", """n => ({
+        text: n.offsetParent ? n.textContent : '', id: n.id,
+        live: Boolean(n.closest('[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]'))})""")
+
+
+def wait_note(page, editor, text):
+    page.wait_for_function("([e, t]) => { const n = document.querySelector(`#${e} .medit-invalid`);"
+                           " return n && (n.offsetParent ? n.textContent : '') === t; }", arg=[editor, text])
+
+
+def test_a_cell_that_is_no_number_says_why_in_both_languages(web):
+    page = web.goto("/conv?step=0")
+    ready(page, 16)
+    cell = page.locator("#in-editor input[data-r='1'][data-c='2']")      # row 2, column 3: the lecture's 6
+    six = "#padded .cell[data-r='2'][data-c='3'] .v"
+    url = page.url
+    cell.click()
+    page.keyboard.type("abc")
+    wait_note(page, "in-editor", "Input, row 2, column 3: “abc” is not a number; the last valid value 6 is used.")
+    note = invalid_note(page, "in-editor")
+    assert note["live"]                                                   # a screen reader hears it ...
+    assert cell.get_attribute("aria-invalid") == "true"
+    assert cell.get_attribute("aria-describedby") == note["id"]          # ... and finds it from the cell
+    assert page.inner_text(six) == "6" and page.url == url               # the page goes on with the 6
+    box, msg = page.locator("#in-editor").bounding_box(), page.locator("#in-editor .medit-invalid").bounding_box()
+    assert box["y"] <= msg["y"] <= box["y"] + box["height"]              # under the table, in the editor's box
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    wait_note(page, "in-editor", "Input, row 2, column 3 is empty; the last valid value 6 is used.")
+    page.keyboard.type("7")                                               # a number: the note goes
+    wait_note(page, "in-editor", "")
+    assert cell.get_attribute("aria-invalid") is None and cell.get_attribute("aria-describedby") is None
+    page.wait_for_function("s => document.querySelector(s).textContent === '7'", arg=six)
+
+    blur(page)
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    cell.click()
+    page.keyboard.type("x1")
+    wait_note(page, "in-editor", "輸入，第 2 列第 3 行：「x1」不是數字，仍使用上一個有效值 7。")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2e9")                                             # beyond the API's ±1e9
+    wait_note(page, "in-editor", "輸入，第 2 列第 3 行：2e9 超出 ±1,000,000,000 (API 的上限)，仍使用上一個有效值 7。")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-2")
+    wait_note(page, "in-editor", "")
+    page.wait_for_function("s => document.querySelector(s).textContent === '-2'", arg=six)
+    web.assert_clean()
+
+
+# ---- at 360 px the step's formula is right under the player: a step's button changes something in view
+
+def formula_under_player(page):
+    """Scroll the player to the top of the screen; where the formula and the facts are then."""
+    return page.evaluate("""() => {
+        document.getElementById('player').scrollIntoView({block: 'start'});
+        const box = (id) => document.getElementById(id).getBoundingClientRect();
+        return {player: box('player').bottom, formula: [box('formula').top, box('formula').bottom],
+                facts: box('facts').bottom, grids: box('stage-grids').top, screen: innerHeight,
+                width: document.documentElement.scrollWidth}; }""")
+
+
+def test_phone_the_step_formula_is_in_view_under_the_player(phone):
+    page = phone.goto("/conv?step=4")
+    ready(page, 16)
+    before = page.inner_text("#formula")
+    at = formula_under_player(page)
+    assert at["player"] <= at["formula"][0] < at["grids"], at            # under the player, above the grids
+    assert at["facts"] <= at["screen"], at                                # within the screen the player opens
+    page.tap("[data-player=forward]")
+    page.wait_for_function("() => document.getElementById('formula').textContent.endsWith('= 19')"
+                           " && document.getElementById('facts').textContent")
+    assert page.inner_text("#formula") != before
+    at = formula_under_player(page)
+    assert at["facts"] <= at["screen"] and at["width"] <= 360, at
+    phone.assert_clean()
+
+
+def test_desktop_the_formula_stays_between_the_player_and_the_grids(web):
+    page = web.goto("/conv?step=5")
+    ready(page, 16)
+    at = formula_under_player(page)
+    assert at["player"] <= at["formula"][0] and at["facts"] <= at["grids"], at
     web.assert_clean()

@@ -1,5 +1,7 @@
 """The pooling page in Chromium: max and average from the API's trace, argmax and Σ / n shown."""
 
+from urllib.parse import unquote
+
 import httpx
 import pytest
 
@@ -98,7 +100,9 @@ def test_keyboard_language_and_shared_url(web):
     assert "步幅" in page.inner_text("#keras") and "pool 大小" in page.inner_text("#keras")
     assert page.inner_text("[data-player=status]") == "第 2 步，共 8 步"
     titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
-    assert "最大池化 Max-Pooling (2 x 2)，valid" in titles
+    # the API's example titles, in zh-TW (the picker shows an example's short title when the API has one)
+    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "pool-max-valid")
+    assert (ex.get("short") or ex["title"])["zh-TW"] in titles
     controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")
     for title in titles:
         controls = controls.replace(title, "")
@@ -193,4 +197,30 @@ def test_zh_window_larger_than_input_is_explained_in_chinese(web):
     assert page.inner_text("#error .error-detail").startswith(ZH["error.detail"])
     assert "no output position fits" in page.inner_text("#error [lang=en]")
     web.errors = [e for e in web.errors if "status of 422" not in e]
+    web.assert_clean()
+
+
+def test_a_cell_that_is_no_number_or_too_big_says_why(web):
+    """The input's editor (lib/editor.js) names the cell it cannot use, why, and the value the page keeps using."""
+    page = web.goto("/pool?input=[[1,2,3],[4,5,6],[7,8,9]]&pool=[2,2]&strides=[1,1]")
+    ready(page, 4)
+    cell = page.locator("#in-editor input[data-r='2'][data-c='0']")        # row 3, column 1: 7
+    note = page.locator("#in-editor .medit-invalid")
+    cell.click()
+    page.keyboard.type("7..5")
+    page.wait_for_function("t => document.querySelector('#in-editor .medit-invalid').textContent === t",
+                           arg="Input, row 3, column 1: “7..5” is not a number; the last valid value 7 is used.")
+    assert note.is_visible() and cell.get_attribute("aria-describedby") == note.get_attribute("id")
+    assert note.evaluate("n => n.closest('[role=status]') !== null")       # said to a screen reader
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-1e10")
+    page.wait_for_function(
+        "t => document.querySelector('#in-editor .medit-invalid').textContent === t",
+        arg="Input, row 3, column 1: -1e10 is beyond ±1,000,000,000 (the API's limit); the last valid value 7 is used.")
+    assert "[7,8,9]" in unquote(page.url)                                  # the page still computes with the 7
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0")
+    page.wait_for_function("() => document.querySelector('#in-editor .medit-invalid').hidden")
+    assert cell.get_attribute("aria-invalid") is None
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('[0,8,9]')")
     web.assert_clean()

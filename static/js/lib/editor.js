@@ -5,12 +5,16 @@
 // Numbers follow lib/numfmt.js: the fields are as wide as the widest number needs (up to a cap), a field
 // shows the number rounded to its width with the full value as its tooltip, and the full value while it
 // has the focus (that is the number being edited).
-import { t } from "./i18n.js";
+// A cell whose text is not a number the API takes is not used: the editor says so under the table, in a live
+// region, naming the cell and the last valid value it keeps using (the cell points to it with aria-describedby).
+import { has, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { matrixText, parseMatrix } from "./matrix.js";
-import { fit, full, widest } from "./numfmt.js";
+import { count, fit, full, widest } from "./numfmt.js";
 
 const PAUSE_MS = 250; // typing pause before a cell's new value is committed
+const SHOWN_CHARS = 16; // a cell's text quoted in the explanation is cut after this many characters
+let editors = 0; // for the explanations' ids
 
 export class MatrixEditor {
   /**
@@ -27,7 +31,11 @@ export class MatrixEditor {
     this.o = { digits: 4, maxRows: Infinity, maxCols: Infinity, maxAbs: Infinity, maxCells: Infinity, ...options };
     this.table = h("table", { class: "mtable", role: "grid" });
     this.msg = h("p", { class: "error medit-msg", role: "alert", hidden: true });
-    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.msg]);
+    // the live region stays in the page (a region added or shown with its text is not always read); the
+    // explanation inside it is shown only while a cell is not used
+    this.why = h("p", { class: "error medit-msg medit-invalid", id: `medit-invalid-${++editors}`, hidden: true });
+    this.live = h("div", { class: "medit-live", role: "status" }, [this.why]);
+    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.live, this.msg]);
     container.append(this.root);
     this.matrix = [[0]];
     this.chars = 3;
@@ -36,6 +44,8 @@ export class MatrixEditor {
     this.focus = [0, 0];
     this.timer = null;
     this.dirty = false;
+    this.kept = null;     // {r, c, v}: the committed value of the cell being typed in, while it is dirty
+    this.whyTimer = null; // the explanation waits for the typing pause
     this.table.addEventListener("keydown", (e) => this.onKey(e));
     this.table.addEventListener("input", (e) => this.onInput(e.target));
     this.table.addEventListener("change", () => this.commit()); // leaving an edited cell
@@ -78,16 +88,19 @@ export class MatrixEditor {
     this.matrix.forEach((row, r) => row.forEach((v, c) => {
       const el = this.inputs[r][c];
       el.title = full(v);
-      if (document.activeElement === el && this.read(el) === v) return; // keep the caret where the user is
+      // keep the caret where the user is, and a text being typed that is no number (yet): it stays explained
+      if (document.activeElement === el && (this.read(el) === v || el.hasAttribute("aria-invalid"))) return;
       el.value = document.activeElement === el ? full(v) : this.text(v);
-      el.removeAttribute("aria-invalid");
+      this.valid(el);
     }));
+    this.explain();
   }
 
   build(rows, cols, key) {
     this.shapeKey = key;
     this.inputs = null;
     this.table.replaceChildren();
+    this.explain();
     this.table.setAttribute("aria-label", this.label()); // (label() may cost: asked once per build)
     const big = rows * cols > this.o.maxCells;
     this.table.hidden = big;
@@ -181,14 +194,60 @@ export class MatrixEditor {
   onInput(el) {
     if (el.tagName !== "INPUT") return;
     const v = this.read(el);
-    if (v === null) { el.setAttribute("aria-invalid", "true"); return; }
-    el.removeAttribute("aria-invalid");
     const r = Number(el.dataset.r), c = Number(el.dataset.c);
+    if (v === null) {
+      // a number typed a moment ago and not committed yet was not meant ("2" on the way to "2e9"): the
+      // committed value stays, and is the one the explanation names
+      const kept = this.kept;
+      if (this.dirty && kept?.r === r && kept?.c === c) {
+        clearTimeout(this.timer);
+        this.dirty = false;
+        this.matrix[r][c] = kept.v;
+      }
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", this.why.id);
+      // said after the typing pause: a live region read out at every key would talk over the typing
+      clearTimeout(this.whyTimer);
+      this.whyTimer = setTimeout(() => this.explain(el), PAUSE_MS);
+      return;
+    }
+    this.valid(el);
+    this.explain();
     if (this.matrix[r][c] === v) return;
+    if (!this.dirty) this.kept = { r, c, v: this.matrix[r][c] };
     this.matrix[r][c] = v;
     this.dirty = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.commit(), PAUSE_MS);
+  }
+
+  /** A cell that holds a number again: no longer marked, nor pointing to the explanation. */
+  valid(el) {
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+  }
+
+  /** Explain a cell that is not used (`el` if it is one, else the one being edited, else the first), or none. */
+  explain(el = null) {
+    clearTimeout(this.whyTimer);
+    const bad = (this.inputs || []).flat().filter((input) => input.hasAttribute("aria-invalid"));
+    const cell = [el, document.activeElement].find((x) => bad.includes(x)) || bad[0];
+    const text = cell ? this.reason(cell) : "";
+    if (this.why.textContent !== text) this.why.textContent = text;
+    this.why.hidden = !text;
+  }
+
+  /** Why a cell's text is not used: the cell's name, its text, and the last valid value, which is. */
+  reason(el) {
+    const raw = el.value.trim(), v = this.matrix[Number(el.dataset.r)][Number(el.dataset.c)];
+    const text = raw.length > SHOWN_CHARS ? `${raw.slice(0, SHOWN_CHARS - 1)}…` : raw;
+    const number = Number(raw.replace(",", "."));
+    const kind = raw === "" ? "empty" : Number.isFinite(number) ? "abs" : "number";
+    const values = { cell: el.getAttribute("aria-label"), text, v: full(v), max: count(this.o.maxAbs) };
+    // the sentences live in the pages' own tables (conv, pool, backprop); a page without them says the common
+    // "Only numbers" or "within ±max" after the cell's name
+    if (has(`editor.invalid_${kind}`)) return t(`editor.invalid_${kind}`, values);
+    return `${values.cell}: ${kind === "abs" ? t("editor.error_abs", values) : t("editor.error_number")}`;
   }
 
   commit() {

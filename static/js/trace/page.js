@@ -120,6 +120,7 @@ export function startTracePage(page) {
     page.outputs()[f]?.reveal(r, c);
     fill.to(i);
     const { n, draw, terms, done } = page.step(st, i);
+    reserve(st);
     const partial = (k) => {
       draw(k);
       const m = k >= n ? st.terms.length : terms(k);
@@ -136,6 +137,21 @@ export function startTracePage(page) {
     announce(page.announce(st));
     session.save(i);
   }
+
+  /**
+   * The room of the step's whole formula and facts, kept while they build up: the formula sits above the grids,
+   * and on a phone it wraps over several lines; without it the grids would jump down at every line it gains.
+   */
+  function reserve(st) {
+    for (const [id, text] of [["formula", st.formula], ["facts", page.facts(st)]]) {
+      const el = $(id);
+      el.style.minHeight = "";
+      keepNumbers(el, text);
+      el.style.minHeight = `${el.offsetHeight}px`;
+    }
+  }
+  // another width wraps the text otherwise: the next step measures again
+  window.addEventListener("resize", () => { $("formula").style.minHeight = ""; $("facts").style.minHeight = ""; });
 
   /** A truncated trace stops early: the rest of the output comes from the answer's `output`. */
   function fillRest() {
