@@ -167,3 +167,89 @@ def test_phone_360_no_overflow_and_readable(phone, server_url, fn):
         settled(page, x)
         assert readout(page)[0]["y"] == api(server_url, fn, [x])["y"][0]
     phone.assert_clean()
+
+
+# hard_sigmoid's names in the plot ("Keras 2", "Keras 3"): for each, what crosses it (a curve or slope, the
+# point's guide or tangent, a point or its ring, the other name) or whether it leaves the plot area
+NAME_PROBLEMS = """() => {
+  const svg = document.getElementById('plot');
+  const vb = svg.viewBox.baseVal, sr = svg.getBoundingClientRect(), scale = sr.width / vb.width;
+  const rect = (r) => ({ x0: r.left, y0: r.top, x1: r.right, y1: r.bottom });
+  const meet = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  const pt = (x, y) => [sr.left + (x - vb.x) * scale, sr.top + (y - vb.y) * scale];
+  const crosses = ([px, py], [qx, qy], b) => {   // the segment clipped to the box (Liang-Barsky) is not empty
+    const dx = qx - px, dy = qy - py; let t0 = 0, t1 = 1;
+    for (const [p, q] of [[-dx, px - b.x0], [dx, b.x1 - px], [-dy, py - b.y0], [dy, b.y1 - py]]) {
+      if (p === 0) { if (q < 0) return false; } else if (p < 0) t0 = Math.max(t0, q / p); else t1 = Math.min(t1, q / p);
+      if (t0 > t1) return false;
+    }
+    return true;
+  };
+  const segments = [];
+  for (const el of svg.querySelectorAll('polyline')) {
+    const ps = [...el.points];
+    const name = `${el.dataset.kind} ${el.dataset.keras}`;
+    for (let k = 1; k < ps.length; k++) segments.push([pt(ps[k - 1].x, ps[k - 1].y), pt(ps[k].x, ps[k].y), name]);
+  }
+  for (const el of svg.querySelectorAll('line.guide, line.tangent')) {
+    segments.push([pt(el.x1.baseVal.value, el.y1.baseVal.value), pt(el.x2.baseVal.value, el.y2.baseVal.value),
+                   el.getAttribute('class')]);
+  }
+  const area = rect(svg.querySelector('.plot-area').getBoundingClientRect());
+  const names = [...svg.querySelectorAll('.curve-label')]
+    .map((el) => ({ name: el.textContent, box: rect(el.getBoundingClientRect()) }));
+  const problems = [];
+  names.forEach((a, i) => {
+    for (const b of names.slice(i + 1)) if (meet(a.box, b.box)) problems.push(`${a.name} meets ${b.name}`);
+    for (const [p, q, c] of segments) if (crosses(p, q, a.box)) problems.push(`${a.name} crossed by ${c}`);
+    for (const c of svg.querySelectorAll('circle')) {   // a round mark: the box's nearest point to its centre
+      const cx = sr.left + c.cx.baseVal.value * scale, cy = sr.top + c.cy.baseVal.value * scale;
+      const r = (c.r.baseVal.value + 1) * scale;
+      const dx = Math.max(a.box.x0 - cx, 0, cx - a.box.x1), dy = Math.max(a.box.y0 - cy, 0, cy - a.box.y1);
+      if (dx * dx + dy * dy < r * r) problems.push(`${a.name} on the ${c.getAttribute('class')}`);
+    }
+    const out = a.box.x0 < area.x0 || a.box.x1 > area.x1 || a.box.y0 < area.y0 || a.box.y1 > area.y1;
+    if (out) problems.push(`${a.name} out of the plot`);
+  });
+  return { names: names.map((n) => n.name), problems: [...new Set(problems)] };
+}"""
+
+
+@pytest.mark.parametrize("screen, lang", [("web", "en"), ("phone", "zh-TW")])
+def test_hard_sigmoid_s_names_are_crossed_by_no_line_at_any_x(request, screen, lang):
+    """At x = 2.5 the tangent ran through "Keras 2". The names move out of the way of the point, its guide and its
+    tangent, the curves and each other: checked from x = -6 to 6 every 0.5 (and so at 2.5), at 1280 and 360 px."""
+    watch = request.getfixturevalue(screen)
+    page = watch.goto(f"/activations?fn=hard_sigmoid&x=-6&lang={lang}")
+    settled(page, -6)
+    page.focus("#handle")
+    for k in range(25):
+        x = -6 + k / 2
+        if k:
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            settled(page, x)
+        got = page.evaluate(NAME_PROBLEMS)
+        assert got == {"names": ["Keras 2", "Keras 3"], "problems": []}, (x, got)
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang, strings", [("en", EN), ("zh-TW", ZH)])
+def test_the_two_lstm_links_are_set_apart_by_a_word(phone, lang, strings):
+    """At 360 px "打開 LSTM 頁面" and "閘門改用 sigmoid" ran together and read as one phrase: a visible word ("or",
+    "或") stands between the two links, in both languages."""
+    page = phone.goto(f"/activations?lang={lang}")
+    got = page.evaluate("""() => {
+        const [a, b] = document.querySelectorAll('#uses li[data-fn="hard_sigmoid sigmoid"] a');
+        const between = document.createRange();
+        between.setStartAfter(a);
+        between.setEndBefore(b);
+        const sep = a.nextElementSibling;
+        return { a: a.textContent, b: b.textContent, between: between.toString().trim(),
+                 shown: sep !== b && sep.getClientRects().length > 0
+                        && getComputedStyle(sep).visibility === 'visible' };
+    }""")
+    assert got["between"], got                                      # not only white space between them
+    assert got == {"a": strings["act.go_lstm"], "b": strings["act.go_lstm_sigmoid"], "between": strings["act.or"],
+                   "shown": True}
+    phone.assert_clean()

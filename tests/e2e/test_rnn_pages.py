@@ -42,7 +42,7 @@ def test_lstm_gate_preset_memory_3_7_7_7_0(web):
         announced.append(page.inner_text("#live"))
     assert memory == ["3", "7", "7", "7", "0"]
     assert output == ["0", "0", "0", "7", "0"]
-    assert "c₂ = 7" in announced[1] and "forget gate 0" in announced[4]
+    assert announced[1].startswith("Step 2:") and "memory c = 7" in announced[1] and "forget gate 0" in announced[4]
     # the diagram's conveyor and the formulas say the same
     assert page.locator(".cell-svg .state").first.text_content() == "c₄ = 7"
     assert "c₅ = f×c₄ + i×c̃ = 0×7 + 0×3 = 0" in page.inner_text("#formulas")
@@ -432,3 +432,115 @@ def test_on_a_phone_the_unrolled_net_fits_or_scrolls_in_its_box_with_a_cue(phone
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     assert not fit_problems(page), describe(fit_problems(page))
     phone.assert_clean()
+
+
+# /lstm's "c_t and h_t over time": for each value label, what it meets (another label, a line of the chart: c, h
+# or the current step's dotted line, a mark) or whether it is cut; for each mark, whether it is hidden (at none of
+# four points just inside its outline is it the topmost element: c = h = 7 drew h's mark over c's)
+PLOT_PROBLEMS = """() => {
+  const svg = document.querySelector('#plot svg');
+  const vb = svg.viewBox.baseVal, sr = svg.getBoundingClientRect(), scale = sr.width / vb.width;
+  const clip = document.getElementById('plot').getBoundingClientRect();
+  const rect = (r) => ({ x0: r.left, y0: r.top, x1: r.right, y1: r.bottom });
+  const meet = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  const pt = (x, y) => [sr.left + (x - vb.x) * scale, sr.top + (y - vb.y) * scale];
+  const crosses = ([px, py], [qx, qy], b) => {   // the segment clipped to the box (Liang-Barsky) is not empty
+    const dx = qx - px, dy = qy - py; let t0 = 0, t1 = 1;
+    for (const [p, q] of [[-dx, px - b.x0], [dx, b.x1 - px], [-dy, py - b.y0], [dy, b.y1 - py]]) {
+      if (p === 0) { if (q < 0) return false; } else if (p < 0) t0 = Math.max(t0, q / p); else t1 = Math.min(t1, q / p);
+      if (t0 > t1) return false;
+    }
+    return true;
+  };
+  const segments = [];
+  for (const el of svg.querySelectorAll('polyline, line.now')) {
+    const ps = el.tagName === 'line'
+      ? [[el.x1, el.y1], [el.x2, el.y2]].map(([x, y]) => ({ x: x.baseVal.value, y: y.baseVal.value })) : [...el.points];
+    const name = el.getAttribute('class');
+    for (let k = 1; k < ps.length; k++) segments.push([pt(ps[k - 1].x, ps[k - 1].y), pt(ps[k].x, ps[k].y), name]);
+  }
+  const labels = [...svg.querySelectorAll('text.val')].map((el) => ({
+    name: `${el.getAttribute('class')} ${el.firstChild.textContent}`, box: rect(el.getBoundingClientRect()),
+    px: parseFloat(getComputedStyle(el).fontSize) * scale }));
+  const dots = [...svg.querySelectorAll('circle.dot')];
+  const problems = [];
+  labels.forEach((a, i) => {
+    for (const b of labels.slice(i + 1)) if (meet(a.box, b.box)) problems.push(`${a.name} meets ${b.name}`);
+    for (const [p, q, c] of segments) if (crosses(p, q, a.box)) problems.push(`${a.name} crossed by ${c}`);
+    for (const d of dots) if (meet(a.box, rect(d.getBoundingClientRect()))) problems.push(`${a.name} on a mark`);
+    const inside = (o) => a.box.x0 >= o.left - 0.5 && a.box.x1 <= o.right + 0.5
+      && a.box.y0 >= o.top - 0.5 && a.box.y1 <= o.bottom + 0.5;
+    if (!inside(sr) || !inside(clip)) problems.push(`${a.name} cut by the chart's box`);
+  });
+  for (const d of dots) {
+    const cx = sr.left + d.cx.baseVal.value * scale, cy = sr.top + d.cy.baseVal.value * scale;
+    const r = (d.r.baseVal.value - 0.3) * scale;
+    if (![[r, 0], [-r, 0], [0, r], [0, -r]].some(([dx, dy]) => document.elementFromPoint(cx + dx, cy + dy) === d)) {
+      problems.push(`the mark ${d.querySelector('title').textContent} is hidden`);
+    }
+  }
+  return { problems, labels: labels.map((l) => l.name), px: labels.map((l) => l.px) };
+}"""
+
+
+def at_step(page, i, steps):
+    """Wait for step i of steps, in either language ("Step 2 of 5", "第 2 步，共 5 步")."""
+    page.wait_for_function("n => (document.querySelector('[data-player=status]').textContent.match(/\\d+/g) || [])"
+                           ".join('/') === n", arg=f"{i}/{steps}")
+
+
+@pytest.mark.parametrize("path, steps", [("/lstm", 5), ("/lstm?preset=lstm-gates-sigmoid", 5),
+                                         ("/lstm?cell=gru&preset=gru-small", 4)])
+@pytest.mark.parametrize("screen, lang, smallest", [("web", "en", 12), ("phone", "zh-TW", 11)])
+def test_the_c_and_h_chart_s_values_are_crossed_by_nothing_and_no_mark_hides_another(request, path, steps, screen,
+                                                                                      lang, smallest):
+    """A tester saw the current step's dotted line run through the values, and at step 4 of the gate example
+    (c = h = 7) h's orange mark and value hide c's blue ones. At every step: no value meets another or a line
+    (c, h, the dotted step line) or a mark, none is cut by the chart's box, each is ≥ 12 px (≥ 11 on a phone),
+    and every mark shows (where c and h meet, c's is a ring around h's)."""
+    watch = request.getfixturevalue(screen)
+    page = watch.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    for i in range(1, steps + 1):
+        if i > 1:
+            page.click("#player [data-player=forward]")
+        at_step(page, i, steps)
+        page.locator("#plot").scroll_into_view_if_needed()
+        got = page.evaluate(PLOT_PROBLEMS)
+        assert got["problems"] == [], (i, got)
+        # every value found a place in the lecture's example; elsewhere at least the current step's (its values
+        # are placed first: where long numbers leave no room, an earlier step's give way)
+        per_step = 1 if "gru" in path else 2
+        assert len(got["labels"]) == per_step * i if path == "/lstm" else len(got["labels"]) >= per_step, (i, got)
+        assert page.locator(f"#plot text.val[data-t='{i - 1}']").count() == per_step, (i, got)
+        assert min(got["px"]) >= smallest, (i, got)
+        if path == "/lstm" and i == 4:  # c = h = 7: c's value over the marks, h's under them
+            c, h = (page.eval_on_selector(f"#plot text.val.{n}[data-t='3']", "t => [t.firstChild.textContent, "
+                                          "t.getBBox().y]") for n in "ch")
+            assert c[0] == h[0] == "7" and c[1] < h[1], (c, h)
+    watch.assert_clean()
+
+
+SUBSCRIPT_DIGITS = set("₀₁₂₃₄₅₆₇₈₉")
+
+
+@pytest.mark.parametrize("lang, step", [("en", "Step {}:"), ("zh-TW", "第 {} 步：")])
+@pytest.mark.parametrize("path, steps", [("/rnn", 3), ("/lstm", 5), ("/lstm?cell=gru&preset=gru-small", 4)])
+def test_screen_readers_hear_plain_digits(web, path, steps, lang, step):
+    """The hidden live region said "Step ₁: …" and "第 ₁ 步": it says "Step 1", "第 1 步", and no subscript digit
+    at any step, nor do the pictures' names (aria-label); the visible notation keeps its subscripts (c₁, h₁)."""
+    page = web.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    said = []
+    for i in range(1, steps + 1):
+        if i > 1:
+            page.click("#player [data-player=forward]")
+        at_step(page, i, steps)
+        page.wait_for_function("prev => ![prev, ''].includes(document.getElementById('live').textContent)",
+                               arg=said[-1] if said else "")
+        said.append(page.inner_text("#live"))
+    assert not [s for s in said if SUBSCRIPT_DIGITS & set(s)], said
+    assert [s[:len(step.format(i + 1))] for i, s in enumerate(said)] == [step.format(i + 1) for i in range(steps)], said
+    names = page.eval_on_selector_all("#app [role=img][aria-label]", "es => es.map(e => e.getAttribute('aria-label'))")
+    assert names and not [n for n in names if SUBSCRIPT_DIGITS & set(n)], names
+    visible = page.inner_text("#unroll" if path == "/rnn" else "#hidden-label")
+    assert f"h{'₁₂₃₄₅'[steps - 1]}" in visible, visible
+    web.assert_clean()

@@ -7,6 +7,7 @@ import { h, s } from "../lib/dom.js";
 import { onLangChange, t } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { readState, writeState } from "../lib/url.js";
+import { HARD, Placer, SOFT } from "../rnn/place.js";
 
 const $ = (id) => document.getElementById(id);
 const NAMES = ["sigmoid", "tanh", "relu", "linear", "hard_sigmoid", "softmax"];
@@ -110,12 +111,6 @@ function draw() {
     const line = (ys) => c.x.map((x, i) => `${X(x).toFixed(1)},${Y(clip(ys[i])).toFixed(1)}`).join(" ");
     parts.push(s("polyline", { class: "curve", points: line(c.y), stroke: COLOR[k], dataset: { keras: k, kind: "f" } }));
     parts.push(s("polyline", { class: "curve slope", points: line(c.dy), stroke: COLOR[k], dataset: { keras: k, kind: "df" } }));
-    if (state.fn === "hard_sigmoid") {
-      const at = k === 2 ? 2.5 : 3.6;   // where each form's label sits along the curve
-      const ya = c.y[GRID.indexOf(Math.round(at * 20) / 20)] ?? 1;
-      parts.push(s("text", { class: "curve-label", x: X(at) + 6, y: Y(ya) + (k === 2 ? -8 : 18), fill: COLOR[k] },
-        t(`act.keras${k}`)));
-    }
   }
   const handle = s("g", { class: "handle", id: "handle", tabindex: 0, role: "slider", "aria-valuemin": X_MIN,
     "aria-valuemax": X_MAX, "aria-valuenow": state.x, "aria-label": t("act.slider", { name: state.fn }),
@@ -135,8 +130,50 @@ function draw() {
   const focused = document.activeElement?.id === "handle";
   svg.replaceChildren(...parts, handle);
   if (focused) handle.focus();
+  if (state.fn === "hard_sigmoid") nameCurves(svg, X, Y, { x0: m.l + 2, y0: m.t + 2, x1: W - m.r - 2, y1: H - m.b - 2 });
   handle.addEventListener("keydown", onKey);
   legend();
+}
+
+// Where hard_sigmoid's two names may sit: by a point of their own curve (x), Keras 2's over and left of its curve
+// (the steeper, upper one), Keras 3's under and right of its own; the first spot of each list is where they sit
+// when nothing is in the way.
+const NAME_AT = { 2: [2.5, 4.5, 2.2, 1.8, 1.5, 4, 5, 5.5, 3.5, 1, 0.5, 0, -0.5, -1, -1.5],
+  3: [3.6, 4.8, 4.2, 5.5, 2.5, 2, 1.5, 1, 3.3, 0.5, 0, -0.5, -1] };
+
+/**
+ * hard_sigmoid's curves named in the plot where no line (curves, slopes, the point's guide and tangent), point or
+ * the other name crosses them (rnn/place.js), so they stay readable at any x: the point and its lines move with x.
+ */
+function nameCurves(svg, X, Y, bounds) {
+  const place = new Placer(bounds);
+  const xy = (p) => [p.x, p.y];
+  for (const el of svg.querySelectorAll("polyline")) place.line([...el.points].map(xy));
+  for (const el of svg.querySelectorAll("line")) {
+    const faint = el.classList.contains("grid") || el.classList.contains("axis");
+    place.line([[el.x1.baseVal.value, el.y1.baseVal.value], [el.x2.baseVal.value, el.y2.baseVal.value]], faint ? SOFT : HARD);
+  }
+  for (const el of svg.querySelectorAll("circle")) place.circle(el.cx.baseVal.value, el.cy.baseVal.value, el.r.baseVal.value + 2);
+  for (const k of forms()) {
+    const c = curves[k];
+    if (!c) continue;
+    const name = s("text", { class: "curve-label", x: 0, y: 0, fill: COLOR[k] }, t(`act.keras${k}`));
+    svg.append(name);
+    const bb = name.getBBox(), w = bb.width, h = bb.height;
+    const box = (x0, y0) => ({ x0, y0, x1: x0 + w, y1: y0 + h });
+    const centred = (px, y0) => box(Math.min(bounds.x1 - w, Math.max(bounds.x0, px - w / 2)), y0); // moved in from the sides
+    const at = (a) => [X(a), Y(c.y[Math.round((a - X_MIN) * 20)])];
+    const over = ([px, py]) => [box(px + 6, py - 6 - h), box(px - 6 - w, py - 6 - h), centred(px, py - 8 - h),
+      centred(px, py - 12 - 2 * h)];
+    const under = ([px, py]) => [box(px + 6, py + 6), box(px - 6 - w, py + 6), centred(px, py + 8), centred(px, py + 12 + h)];
+    // its own side of the curves first; the other side when the point and its lines leave no room there
+    const spots = [...NAME_AT[k].flatMap((a) => (k === 2 ? over : under)(at(a))),
+      ...NAME_AT[k].flatMap((a) => (k === 2 ? under : over)(at(a)))];
+    const best = place.take(spots);
+    if (best < 0) { name.remove(); continue; } // the legend names both curves too
+    name.setAttribute("x", (spots[best].x0 - bb.x).toFixed(1));
+    name.setAttribute("y", (spots[best].y0 - bb.y).toFixed(1));
+  }
 }
 
 function legend() {

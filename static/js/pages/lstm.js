@@ -146,9 +146,10 @@ start({
   defaultCell: "lstm",
   renderAll(data) { renderUnits(data); $("heat").dataset.layer = ""; },
   renderStep,
+  // spoken, so plain digits: a screen reader reads "₁" as "subscript one" or not at all (the visible c₁ is notation)
   announceText(data, i) {
     const k = unit(), st = data.steps[i], g = st.gates;
-    const n = sub(i + 1);
+    const n = i + 1;
     if (data.layer === "LSTM") {
       return t("lstm.announce", { t: n, i: fmt(g.input[k], 3), f: fmt(g.forget[k], 3), o: fmt(g.output[k], 3),
         c: fmt(st.c[k]), h: fmt(st.h[k]) });

@@ -1,7 +1,6 @@
 // /rnn: SimpleRNN unrolled over time, the lecture's example with every weight 1, memory cells, sensitivity.
 import { fmt, t } from "../lib/i18n.js";
 import { start } from "../rnn/app.js";
-import { sub } from "../lib/dom.js";
 import { renderFormulas } from "../rnn/formulas.js";
 import { drawNet } from "../rnn/net.js";
 import { Unrolled } from "../rnn/unroll.js";
@@ -24,10 +23,11 @@ start({
     $("step-title").textContent = t("rnn.step_title", { t: i + 1, n: data.timesteps });
     renderFormulas($("formulas"), data.steps[i], [["formula.hidden", "hidden"], ["formula.output", "output"]]);
   },
+  // spoken, so plain digits: a screen reader reads "₁" as "subscript one" or not at all (the visible h₁ is notation)
   announceText(data, i) {
     const st = data.steps[i];
-    const y = st.output ? t("rnn.announce_y", { t: sub(i + 1), y: vec(st.output) }) : "";
-    return t("rnn.announce", { t: sub(i + 1), h: vec(st.h) }) + y;
+    const y = st.output ? t("rnn.announce_y", { y: vec(st.output) }) : "";
+    return t("rnn.announce", { t: i + 1, h: vec(st.h) }) + y;
   },
   ready(_session, p) { player = p; },
 });
