@@ -133,7 +133,7 @@ def test_language_toggle_switches_every_label(web):
     assert page.get_attribute("[data-player=play]", "aria-label") == "播放 (空白鍵)"
     assert page.inner_text("[data-player=status]") == "第 6 步，共 16 步"  # opens at a₁₁ (issue 13)
     # the API's example titles, in zh-TW (the picker shows an example's short title when the API has one)
-    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "conv-padding")
+    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "conv-padding")  # noqa: E501
     assert page.inner_text("#preset option[value=conv-padding]") == (ex.get("short") or ex["title"])["zh-TW"]
     titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
     controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")

@@ -101,7 +101,7 @@ def test_keyboard_language_and_shared_url(web):
     assert page.inner_text("[data-player=status]") == "第 2 步，共 8 步"
     titles = page.eval_on_selector_all("#preset option", "os => os.map(o => o.textContent)")
     # the API's example titles, in zh-TW (the picker shows an example's short title when the API has one)
-    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "pool-max-valid")
+    ex = next(e for e in httpx.get(web.base + "/api/examples", timeout=10).json()["examples"] if e["id"] == "pool-max-valid")  # noqa: E501
     assert (ex.get("short") or ex["title"])["zh-TW"] in titles
     controls = page.inner_text(".settings") + page.inner_text(".stage") + page.inner_text(".editors")
     for title in titles:
