@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """The backprop page in Chromium: the forward and the backward pass of convolution, pooling and the transposed
 convolution, every number the API's, stepped with the player, the keyboard and the explanation's buttons."""
 
@@ -583,8 +584,8 @@ SWATCHES = """() => [...document.querySelectorAll('.stage-foot .legend .swatch')
     const css = getComputedStyle(s), before = getComputedStyle(s, '::before');
     const shape = (v) => v.replace(/rgba?\\([^)]*\\)/g, 'C').replace(/#[0-9a-f]{3,8}/gi, 'C');   // no colours
     return {kind: s.className.replace('swatch', '').trim(), label: s.nextElementSibling.textContent,
-            border: css.borderTopStyle, shadow: shape(css.boxShadow), hatch: css.backgroundImage.match(/-?\\d+deg/g) || [],  # noqa: E501
-            flag: before.content !== 'none' && before.content !== 'normal', width: s.getBoundingClientRect().width}; })"""  # noqa: E501
+            border: css.borderTopStyle, shadow: shape(css.boxShadow), hatch: css.backgroundImage.match(/-?\\d+deg/g) || [],
+            flag: before.content !== 'none' && before.content !== 'normal', width: s.getBoundingClientRect().width}; })"""
 
 # each mark on a cell, as the grids draw it, beside its swatch's
 MARKS = """() => {
@@ -597,10 +598,10 @@ MARKS = """() => {
     for (const kind of ['win', 'cur', 'hit', 'pad', 'crop', 'arg']) {
       const {swatch, cell} = pair(kind);
       if (!swatch || !swatch.offsetParent || !cell) continue;
-      const s = css(swatch), c = css(cell), ca = css(cell, '::after'), sb = css(swatch, '::before'), cb = css(cell, '::before');  # noqa: E501
-      out[kind] = {swatch: {shadow: s.boxShadow, image: s.backgroundImage, border: s.borderTopStyle, colour: s.borderTopColor,  # noqa: E501
+      const s = css(swatch), c = css(cell), ca = css(cell, '::after'), sb = css(swatch, '::before'), cb = css(cell, '::before');
+      out[kind] = {swatch: {shadow: s.boxShadow, image: s.backgroundImage, border: s.borderTopStyle, colour: s.borderTopColor,
                             flag: sb.content !== 'none'},
-                   cell: {shadow: c.boxShadow, image: c.backgroundImage, after: ca.backgroundImage, border: c.borderTopStyle,  # noqa: E501
+                   cell: {shadow: c.boxShadow, image: c.backgroundImage, after: ca.backgroundImage, border: c.borderTopStyle,
                           outline: c.outlineStyle, colour: c.outlineColor, flag: cb.content !== 'none'}};
     }
     return out; }"""
