@@ -20,3 +20,13 @@ def step_through(page, count: int, status: str = "Step {i} of") -> Iterator[int]
                                arg=status.format(i=i + 1))
         page.wait_for_function("() => document.getElementById('facts').textContent")
         yield i
+
+
+def formula_under_player(page):
+    """Scroll the player to the top of the screen; where the formula and the facts are then."""
+    return page.evaluate("""() => {
+        document.getElementById('player').scrollIntoView({block: 'start'});
+        const box = (id) => document.getElementById(id).getBoundingClientRect();
+        return {player: box('player').bottom, formula: [box('formula').top, box('formula').bottom],
+                facts: box('facts').bottom, grids: box('stage-grids').top, screen: innerHeight,
+                width: document.documentElement.scrollWidth}; }""")

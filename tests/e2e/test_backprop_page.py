@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from app.engine.numbers import fmt
+from tests.e2e.steps import formula_under_player
 
 pytestmark = pytest.mark.browser
 
@@ -648,16 +649,6 @@ def test_legend_swatches_differ_without_colour_and_match_the_grids(request, scre
 
 
 # ---- at 360 px the step's formula is right under the player (it was two screens below it, under the grids)
-
-def formula_under_player(page):
-    """Scroll the player to the top of the screen; where the formula and the facts are then."""
-    return page.evaluate("""() => {
-        document.getElementById('player').scrollIntoView({block: 'start'});
-        const box = (id) => document.getElementById(id).getBoundingClientRect();
-        return {player: box('player').bottom, formula: [box('formula').top, box('formula').bottom],
-                facts: box('facts').bottom, grids: box('stage-grids').top, screen: innerHeight,
-                width: document.documentElement.scrollWidth}; }""")
-
 
 @pytest.mark.parametrize("path", ["/backprop?step=14", "/backprop?op=max&step=0", "/backprop?view=grad_kernel&step=3"])
 def test_phone_the_step_formula_is_in_view_under_the_player(phone, path):

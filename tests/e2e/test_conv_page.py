@@ -9,7 +9,7 @@ import pytest
 
 from app.engine.numbers import fmt
 from app.pages import strings
-from tests.e2e.steps import step_through
+from tests.e2e.steps import formula_under_player, step_through
 
 pytestmark = pytest.mark.browser
 
@@ -546,16 +546,6 @@ def test_a_cell_that_is_no_number_says_why_in_both_languages(web):
 
 
 # ---- at 360 px the step's formula is right under the player: a step's button changes something in view
-
-def formula_under_player(page):
-    """Scroll the player to the top of the screen; where the formula and the facts are then."""
-    return page.evaluate("""() => {
-        document.getElementById('player').scrollIntoView({block: 'start'});
-        const box = (id) => document.getElementById(id).getBoundingClientRect();
-        return {player: box('player').bottom, formula: [box('formula').top, box('formula').bottom],
-                facts: box('facts').bottom, grids: box('stage-grids').top, screen: innerHeight,
-                width: document.documentElement.scrollWidth}; }""")
-
 
 def test_phone_the_step_formula_is_in_view_under_the_player(phone):
     page = phone.goto("/conv?step=4")
