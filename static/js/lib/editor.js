@@ -35,7 +35,7 @@ export class MatrixEditor {
     // explanation inside it is shown only while a cell is not used
     this.why = h("p", { class: "error medit-msg medit-invalid", id: `medit-invalid-${++editors}`, hidden: true });
     this.live = h("div", { class: "medit-live", role: "status" }, [this.why]);
-    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.live, this.msg]);
+    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.msg, this.live]);
     container.append(this.root);
     this.matrix = [[0]];
     this.chars = 3;

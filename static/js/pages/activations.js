@@ -7,7 +7,7 @@ import { h, s } from "../lib/dom.js";
 import { onLangChange, t } from "../lib/i18n.js";
 import { limits } from "../lib/limits.js";
 import { readState, writeState } from "../lib/url.js";
-import { HARD, Placer, SOFT } from "../rnn/place.js";
+import { HARD, Placer, SOFT } from "../lib/place.js";
 
 const $ = (id) => document.getElementById(id);
 const NAMES = ["sigmoid", "tanh", "relu", "linear", "hard_sigmoid", "softmax"];
@@ -143,7 +143,7 @@ const NAME_AT = { 2: [2.5, 4.5, 2.2, 1.8, 1.5, 4, 5, 5.5, 3.5, 1, 0.5, 0, -0.5, 
 
 /**
  * hard_sigmoid's curves named in the plot where no line (curves, slopes, the point's guide and tangent), point or
- * the other name crosses them (rnn/place.js), so they stay readable at any x: the point and its lines move with x.
+ * the other name crosses them (lib/place.js), so they stay readable at any x: the point and its lines move with x.
  */
 function nameCurves(svg, X, Y, bounds) {
   const place = new Placer(bounds);

@@ -3,7 +3,7 @@
 import { diverging, sequential } from "../lib/colors.js";
 import { fit, fits, full, setNumber } from "../lib/numfmt.js";
 import { s } from "../lib/dom.js";
-import { Placer, SOFT } from "./place.js";
+import { Placer, SOFT } from "../lib/place.js";
 
 // Drawn at the box's width in CSS px (1 unit = 1 px), so every label is TICK_PX on any screen; a chart is
 // redrawn when its box changes width (redrawOnResize).
@@ -180,7 +180,7 @@ function markerRadii(series, y, current) {
 
 /**
  * A value by its mark at (px, py) (radius r): over it, else under it, else beside it, a row further out each time,
- * wherever nothing crosses it (rnn/place.js). Measured once drawn (its font decides its size), then moved to its spot: {text, box}.
+ * wherever nothing crosses it (lib/place.js). Measured once drawn (its font decides its size), then moved to its spot: {text, box}.
  * A value with no free spot is left out (it is in the table and the mark's tooltip): better none than one
  * that cannot be read.
  */
