@@ -545,23 +545,7 @@ def test_a_cell_that_is_no_number_says_why_in_both_languages(web):
     web.assert_clean()
 
 
-# ---- at 360 px the step's formula is right under the player: a step's button changes something in view
-
-def test_phone_the_step_formula_is_in_view_under_the_player(phone):
-    page = phone.goto("/conv?step=4")
-    ready(page, 16)
-    before = page.inner_text("#formula")
-    at = formula_under_player(page)
-    assert at["player"] <= at["formula"][0] < at["grids"], at            # under the player, above the grids
-    assert at["facts"] <= at["screen"], at                                # within the screen the player opens
-    page.tap("[data-player=forward]")
-    page.wait_for_function("() => document.getElementById('formula').textContent.endsWith('= 19')"
-                           " && document.getElementById('facts').textContent")
-    assert page.inner_text("#formula") != before
-    at = formula_under_player(page)
-    assert at["facts"] <= at["screen"] and at["width"] <= 360, at
-    phone.assert_clean()
-
+# ---- the step's formula: on a wide screen between the player and the grids (on a phone the first grid comes first)
 
 def test_desktop_the_formula_stays_between_the_player_and_the_grids(web):
     page = web.goto("/conv?step=5")
