@@ -23,6 +23,7 @@ from app.engine.pool import pool_cell_step
 from app.engine.receptive_field import sequential_region
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "mnist_cnn.npz"
+WEIGHTS_STR = str(WEIGHTS)
 WEIGHTS_ENV = "MNIST_WEIGHTS"  # another .npz (its card beside it, .json) for development
 LOW_CONFIDENCE = 0.7           # a top probability under this is reported as low confidence
 
@@ -45,7 +46,7 @@ RECHECK_SECONDS = 2.0
 def load_model(path: Path | None = None) -> Sequential | None:
     """The trained model, loaded once per file version (the file's mtime is read again at most every
     RECHECK_SECONDS, so a retrained model is picked up); None while no weights file exists."""
-    path = str(path or weights_path())
+    path = str(path) if path else os.environ.get(WEIGHTS_ENV) or WEIGHTS_STR  # str(weights_path()), without a Path
     now = time.monotonic()
     seen = _seen.get(path)
     try:

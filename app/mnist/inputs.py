@@ -83,8 +83,7 @@ def steps_json(result: dict | None, source_shape) -> dict | None:
     itself), with the source's size."""
     if result is None:
         return None
-    lists = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE, arrays=True)
-    steps = {k: v for k, v in lists.items() if k != "pixels"}
+    steps = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE, arrays=True, maps=("ink", "box"))
     steps["input_size"] = [int(source_shape[0]), int(source_shape[1])]
     steps.setdefault("ink_scale", 1.0)
     return steps

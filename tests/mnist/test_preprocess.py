@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,18 @@ import pytest
 from PIL import Image
 
 from app.engine.errors import EngineError
-from app.mnist.preprocess import center_of_mass, fit_box, lanczos_matrix, preprocess, rasterize_strokes, steps_to_lists
+from app.mnist.preprocess import (
+    bounding_box,
+    center_of_mass,
+    check_strokes,
+    fit_box,
+    lanczos_matrix,
+    prepare,
+    preprocess,
+    rasterize_strokes,
+    steps_to_lists,
+    thicken,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "mnist_test_sample.npz"
 
@@ -319,3 +331,73 @@ def test_a_thin_pen_still_shows_in_the_ink_preview(canvas, size, line_width):
         ink = got["ink"] > 0.5
         rows = np.flatnonzero(ink.any(axis=1))
         assert rows.size and rows[-1] - rows[0] + 1 >= size * got["ink_scale"] - 2   # the whole stroke shows
+
+
+def _check_point_by_point(strokes, width, height):
+    """check_strokes' per-point rule written as a plain loop (the reference for its whole-stroke fast path)."""
+    reach = 10 * max(width, height)
+    for i, stroke in enumerate(strokes):
+        for j, p in enumerate(stroke):
+            if (not isinstance(p, (list, tuple)) or len(p) != 2
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                               and -reach <= v <= reach and math.isfinite(v) for v in p)):
+                return f"strokes.{i}.{j}"
+    return None
+
+
+BAD_VALUES = [True, False, None, "1", float("nan"), float("inf"), -float("inf"), 10 ** 400, -(10 ** 400), 2 ** 70,
+              2801, -2801, 2800.0000001, [1], {"x": 1}]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_point_checks_name_the_first_bad_point_as_a_plain_loop_does(seed):
+    """check_strokes checks a JSON stroke with a few whole-stroke calls and falls back to a point-by-point loop:
+    on random strokes with one or two bad points (wrong types, bools, NaN, infinities, integers beyond float64,
+    values just past the reach of ±2800 for a 280 px canvas, points of 1 or 3 numbers, tuples) it refuses the same
+    point as the plain loop, and otherwise returns the points as float64 exactly."""
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        strokes = [[[float(v) if rng.random() < 0.5 else int(v) for v in rng.integers(-2800, 2801, 2)]
+                    for _ in range(int(rng.integers(0, 6)))] for _ in range(int(rng.integers(1, 4)))]
+        for _ in range(int(rng.integers(0, 3))):
+            s = strokes[int(rng.integers(len(strokes)))]
+            if not s:
+                continue
+            j, kind = int(rng.integers(len(s))), rng.integers(4)
+            s[j] = list(s[j])
+            if kind == 0:
+                s[j][int(rng.integers(len(s[j])))] = BAD_VALUES[int(rng.integers(len(BAD_VALUES)))]
+            elif kind == 1:
+                s[j] = s[j][:1] if rng.random() < 0.5 else [*s[j], 1]
+            elif kind == 2:
+                s[j] = tuple(s[j])
+            else:
+                s[j][0] = 2800 if rng.random() < 0.5 else -2800.0   # on the reach: allowed
+        want = _check_point_by_point(strokes, 280, 280)
+        if want is None:
+            clean = check_strokes(strokes, 280, 280)
+            expect = [np.array([[float(v) for v in p] for p in s]) for s in strokes if s]
+            assert all(a.dtype == np.float64 and np.array_equal(a, b) for a, b in zip(clean, expect, strict=True))
+        else:
+            with pytest.raises(EngineError) as err:
+                check_strokes(strokes, 280, 280)
+            assert err.value.field == want, (strokes, want)
+
+
+def test_paper_noise_is_dropped_as_np_where_drops_it():
+    """prepare() zeroes ink of at most 0.02 in its crop by a product (a third of np.where's time): the same box,
+    bit for bit, as the steps written with np.where, -0.0 included (np.where makes it 0.0), on ink with faint
+    noise and negative zeros."""
+    rng = np.random.default_rng(3)
+    for k in range(20):
+        ink = np.clip(rng.normal(0.0, 0.02, (60, 50)), 0, 1).astype(np.float32)
+        rows = 20 if k % 2 else 40     # a crop of 20 rows is not resized: its zeros are the box's
+        ink[10:10 + rows, 20:32] = rng.uniform(0.3, 1.0, (rows, 12)) * (rng.random((rows, 12)) < 0.8)
+        ink[[10, 9 + rows], 20] = 1
+        ink[ink == 0] = -0.0
+        t, left, b, r = bounding_box(ink)
+        crop = np.where(ink[t:b, left:r] > 0.02, ink[t:b, left:r], np.float32(0))
+        want = fit_box(thicken(crop)[0])
+        got = prepare(ink)["box"]
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+        assert np.signbit(want).sum() == 0
