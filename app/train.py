@@ -122,7 +122,8 @@ def hardware():
                 break
     except OSError:
         pass
-    blas = [f"{i.get('internal_api')} {i.get('version')}" for i in threadpool_info() if i.get("user_api") == "blas"]
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')} kernels)" for i in threadpool_info()
+            if i.get("user_api") == "blas"]
     return {"cpu": model, "cores": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
             "numpy": np.__version__, "blas": blas[0] if blas else None}
 

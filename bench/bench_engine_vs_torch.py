@@ -7,7 +7,9 @@ separate venv. Both run on ONE thread (threadpoolctl for NumPy's BLAS, torch.set
 same weights (the shipped model's, converted to PyTorch's layouts) and the same inputs. Each measurement
 alternates engine and PyTorch runs so that the machine's drift hits both alike; the median is printed
 with the ratio engine / PyTorch (< 1 means the engine is faster). PyTorch is timed in its own NCHW layout
-and in channels_last, and the faster of the two is the reference.
+and in channels_last, and the faster of the two is the reference. The header names the OpenBLAS kernels NumPy
+uses: OpenBLAS picks them for the CPU unless OPENBLAS_CORETYPE names them (this project's machines set
+OPENBLAS_CORETYPE=Haswell, AVX2 kernels, while PyTorch's oneDNN uses AVX-512 where the CPU has it).
 
 Measured: every conv layer of the MNIST model (forward; backward dx, dW, db; the first layer has no dx),
 a full training step (forward + backward, loss included, no optimiser) and a single-digit forward.
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -272,8 +274,9 @@ def main():
                 old_nn = old_engine(args.old, tmp)
                 for n in args.batches[:1]:
                     bench_old(old_nn, model, images[:n], labels[:n], args.repeat, rows, args.old)
-    print(f"engine vs PyTorch {torch.__version__} CPU, one thread each, NumPy {np.__version__}; "
-          f"median of {args.repeat} alternating runs")
+    kernels = ", ".join(f"{i.get('architecture')}" for i in threadpool_info() if i.get("internal_api") == "openblas")
+    print(f"engine vs PyTorch {torch.__version__} CPU, one thread each, NumPy {np.__version__} (OpenBLAS kernels: "
+          f"{kernels or 'none'}); median of {args.repeat} alternating runs")
     print(f"{'what':64s} {'engine ms':>10s} {'torch ms':>10s} {'ratio':>6s}  torch layout "
           "(last rows: the old engine in the torch column)")
     for what, e, t, how in rows:
