@@ -35,11 +35,14 @@ def _pad(x, pads):
     return np.pad(x, ((0, 0), (pads.top, pads.bottom), (pads.left, pads.right), (0, 0)))
 
 
+_INT = {int}
+
+
 def _geometry(x_shape, W_shape, strides, padding, dilation):
     """-> (Pads, oh, ow), checked; remembered for the shapes a server meets again and again (a string padding and
     plain ints only: the cache would take (2.0, 2.0) for (2, 2) and hand float sizes to a later call)."""
     key = (*x_shape, *W_shape, *strides, *dilation)
-    if isinstance(padding, str) and all(type(v) is int for v in key):
+    if type(padding) is str and set(map(type, key)) == _INT:
         return _geometry_of(tuple(x_shape), tuple(W_shape), tuple(strides), padding, tuple(dilation))
     return _geometry_of.__wrapped__(x_shape, W_shape, strides, padding, dilation)
 

@@ -28,6 +28,7 @@ from . import batchnorm, conv, layers, pool
 KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "dense", "dropout", "batchnorm")
 _FRESH_OUTPUT = ("conv2d", "dense", "maxpool2d", "batchnorm")  # kinds whose output is a new array no cache keeps
 _FUSED, _RELU_POOL = object(), object()  # cache markers of a ReLU fused into the pooling after it
+_RELU, _RELU_IN_PLACE, _MAXPOOL, _CONV, _DENSE, _LAYER = "relu", "relu!", "maxpool", "conv", "dense", "layer"  # infer()
 
 
 def _pair(v):
@@ -225,37 +226,59 @@ class Sequential:
         uses it (a digit's answer must not depend on what else was asked with it); it is slower than the
         batch-wide matmuls from about 64 samples on, so training keeps those."""
         x = self._as_batch(x)
-        spec = self.spec
-        for i, layer in enumerate(spec):
-            kind = layer["kind"]
-            if kind == "relu":
-                if i + 1 < len(spec) and spec[i + 1]["kind"] == "maxpool2d":
-                    continue  # applied after the pooling
-                if i > 0 and spec[i - 1]["kind"] in _FRESH_OUTPUT:
-                    np.maximum(x, 0, out=x)
-                else:
-                    x = np.maximum(x, 0)
-            elif kind == "maxpool2d":
-                ps = _pair(layer.get("pool_size", 2))
-                x = pool.maxpool2d_infer(x, ps, _pair(layer.get("strides") or ps))
-                if i > 0 and spec[i - 1]["kind"] == "relu":
+        params = self.params
+        for op, layer, args in self._inference_plan():
+            if op == _RELU_IN_PLACE:
+                np.maximum(x, 0, out=x)
+            elif op == _RELU:
+                x = np.maximum(x, 0)
+            elif op == _MAXPOOL:
+                ps, st, relu_before = args
+                x = pool.maxpool2d_infer(x, ps, st)
+                if relu_before:
                     np.maximum(x, 0, out=x)  # the ReLU before it (max and ReLU commute)
-            elif per_sample and kind == "conv2d":
-                name = layer["name"]
-                x = conv.conv2d_infer(x, self.params[f"{name}.W"], self.params[f"{name}.b"],
-                                      _pair(layer.get("strides", 1)), layer.get("padding", "valid"),
-                                      _pair(layer.get("dilation", 1)))
-            elif per_sample and kind == "dense":
-                name = layer["name"]
-                x = np.matmul(x[:, None, :], self.params[f"{name}.W"])[:, 0]
-                x += self.params[f"{name}.b"]
-            elif kind != "dropout":
+            elif per_sample and op == _CONV:
+                w, b, strides, padding, dilation = args
+                x = conv.conv2d_infer(x, params[w], params[b], strides, padding, dilation)
+            elif per_sample and op == _DENSE:
+                w, b = args
+                x = np.matmul(x[:, None, :], params[w])[:, 0]
+                x += params[b]
+            else:
                 x, _ = self._layer_forward(layer, x, False, None)
         return x
+
+    def _inference_plan(self):
+        """infer()'s walk through the spec, decided once (the spec does not change after __init__):
+        [(op, layer, settings)]. A ReLU before max pooling is left out (the pooling applies it), dropout too."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan, spec = [], self.spec
+            for i, layer in enumerate(spec):
+                kind, name = layer["kind"], layer["name"]
+                after = spec[i - 1]["kind"] if i > 0 else None
+                if kind == "relu":
+                    if i + 1 < len(spec) and spec[i + 1]["kind"] == "maxpool2d":
+                        continue  # applied after the pooling
+                    plan.append((_RELU_IN_PLACE if after in _FRESH_OUTPUT else _RELU, layer, None))
+                elif kind == "maxpool2d":
+                    ps = _pair(layer.get("pool_size", 2))
+                    plan.append((_MAXPOOL, layer, (ps, _pair(layer.get("strides") or ps), after == "relu")))
+                elif kind == "conv2d":
+                    plan.append((_CONV, layer, (f"{name}.W", f"{name}.b", _pair(layer.get("strides", 1)),
+                                                layer.get("padding", "valid"), _pair(layer.get("dilation", 1)))))
+                elif kind == "dense":
+                    plan.append((_DENSE, layer, (f"{name}.W", f"{name}.b")))
+                elif kind != "dropout":
+                    plan.append((_LAYER, layer, None))
+            self._plan = plan
+        return plan
 
     def predict(self, x, batch_size=500, per_sample=False):
         """(N, 28, 28) or (N, 28, 28, 1) -> class probabilities (N, classes), float32 (per_sample: see infer)."""
         x = self._as_batch(x)
+        if 0 < len(x) <= batch_size:
+            return layers.softmax(self.infer(x, per_sample))
         out = [layers.softmax(self.infer(x[i:i + batch_size], per_sample))
                for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.shapes[-1][0]), np.float32)
