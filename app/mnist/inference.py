@@ -146,15 +146,16 @@ def trace(model: Sequential, x: np.ndarray, layer_name: str, index) -> dict:
         if not 0 <= v < n:
             raise EngineError(f"index.{axis}", f"must be from 0 to {n - 1} ({layer_name} is {oh}×{ow}×{f})")
     i, j, k = index
+    if layer["kind"] == "conv2d":
+        kh, kw, c, _ = model.params[f"{layer_name}.W"].shape
+        if kh * kw * c > limits.MNIST_TRACE_MAX_NUMBERS:   # before the forward pass, which is the cost
+            raise EngineError("layer", f"its windows hold {kh * kw * c} numbers; traces are capped at "
+                                       f"{limits.MNIST_TRACE_MAX_NUMBERS}")
     acts = model.forward_with_activations(x[None, :, :, None])
     layer_in = (x[:, :, None] if idx == 0 else acts[idx - 1]["array"][0]).astype(np.float64)  # (H, W, C)
     relu = idx + 1 < len(model.spec) and model.spec[idx + 1]["kind"] == "relu"
     if layer["kind"] == "conv2d":
         W = model.params[f"{layer_name}.W"].astype(np.float64)
-        kh, kw, c, _ = W.shape
-        if kh * kw * c > limits.MNIST_TRACE_MAX_NUMBERS:
-            raise EngineError("layer", f"its windows hold {kh * kw * c} numbers; traces are capped at "
-                                       f"{limits.MNIST_TRACE_MAX_NUMBERS}")
         step = conv2d_cell_step(layer_in, W, model.params[f"{layer_name}.b"].astype(np.float64), (i, j, k),
                                 _pair(layer.get("strides", 1)), layer.get("padding", "valid"),
                                 _pair(layer.get("dilation", 1)), "relu" if relu else "linear")

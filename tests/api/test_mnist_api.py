@@ -419,3 +419,18 @@ def test_shipped_model_card(client, trained):
     assert card["test_accuracy"] >= 0.99
     assert np.array(card["confusion_matrix"]).sum() == 10000
     assert len(card["history"]) >= 1 and {"epoch", "loss", "val_acc"} <= set(card["history"][0])
+
+
+def test_a_trace_over_the_cap_is_refused_before_the_forward_pass(monkeypatch):
+    """A conv layer whose windows hold more than MNIST_TRACE_MAX_NUMBERS numbers (a model set by MNIST_WEIGHTS) is
+    refused before the model runs: the forward pass is the cost the cap bounds."""
+    spec = [{"name": "c1", "kind": "conv2d", "filters": 8, "kernel_size": [3, 3], "strides": [1, 1], "padding": "same"},
+            {"name": "big", "kind": "conv2d", "filters": 2, "kernel_size": [27, 27], "strides": [1, 1],
+             "padding": "same"},
+            {"name": "flat", "kind": "flatten"}, {"name": "out", "kind": "dense", "units": 10}]
+    model = Sequential(spec, (28, 28, 1), seed=1)
+    ran = []
+    monkeypatch.setattr(model, "forward_with_activations", lambda x: ran.append(x))
+    with pytest.raises(inference.EngineError) as err:
+        inference.trace(model, np.zeros((28, 28), np.float32), "big", [0, 0, 0])
+    assert err.value.field == "layer" and "5832 numbers" in err.value.rule and not ran
