@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 
 from app.engine import limits as L
 
@@ -81,8 +81,9 @@ class ModelPredictRequest(ModelInput):
 
 class ModelTraceRequest(ModelInput):
     layer: str = Field(max_length=200, description="a layer's name, as in the summary")
-    index: list[int] = Field(min_length=1, max_length=4, description="the place in the layer's output, without the "
-                             "batch axis: [i, j, f] for 2-D maps, [t, f] for sequences, [j] for vectors")
+    index: list[StrictInt] = Field(min_length=1, max_length=4, description="the place in the layer's output, "
+                                   "without the batch axis: [i, j, f] for 2-D maps, [t, f] for sequences, [j] for "
+                                   "vectors (whole numbers: not 1.0, \"1\" or true)")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280, "layer": "conv1", "index": [10, 11, 0]},

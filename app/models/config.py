@@ -112,9 +112,20 @@ def parse(cfg, keras: int) -> ModelConfig:
         raise EngineError("config.class_name", f"{cls[:80]!r} is not a Sequential or functional Keras model "
                           "(subclassed models hold Python code and cannot be read)", code="unsupported_model")
     body = cfg.get("config")
-    if cls == "Sequential":
-        return _sequential(body, keras, cfg)
-    return _functional(body, keras)
+    mc = _sequential(body, keras, cfg) if cls == "Sequential" else _functional(body, keras)
+    _refuse_lora(mc)
+    return mc
+
+
+def _refuse_lora(mc: ModelConfig) -> None:
+    """A LoRA layer (Keras 3's lora_rank, on Conv1D/Conv2D as on Dense and Embedding) is refused for every class,
+    naming the setting: a legacy .h5 file keeps its lora_kernel_a/_b apart from the kernel, and its parameter
+    count is not the plain layer's."""
+    for i, (class_name, name, lcfg) in enumerate(mc.layers):
+        rank = lcfg.get("lora_rank")
+        if rank not in (None, 0, False):
+            raise EngineError(f"layers.{i + 1}.lora_rank", f"{class_name} layer {name!r}: must be None or 0 (LoRA "
+                              f"layers are not supported); got {str(rank)[:40]!r}", code="unsupported_setting")
 
 
 def _sequential(body, keras: int, top: dict) -> ModelConfig:

@@ -10,6 +10,7 @@ and only then the weight datasets, each checked against the shape the config giv
 from __future__ import annotations
 
 import h5py
+import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.layers import Model, build
@@ -55,6 +56,23 @@ def _built(model: Model, on_built) -> Model:
     return model
 
 
+def check_values(model: Model) -> Model:
+    """Weights Keras could only answer NaN with: a BatchNormalization whose moving_variance + epsilon is not
+    positive (√ of a negative number). Refused when the file is read, naming the layer, rather than at every
+    predict as an overflow of the user's input."""
+    for i, layer in enumerate(model.layers):
+        if layer.class_name != "BatchNormalization" or "moving_variance" not in layer.weights:
+            continue
+        low = layer.weights["moving_variance"] + layer.options["epsilon"]
+        if (low <= 0).any():
+            c = int(np.argmax(low <= 0))
+            raise EngineError(f"layers.{i + 1}.moving_variance", f"BatchNormalization layer {layer.name!r}: channel "
+                              f"{c} has moving_variance {float(layer.weights['moving_variance'][c]):g} and epsilon "
+                              f"{layer.options['epsilon']:g}; √(variance + epsilon) is not a positive number (Keras "
+                              "would answer NaN)", code="bad_model_file")
+    return model
+
+
 def read_keras3(data: bytes, on_built=None) -> tuple[Model, str]:
     members = read_zip(data, {"config.json": MODEL_MAX_CONFIG_BYTES, "metadata.json": MODEL_MAX_CONFIG_BYTES,
                               "model.weights.h5": MODEL_MAX_MEMBER_BYTES})
@@ -85,7 +103,7 @@ def read_keras3(data: bytes, on_built=None) -> tuple[Model, str]:
                 if ds is None:
                     raise missing(i, layer, f"{path}/{k}")
                 layer.weights[spec.name] = read_dataset(ds, spec.shape, f"layers.{i + 1}.{spec.name}")
-    return model, text
+    return check_values(model), text
 
 
 def read_legacy_h5(data: bytes, on_built=None) -> tuple[Model, str]:
@@ -119,4 +137,4 @@ def read_legacy_h5(data: bytes, on_built=None) -> tuple[Model, str]:
                 if ds is None:
                     raise missing(i, layer, f"model_weights/{layer.name}/{name}")
                 layer.weights[spec.name] = read_dataset(ds, spec.shape, f"{field}.{spec.name}")
-    return model, text
+    return check_values(model), text
