@@ -166,6 +166,12 @@ def models(k, tf2: bool):
         L.Conv2D(2, 3, strides=(2, 1), name="conv"),
         L.GlobalMaxPooling2D(name="gmp"),
     ]), normal((36,)))
+    if not tf2:   # Keras 3's hard_sigmoid, clip(x/6 + 0.5, 0, 1), in the cells (tf.keras 2's is in lstm_gru)
+        out["recurrent_hard_sigmoid3"] = (seq("recurrent_hard_sigmoid3", (7, 3), [
+            L.SimpleRNN(4, activation="hard_sigmoid", return_sequences=True, name="rnn_hs"),
+            L.LSTM(3, recurrent_activation="hard_sigmoid", return_sequences=True, name="lstm_hs"),
+            L.GRU(2, recurrent_activation="hard_sigmoid", activation="hard_sigmoid", name="gru_hs"),
+        ]), normal((7, 3), scale=3.0))
     return out
 
 

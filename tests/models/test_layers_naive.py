@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
-from app.engine.layers import activations, build, forward
+from app.engine.layers import activations, build, forward, trace
 from app.engine.layers.dense import dense_naive
 from app.engine.layers.elementwise import relu
 from app.engine.recurrent import gru, lstm, simple_rnn
@@ -183,12 +183,34 @@ def test_recurrent_layers_vs_the_cells_naive_loops(cls, back, seqs, reset_after)
     np.testing.assert_allclose(forward(m, x)[0], H if seqs else H[-1], atol=1e-12, err_msg="mine vs reference")
 
 
-def test_keras3_hard_sigmoid_is_refused_in_recurrent_layers():
-    with pytest.raises(EngineError) as e:
-        model_of((4, 2), "LSTM", {"units": 2, "recurrent_activation": "hard_sigmoid"})
-    assert e.value.field == "layers.1.recurrent_activation" and "Keras 2's" in e.value.rule
-    m, _ = model_of((4, 2), "LSTM", {"units": 2, "recurrent_activation": "hard_sigmoid"}, keras=2)
-    assert m.layers[0].options["recurrent_activation"] == "hard_sigmoid"
+@pytest.mark.parametrize("cls", ["SimpleRNN", "LSTM", "GRU"])
+def test_each_keras_files_own_hard_sigmoid_runs_in_recurrent_layers(cls):
+    """A Keras 3 file's hard_sigmoid is clip(x/6 + 0.5, 0, 1), a Keras 2 file's clip(0.2·x + 0.5, 0, 1), in the
+    cells as elsewhere: on the same weights each layer equals the naive loop written with its form (inputs scaled
+    so that pre-activations pass ±3, where the forms differ as they do inside), and the trace writes hard_sigmoid."""
+    key = "activation" if cls == "SimpleRNN" else "recurrent_activation"
+    config = {"units": 3, "return_sequences": True, key: "hard_sigmoid"}
+    if cls == "GRU":
+        config["reset_after"] = True
+    x = RNG.standard_normal((6, 2)) * 4
+    weights, outs = None, {}
+    for keras, form in ((3, "hard_sigmoid_keras3"), (2, "hard_sigmoid")):
+        m, layer = model_of((6, 2), cls, config, weights=weights, keras=keras)
+        weights = layer.weights
+        assert layer.options[key] == form
+        w, h0 = Weights(layer.w("kernel"), layer.w("recurrent_kernel"), layer.w("bias"), []), np.zeros(3)
+        if cls == "SimpleRNN":
+            H = simple_rnn.naive(x, w, form, h0)
+        elif cls == "LSTM":
+            H = lstm.naive(x, w, "tanh", form, h0, h0)[0]
+        else:
+            H = gru.naive(x, w, "tanh", form, True, h0)
+        outs[keras] = forward(m, x)[0]
+        np.testing.assert_allclose(outs[keras], H, atol=1e-12, err_msg=f"Keras {keras}: mine vs reference")
+        formulas = trace(m, x, "layer", [5, 1])["step"]["formulas"]
+        assert any("hard_sigmoid(" in f for f in formulas.values()), formulas
+        assert not any("keras3" in f for f in formulas.values()), formulas
+    assert np.abs(outs[2] - outs[3]).max() > 0.01   # the two forms give different numbers on the same weights
 
 
 def test_reshape_flatten_zero_padding_move_numbers():

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..numbers import fmt, term
 from ..recurrent.functions import act as cell_act
+from ..recurrent.functions import shown
 from .steps import affine_text
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -33,6 +34,7 @@ def prev(t: int) -> str:
 def applied(name: str, head: str, inner: str, z: float, y: float) -> str:
     if name == "linear":
         return f"{head} = {inner} = {fmt(y)}"
+    name = shown(name)
     return f"{head} = {name}({inner}) = {name}({fmt(z)}) = {fmt(y)}"
 
 
@@ -64,8 +66,9 @@ def lstm_unit_formulas(x, h_prev, c_prev, w, name, rec, z, a, c, h, t, j) -> dic
         out["hidden"] = f"{head}c{prev(t + 1)} = {term(o)}×{term(c[j])} = {fmt(h[j])}"
     else:
         ac = float(cell_act(name, np.array([c[j]]))[0])
-        out["hidden"] = (f"{head}{name}(c{prev(t + 1)}) = {term(o)}×{name}({fmt(c[j])}) = {term(o)}×{term(ac)}"
-                         f" = {fmt(h[j])}")
+        act_name = shown(name)
+        out["hidden"] = (f"{head}{act_name}(c{prev(t + 1)}) = {term(o)}×{act_name}({fmt(c[j])}) = {term(o)}×"
+                         f"{term(ac)} = {fmt(h[j])}")
     return out
 
 

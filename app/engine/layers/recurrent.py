@@ -15,23 +15,21 @@ from ..errors import EngineError
 from ..limits import MODEL_MAX_TIMESTEPS
 from ..recurrent import gru, lstm, simple_rnn
 from ..recurrent.common import Weights
+from ..recurrent.functions import CELL_NAMES, NAMES, shown
 from . import activations
 from .formulas import gru_unit_formulas, lstm_unit_formulas, rnn_unit_formulas
 from .spec import Kind, Layer, WeightSpec, known, rank, register
 
 BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
-CELL_ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")   # what the engine's cells compute
+CELL_ACTIVATIONS = CELL_NAMES   # what the engine's cells compute (hard_sigmoid in both Keras forms)
 LSTM_GATES = ("input", "forget", "candidate", "output")
 GRU_GATES = ("update", "reset", "candidate")
 
 
 def _cell_activation(o, key: str, default: str) -> str:
     name = activations.resolve(o.raw.get(key, default), o.keras, f"{o.field}.{key}")
-    if name == "hard_sigmoid_keras3":
-        raise o.fail(key, "Keras 3's hard_sigmoid (x/6 + 0.5) is not supported in recurrent layers: the engine's "
-                          "cells compute Keras 2's (0.2·x + 0.5)", code="unsupported_setting")
     if name not in CELL_ACTIVATIONS:
-        raise o.fail(key, f"must be one of {', '.join(CELL_ACTIVATIONS)} in a recurrent layer; got {name!r}",
+        raise o.fail(key, f"must be one of {', '.join(NAMES)} in a recurrent layer; got {shown(name)!r}",
                      code="unsupported_setting")
     return name
 

@@ -1,7 +1,8 @@
 """The recurrent layers' activations by their Keras names, from app/engine/activations.py (one place).
 
 hard_sigmoid here is Keras 2's `clip(0.2·x + 0.5, 0, 1)` (the lecture's Keras); Keras 3 changed it to
-`clip(x / 6 + 0.5, 0, 1)`. The lecture's numbers need the Keras 2 form.
+`clip(x / 6 + 0.5, 0, 1)`. The lecture's numbers need the Keras 2 form. An uploaded Keras 3 model's hard_sigmoid
+reaches the cells as "hard_sigmoid_keras3" (app/engine/layers/activations.resolve names it so).
 """
 
 from __future__ import annotations
@@ -10,19 +11,34 @@ import numpy as np
 
 from ..activations import ELEMENTWISE, derivative, forward, scalar
 
-NAMES = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
+NAMES = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")   # what /api/rnn, /api/lstm and /api/gru take
+KERAS3_HARD_SIGMOID = "hard_sigmoid_keras3"
+CELL_NAMES = (*NAMES, KERAS3_HARD_SIGMOID)                     # what an uploaded model's cells may use
 assert set(NAMES) <= set(ELEMENTWISE)
 
 
+def _form(name: str) -> tuple[str, int]:
+    """A cell activation's name -> (app/engine/activations.py's name, its Keras form)."""
+    return ("hard_sigmoid", 3) if name == KERAS3_HARD_SIGMOID else (name, 2)
+
+
+def shown(name: str) -> str:
+    """The name a formula writes: Keras' own (the Keras 3 form is still called hard_sigmoid)."""
+    return _form(name)[0]
+
+
 def act(name: str, z: np.ndarray) -> np.ndarray:
-    return forward(name, z, keras=2)
+    base, keras = _form(name)
+    return forward(base, z, keras=keras)
 
 
 def dact(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """d act(z) / dz at the pre-activation z (y = act(z) is not needed: the derivatives are written in z)."""
-    return derivative(name, z, keras=2)
+    base, keras = _form(name)
+    return derivative(base, z, keras=keras)
 
 
 def scalar_act(name: str, v: float) -> float:
     """One number at a time, written independently of `act` (the naive references use it)."""
-    return scalar(name, v, keras=2)
+    base, keras = _form(name)
+    return scalar(base, v, keras=keras)
