@@ -26,7 +26,19 @@ class ApiError(Exception):
         self.status, self.field, self.rule, self.code = status, field, rule, code
 
 
+MAX_FIELD_CHARS = 200  # a field path echoed back: a client's own key may be a megabyte long
+
+
+def short_field(field: str | None) -> str | None:
+    """The field path as echoed in an error, cut to MAX_FIELD_CHARS: a body's unknown key is the client's text, and
+    echoing a 900 KB key twice (field and message) made a 1.8 MB answer to a 0.9 MB request."""
+    if field is None or len(field) <= MAX_FIELD_CHARS:
+        return field
+    return field[:MAX_FIELD_CHARS - 1] + "…"
+
+
 def error_body(status: int, field: str | None, rule: str, code: str | None = None) -> dict:
+    field = short_field(field)
     message = f"{field}: {rule}" if field else rule
     return {"error": {"status": status, "code": code or CODES.get(status, "error"), "field": field,
                       "rule": rule, "message": message}}
@@ -43,6 +55,10 @@ _RULES = {
     "bool_type": "must be true or false",
     "int_type": "must be an integer",
     "int_from_float": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_parsing_size": "must be an integer (this one has too many digits)",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
     "float_type": "must be a number",
     "finite_number": "must be a finite number",
     "string_type": "must be a string",
@@ -60,22 +76,38 @@ def _field(loc) -> str | None:
     return ".".join(parts) or "body"
 
 
+def rule_of(err: dict) -> str:
+    """A pydantic error as the rule it breaks, in the API's words ("must be ..."), never pydantic's own sentence
+    ("Input should be a valid integer, unable to parse string as an integer") or a Python class name."""
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "is invalid"))
+    ctx = err.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return msg.replace("Input should be", "must be")
+    if kind in ("too_long", "too_short"):
+        what = "item" if "List" in msg or "list" in msg else "value"
+        if kind == "too_long":
+            n = ctx.get("max_length")
+            return f"must have at most {n} {what}{'' if n == 1 else 's'}" if n is not None else "is too long"
+        n = ctx.get("min_length")
+        return f"must have at least {n} {what}{'' if n == 1 else 's'}" if n is not None else "is too short"
+    if kind in ("string_too_long", "string_too_short"):
+        n = ctx.get("max_length" if kind == "string_too_long" else "min_length")
+        return f"must be a string of {'at most' if kind == 'string_too_long' else 'at least'} {n} characters"
+    if kind in ("literal_error", "enum"):
+        return "must be one of " + str(ctx.get("expected", ""))
+    if kind == "value_error" and "UploadFile" in msg:
+        return "must be a file (a multipart part with a filename)"
+    return _RULES.get(kind) or msg
+
+
 def validation_to_error(exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
     # the deepest location is the most specific (unions report one error per member)
     err = max(errors, key=lambda e: len(e.get("loc", ())))
-    kind = err.get("type", "")
-    if kind == "json_invalid":
+    if err.get("type", "") == "json_invalid":
         return error_response(400, "body", "must be valid JSON: " + str(err.get("ctx", {}).get("error", "")))
-    rule = _RULES.get(kind) or err.get("msg", "is invalid")
-    ctx = err.get("ctx") or {}
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        rule = err.get("msg", "").replace("Input should be", "must be")
-    elif kind in ("too_long", "too_short"):
-        rule = err.get("msg", "").replace("List should have", "must have").replace("Value should have", "must have")
-    elif kind in ("literal_error", "enum"):
-        rule = "must be one of " + str(ctx.get("expected", ""))
-    return error_response(422, _field(err.get("loc", ())), rule)
+    return error_response(422, _field(err.get("loc", ())), rule_of(err))
 
 
 def install(app: FastAPI, not_found_page=None) -> None:

@@ -12,8 +12,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from app.api.compute import compute
+from app.api.errors import rule_of
 from app.api.responses import JSONResponse
-from app.api.routing import JSONRoute
+from app.api.routing import BodyRefused, JSONRoute, scan_json
 from app.config import settings
 from app.engine import limits as L
 from app.engine.arrays import rows_to_lists, to_list
@@ -127,10 +128,17 @@ async def image_filter(req: FilterRequest):
 
 
 def _json_field(text: str | None, name: str) -> Any:
+    """A form field holding JSON text, with the caps of a JSON body (nesting and values counted on the bytes
+    before any object is built: a 1 MB field of a million values is refused as a 1 MB body would be)."""
     if text is None or text == "":
         return None
+    raw = text.encode("utf-8", "surrogatepass")
     try:
-        return orjson.loads(text)
+        scan_json(raw)
+    except BodyRefused as exc:
+        raise EngineError(name, exc.rule) from None
+    try:
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise EngineError(name, "must be JSON, e.g. [[1, 0, -1], [2, 0, -2], [1, 0, -1]]") from exc
 
@@ -141,8 +149,8 @@ def _respond_upload(raw: bytes, fields: dict) -> JSONResponse:
     try:
         opts = FilterOptions.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise EngineError(".".join(str(p) for p in err["loc"]) or "body", err["msg"]) from exc
+        err = max(exc.errors(), key=lambda e: len(e.get("loc", ())))  # the deepest is the most specific
+        raise EngineError(".".join(str(p) for p in err["loc"]) or "body", rule_of(err)) from None
     return JSONResponse(run_filter(raw, "file", opts))
 
 

@@ -39,6 +39,7 @@ IMAGE_MAX_JPEG_SCANS = 32     # a progressive JPEG has ~10; each costs a pass ov
 IMAGE_MAX_JPEG_SEGMENTS = 1024  # before the first scan; cameras write ~20 (EXIF, ICC profile in parts, tables)
 IMAGE_MAX_JPEG_STRAY = 4096   # fill (0xFF) or stray bytes between those segments, which Pillow reads one by one
 IMAGE_MAX_PNG_CHUNKS = 4096   # encoders write IDAT chunks of 8 KB and more: 8 MiB is ~1,000 chunks
+IMAGE_MAX_PNG_PROFILES = 1    # iCCP chunks: each is inflated (up to 1 MB) on open; the standard allows one
 IMAGE_MAX_FRAMES = 64         # animated WebP (only the first frame is used)
 IMAGE_MAX_WEBP_PIXELS = 2048 * 2048  # libwebp cannot decode at a reduced scale: 2048² takes ~0.2 s
 STROKES_MAX_CANVAS = 2048     # the drawing canvas' width and height

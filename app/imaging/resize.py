@@ -55,12 +55,31 @@ def _eight_bit(image: Image.Image, channels: str) -> Image.Image:
     return image if image.mode == mode else image.convert(mode)  # (convert to the same mode copies)
 
 
+BAND_ROWS = 256  # rows of a high-bit picture turned into floats at a time
+
+
 def _high_bit(image: Image.Image, channels: str, size) -> np.ndarray:
-    """16-bit, 32-bit and float grey pictures: scaled as floats ("F"), not through 8 bits."""
-    a = np.asarray(image, dtype=np.float64)
-    top = 65535.0 if image.mode.startswith("I;16") or a.max() > 255 else 255.0 if a.max() > 1 else 1.0
-    a = np.clip(np.nan_to_num(a / top, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
-    f = Image.fromarray(a.astype(np.float32))  # mode "F"
+    """16-bit, 32-bit and float grey pictures: scaled as floats ("F"), not through 8 bits.
+    The picture is read in its own sample type and turned into float32 a band of rows at a time, box-reduced by an
+    integer factor on the way when it is to shrink (what reducing_gap=2 does for 8-bit pictures): a 4096² 16-bit
+    PNG of 32 KB took 1.1 s of CPU and +440 MB as whole float64 copies before."""
+    a = np.asarray(image)                                     # (H, W) uint16, int32 or float32: no float copy
+    peak = a.max()
+    top = 65535.0 if image.mode.startswith("I;16") or peak > 255 else 255.0 if peak > 1 else 1.0
+    h, w = a.shape
+    factor = max(1, min(w // size[0], h // size[1]) // 2)
+    rows, cols = h // factor * factor, w // factor * factor
+    band = max(1, BAND_ROWS // factor) * factor
+    out = np.empty((rows // factor, cols // factor), np.float32)
+    for start in range(0, rows, band):
+        b = a[start:start + band, :cols].astype(np.float32)
+        b /= np.float32(top)
+        np.nan_to_num(b, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
+        np.clip(b, 0.0, 1.0, out=b)
+        if factor > 1:
+            b = b.reshape(b.shape[0] // factor, factor, cols // factor, factor).mean(axis=(1, 3), dtype=np.float32)
+        out[start // factor:start // factor + b.shape[0]] = b
+    f = Image.fromarray(out)  # mode "F"
     if f.size != size:
         f = f.resize(size, Image.Resampling.LANCZOS)
     g = np.clip(np.asarray(f, dtype=np.float64), 0.0, 1.0)
