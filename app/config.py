@@ -52,6 +52,9 @@ class Settings:
     engine_threads: int = int(os.environ.get("ENGINE_THREADS", "1"))
     threads: int = int(os.environ.get("APP_THREADS", "4"))
     blas_threads: int = int(os.environ.get("BLAS_THREADS", "1"))
+    # request bodies held in memory at once by one process (app/middleware.py BodyLimitMiddleware): past it a
+    # large body gets 429 with Retry-After; bodies of at most SMALL_BODY bytes are never counted against it
+    bodies_in_flight: int = int(os.environ.get("BODIES_IN_FLIGHT_BYTES", str(64 * 1024 * 1024)))
     # Host names served: None = loopback names on loopback addresses and Unix sockets, any name elsewhere
     # (app/middleware.py HostCheckMiddleware); ALLOWED_HOSTS="192.168.1.20,explainer.local" lists them
     allowed_hosts: list[str] | None = field(default_factory=lambda: (

@@ -28,8 +28,20 @@ def body_cap(path: str) -> int:
                 settings.default_body_cap)
 
 
+SMALL_BODY = 64 * 1024   # bodies up to this size are not counted against settings.bodies_in_flight
+RETRY_AFTER = b"2"       # seconds, on a 429 for bodies in flight
+
+
 class BodyLimitMiddleware:
-    """Reads the request body up to the path's cap; anything larger gets 413 before the app sees it."""
+    """Reads the request body up to the path's cap; anything larger gets 413 before the app sees it.
+
+    Each body is held whole until its request is answered, so one process's bodies in flight are bounded too:
+    512 connections uploading 21 MiB models would hold 10 GiB. A body larger than SMALL_BODY reserves its bytes
+    (its Content-Length at once, a chunked body as it arrives) from settings.bodies_in_flight; one that does not
+    fit gets 429 with Retry-After before more of it is read, and the reservation is returned when its request
+    is answered. Small bodies (every JSON request of the pages) are never refused for this."""
+
+    in_flight = 0   # bytes reserved by this process' requests (one event loop: no lock needed)
 
     def __init__(self, app):
         self.app = app
@@ -48,29 +60,49 @@ class BodyLimitMiddleware:
                 return await _reject(send, 400, "Content-Length must be a non-negative integer")
             if declared > cap:
                 return await _reject(send, 413, f"the body is {declared:,} bytes; the cap here is {cap:,}")
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body = message.get("body", b"")
-            size += len(body)
-            if size > cap:
-                return await _reject(send, 413, f"the body is over the cap of {cap:,} bytes")
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
-        whole = b"".join(chunks)
-        sent = False
+        reserved = 0
+        try:
+            if length is not None and declared > SMALL_BODY:
+                if not self._reserve(declared):
+                    return await _busy(send)
+                reserved = declared
+            chunks, size = [], 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                body = message.get("body", b"")
+                size += len(body)
+                if size > cap:
+                    return await _reject(send, 413, f"the body is over the cap of {cap:,} bytes")
+                if size > max(reserved, SMALL_BODY):   # a chunked body reserves as it comes
+                    if not self._reserve(size - reserved):
+                        return await _busy(send)
+                    reserved = size
+                chunks.append(body)
+                if not message.get("more_body", False):
+                    break
+            whole = b"".join(chunks)
+            del chunks
+            sent = False
 
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": whole, "more_body": False}
-            return await receive()
+            async def replay():
+                nonlocal sent
+                if not sent:
+                    sent = True
+                    return {"type": "http.request", "body": whole, "more_body": False}
+                return await receive()
 
-        return await self.app(scope, replay, send)
+            return await self.app(scope, replay, send)
+        finally:
+            BodyLimitMiddleware.in_flight -= reserved
+
+    @staticmethod
+    def _reserve(n: int) -> bool:
+        if BodyLimitMiddleware.in_flight + n > settings.bodies_in_flight:
+            return False
+        BodyLimitMiddleware.in_flight += n
+        return True
 
 
 async def _reject(send, status: int, rule: str, field: str = "body", code: str | None = None):
@@ -80,6 +112,19 @@ async def _reject(send, status: int, rule: str, field: str = "body", code: str |
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close"), *security_headers("/api")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _busy(send):
+    """429: this process holds settings.bodies_in_flight bytes of request bodies already."""
+    from app.api.errors import error_body
+
+    rule = (f"the server is receiving {settings.bodies_in_flight // 2**20:,} MiB of request bodies already; "
+            "send it again in a moment")
+    body = json.dumps(error_body(429, "body", rule)).encode()   # code too_many_requests, as for too many at once
+    await send({"type": "http.response.start", "status": 429,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"retry-after", RETRY_AFTER), (b"connection", b"close"), *security_headers("/api")]})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -238,3 +238,72 @@ def test_a_refused_body_leaves_no_reference_cycle_behind(client):
 def test_a_broken_multipart_body_is_named_as_such_on_every_upload_route(client, path, ctype, raw):
     err = assert_error(client.post(path, content=raw, headers={"content-type": ctype}), 400, "body")
     assert err["code"] == "invalid_multipart" and "multipart" in err["rule"], err
+
+
+def test_large_bodies_in_flight_are_bounded_per_process(monkeypatch):
+    """Each body is held whole until its request is answered; past settings.bodies_in_flight bytes reserved by this
+    process' requests, a large body gets 429 (too_many_requests, Retry-After) before more of it is read, while a
+    small one still passes; the bytes come back when a request is answered, refused or dropped."""
+    import asyncio
+    import json
+
+    from app.middleware import SMALL_BODY, BodyLimitMiddleware
+
+    monkeypatch.setattr(settings, "bodies_in_flight", 3 * SMALL_BODY)
+    release = asyncio.Event()
+    seen = []
+
+    async def app(scope, receive, send):
+        message = await receive()
+        seen.append(len(message["body"]))
+        if scope["path"] == "/hold":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    def request(path, size, chunked=False):
+        headers = [] if chunked else [(b"content-length", str(size).encode())]
+        scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
+        parts = [b"x" * (size // 2), b"x" * (size - size // 2)]
+        messages = [{"type": "http.request", "body": p, "more_body": i == 0} for i, p in enumerate(parts)]
+        sent = []
+
+        async def receive():
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        return scope, receive, send, sent
+
+    def status(sent):
+        return sent[0]["status"]
+
+    async def main():
+        mw = BodyLimitMiddleware(app)
+        big = 2 * SMALL_BODY
+        first = request("/hold", big)
+        held = asyncio.create_task(mw(*first[:3]))
+        await asyncio.sleep(0)
+        assert BodyLimitMiddleware.in_flight == big
+        for chunked in (False, True):              # declared, or counted as it arrives
+            second = request("/now", big, chunked)
+            await mw(*second[:3])
+            assert status(second[3]) == 429
+            headers = dict(second[3][0]["headers"])
+            assert headers[b"retry-after"] == b"2"
+            err = json.loads(second[3][1]["body"])["error"]
+            assert err["code"] == "too_many_requests" and err["field"] == "body" and "MiB" in err["rule"]
+            assert BodyLimitMiddleware.in_flight == big
+        small = request("/now", SMALL_BODY)
+        await mw(*small[:3])
+        assert status(small[3]) == 200
+        release.set()
+        await held
+        assert status(first[3]) == 200 and BodyLimitMiddleware.in_flight == 0
+        again = request("/now", big)
+        await mw(*again[:3])
+        assert status(again[3]) == 200 and BodyLimitMiddleware.in_flight == 0
+        assert seen == [big, SMALL_BODY, big]
+
+    asyncio.run(main())
