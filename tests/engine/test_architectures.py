@@ -322,3 +322,30 @@ def test_branches_nest_at_most_four_deep():
     assert info.value.field == "layers.0" + ".branches.0.0" * 4 + ".branches.0"
     assert "nest more than 4 deep" in info.value.rule
     assert walk([4, 4, 1], layers[0]["branches"][0])["output_shape"] == [4, 4, 1]  # four deep is fine
+
+
+@pytest.mark.parametrize("layer, field, rule", [
+    ({"type": "Dropout", "rate": 1e308}, "layers.0.rate", "must be a number from 0 to 1, not 1 itself"),
+    ({"type": "Dropout", "rate": 1}, "layers.0.rate", "must be a number from 0 to 1, not 1 itself"),
+    ({"type": "Dropout", "rate": -0.1}, "layers.0.rate", "must be a number from 0 to 1, not 1 itself"),
+    ({"type": "Dropout", "rate": "0.5"}, "layers.0.rate", "must be a number from 0 to 1, not 1 itself"),
+    ({"type": "Dropout", "rate": True}, "layers.0.rate", "must be a number from 0 to 1, not 1 itself"),
+    ({"type": "LRN", "size": 10 ** 30}, "layers.0.size", "must be between 1 and"),
+    ({"type": "LRN", "size": 2.5}, "layers.0.size", "must be an integer"),
+    ({"type": "LRN", "depth_radius": -1}, "layers.0.depth_radius", "must be between 0 and"),
+    ({"type": "LRN", "alpha": [1e-4]}, "layers.0.alpha", "must be a number from 0 to 1000"),
+    ({"type": "LRN", "beta": 1e9}, "layers.0.beta", "must be a number from 0 to 1000"),
+])
+def test_shape_keeping_settings_are_numbers_in_range(layer, field, rule):
+    """Dropout's rate and LRN's constants are echoed in the layer's config: they are checked as numbers a framework
+    would take (a rate of 1e308 or an LRN size of 10³⁰ came back as given)."""
+    with pytest.raises(EngineError) as err:
+        walk([8, 8, 16], [layer])
+    assert err.value.field == field and err.value.rule.startswith(rule), err.value.rule
+
+
+def test_alexnets_lrn_and_a_dropout_rate_come_back_as_given():
+    out = walk([8, 8, 16], [{"type": "LRN", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2},
+                            {"type": "Dropout", "rate": 0.5}, {"type": "Dropout", "rate": 0}])
+    assert [layer["config"] for layer in out["layers"]] == [{"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2},
+                                                            {"rate": 0.5}, {"rate": 0}]

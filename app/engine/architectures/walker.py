@@ -257,11 +257,32 @@ def _zeropad(layer, field, shape, counting):
             "config": {"pads": p.as_dict()}}
 
 
+# Settings that do not change a layer's shape, echoed in its config: (low, high, whole number), checked so that
+# what comes back is a number a framework would take (Keras: 0 ≤ rate < 1; LRN's size and depth radius count
+# channels; alpha, beta, k and bias are small positive constants in AlexNet's 1e-4, 0.75, 2 and their kin).
+NUMBER_SETTINGS = {"rate": (0.0, 1.0, False), "size": (1, MAX_C, True), "depth_radius": (0, MAX_C, True),
+                   "alpha": (0.0, 1e3, False), "beta": (0.0, 1e3, False), "k": (0.0, 1e3, False),
+                   "bias": (0.0, 1e3, False)}
+
+
+def _setting(layer, field: str, key: str):
+    lo, hi, whole = NUMBER_SETTINGS[key]
+    value = layer[key]
+    if whole:
+        return check_int(value, f"{field}.{key}", lo, hi)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi or (
+            key == "rate" and value == hi):
+        top = f"{hi:g}, not {hi:g} itself" if key == "rate" else f"{hi:g}"
+        raise EngineError(f"{field}.{key}", f"must be a number from {lo:g} to {top}")
+    return value
+
+
 def _same_shape(layer, field, shape, counting, extra=()):
     _known(layer, field, ("type", "name", *extra))
     if "activation" in extra:
         _activation(layer, field)
-    return {"output_shape": list(shape), "config": {k: layer[k] for k in extra if k in layer} or None}
+    config = {k: _setting(layer, field, k) if k in NUMBER_SETTINGS else layer[k] for k in extra if k in layer}
+    return {"output_shape": list(shape), "config": config or None}
 
 
 RULES = {
