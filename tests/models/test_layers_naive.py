@@ -247,3 +247,22 @@ def test_configs_refused_with_their_field(cls, config, in_shape, field):
         build("t", in_shape, [(cls, "bad", {"name": "bad", **config})])
     assert e.value.field == field, e.value
     assert f"{cls} layer 'bad'" in e.value.rule
+
+
+def test_a_layer_object_as_an_activation_is_named_as_such():
+    """Keras 3 writes Dense(3, activation=keras.layers.LeakyReLU(0.1)) as a layer object: the refusal says so and
+    points to the activation by name (it used to call the built-in layer a custom activation); a custom function
+    is still called one."""
+    layer_object = {"module": "keras.layers", "class_name": "LeakyReLU", "config": {"negative_slope": 0.1},
+                    "registered_name": None}
+    with pytest.raises(EngineError) as err:
+        activations.resolve(layer_object, 3, "layers.1.activation")
+    assert err.value.code == "unsupported_setting" and err.value.field == "layers.1.activation"
+    assert err.value.rule.startswith("is a LeakyReLU layer object used as an activation") and "'leaky_relu'" in \
+        err.value.rule
+    custom = {"module": "my_project", "class_name": "function", "config": "my_act", "registered_name": "my_act"}
+    with pytest.raises(EngineError) as err:
+        activations.resolve(custom, 3, "layers.1.activation")
+    assert err.value.rule.startswith("is a custom activation")
+    builtin = {"module": "keras.activations", "class_name": "function", "config": "gelu", "registered_name": None}
+    assert activations.resolve(builtin, 3, "f") == "gelu"

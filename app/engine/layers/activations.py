@@ -64,8 +64,12 @@ def resolve(value, keras: int, field: str) -> str:
     """A config's activation (a name, None, or Keras 3's {"class_name": "function", "config": name}) ->
     the key of FUNCTIONS. Anything else (a custom function) is refused."""
     if isinstance(value, dict):   # a built-in function serialised as an object
-        module, inner = str(value.get("module", "")), value.get("config")
-        if value.get("class_name") != "function" or not module.startswith("keras") or not isinstance(inner, str):
+        module, inner, cls = str(value.get("module", "")), value.get("config"), str(value.get("class_name", ""))
+        if module.startswith("keras.layers") and cls != "function":   # e.g. activation=keras.layers.LeakyReLU(0.1)
+            raise EngineError(field, f"is a {cls[:40]} layer object used as an activation; only activations given by "
+                              "name are supported (e.g. 'leaky_relu'), or the layer placed after this one",
+                              code="unsupported_setting")
+        if cls != "function" or not module.startswith("keras") or not isinstance(inner, str):
             raise EngineError(field, "is a custom activation; only Keras' built-in activations are supported",
                               code="unsupported_setting")
         value = inner
