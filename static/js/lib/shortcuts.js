@@ -55,8 +55,10 @@ export function openShortcuts() {
     dialog = h("dialog", { class: "keys-dialog", "aria-labelledby": "keys-h" });
     dialog.addEventListener("keydown", (e) => { if (e.key !== "Escape") e.stopPropagation(); }); // no player keys behind it
     dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); }); // a click on the backdrop
-    dialog.addEventListener("close", () => {
-      if (opener?.isConnected) opener.focus({ preventScroll: true });
+    dialog.addEventListener("close", () => {  // (a task after close(): focus moved meanwhile stays where it went)
+      const now = document.activeElement;
+      const lost = !now || now === document.body || dialog.contains(now);
+      if (opener?.isConnected && lost) opener.focus({ preventScroll: true });
       opener = null;
     });
     document.body.append(dialog);
