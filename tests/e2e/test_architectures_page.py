@@ -281,3 +281,31 @@ def test_zh_network_failure_when_loading_a_network_is_said_in_chinese(web):
     assert page.locator("#error strong").inner_text() == ZH["arch.load_error_title"]
     assert page.locator("#error .error-text").inner_text() == ZH["error.code.network_error"]
     assert not [e for e in web.errors if "ERR_FAILED" not in e]
+
+
+DIAGRAM = """() => {
+  const svg = document.querySelector('#diagram'), box = document.querySelector('#diagram-scroll');
+  const labels = [...svg.querySelectorAll('.shape-label')];
+  return {width: svg.getBoundingClientRect().width, room: box.clientWidth,
+          sizes: labels.map(t => parseFloat(getComputedStyle(t).fontSize)), texts: labels.map(t => t.textContent),
+          overlaps: labels.slice(1).filter((t, i) => t.getBoundingClientRect().left
+                                                   < labels[i].getBoundingClientRect().right + 4).length};
+}"""
+
+
+def test_a_short_network_fills_the_projector_and_its_sizes_are_20_px(web):
+    """Presenter mode draws a short network up to 4× (LeNet-5 filled a quarter of a 1280 px projector at 2×) and
+    writes the sizes under the trunk at 20 px like the page's other words, none running into the next; switching
+    presenter mode off draws it as before: 2× at most and 12 px sizes."""
+    page = open_net(web, "net=lenet5&present=1")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_function("() => document.querySelector('#diagram .shape-label')")
+    big = page.evaluate(DIAGRAM)
+    assert big["width"] > 0.5 * big["room"], big
+    assert big["sizes"] and set(big["sizes"]) == {20.0} and big["overlaps"] == 0, big
+    assert big["texts"][:2] == ["28×28", "10×10"], big
+    page.locator("#present-toggle").click()
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#diagram .shape-label'))"
+                           ".fontSize) === 12")
+    small = page.evaluate(DIAGRAM)
+    assert small["width"] < big["width"] / 1.9 and set(small["sizes"]) == {12.0} and small["overlaps"] == 0, small

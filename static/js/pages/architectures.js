@@ -5,6 +5,7 @@ import { announce, has, onLangChange, t } from "../lib/i18n.js";
 import { readState, writeState } from "../lib/url.js";
 import { explain, showError as showApiError } from "../lib/errors.js";
 import { h as el, s as svgEl } from "../lib/dom.js";
+import { presenting } from "../lib/present.js";
 import { rfCells, rfHeader, rfPanel } from "../architectures/rf.js";
 
 const $ = (id) => document.getElementById(id);
@@ -222,12 +223,16 @@ function renderDiagram() {
   svg.replaceChildren();
   const memo = new Map();
   const m = measure(net.tree, memo);
-  // short networks are drawn larger, up to 2×, to use the width they have
+  // short networks are drawn larger, up to 2× (4× on a projector: LeNet filled a quarter of the width), to use
+  // the width they have; presenter mode writes the sizes under the trunk at 20 px as the page's other words
   const room = Math.max(200, $("diagram-scroll").clientWidth - 4);
-  const scale = Math.max(1, Math.min(2, room / (m.w + 2 * MARGIN)));
+  drawnPresenting = presenting();
+  labelPx = drawnPresenting ? 20 : 12;
+  const scale = Math.max(1, Math.min(drawnPresenting ? 4 : 2, room / (m.w + 2 * MARGIN)));
   diagramScale = scale;
   svg.style.setProperty("--s", scale);
-  const width = Math.ceil((m.w + 2 * MARGIN) * scale), height = Math.ceil((m.up + m.down + 2 * MARGIN) * scale + SHAPES);
+  const width = Math.ceil((m.w + 2 * MARGIN) * scale);
+  const height = Math.ceil((m.up + m.down + 2 * MARGIN) * scale + labelPx + 6);
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -236,23 +241,26 @@ function renderDiagram() {
   const cy = MARGIN + m.up;
   place(net.tree, MARGIN, cy, g, memo);
   svg.append(g);
-  svg.append(shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + 13));
+  svg.append(shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + labelPx + 1));
   renderLegend();
 }
 
 let diagramScale = 1;
 let lastRoom = 0;
-new ResizeObserver(() => {
+let drawnPresenting = false;
+let labelPx = 12;  // the sizes under the trunk, in CSS px (architectures.css: 20 px in presenter mode)
+const redraw = () => {
   const room = $("diagram-scroll").clientWidth;
-  if (net && Math.abs(room - lastRoom) > 8) {
+  if (net && (Math.abs(room - lastRoom) > 8 || presenting() !== drawnPresenting)) {
     lastRoom = room;
     renderDiagram();
     markSelected();
   }
-}).observe($("diagram-scroll"));
+};
+new ResizeObserver(redraw).observe($("diagram-scroll"));
+window.addEventListener("resize", redraw);  // lib/present.js sends one when presenter mode is switched
 
 // The output size written under the trunk wherever the image size changes (224, 112, 56, ...).
-const SHAPES = 18;
 function shapeLabels(tree, memo, scale, y) {
   const g = svgEl("g", { class: "shape-labels" });
   let x = MARGIN, last = null, lastX = -Infinity;
@@ -260,8 +268,9 @@ function shapeLabels(tree, memo, scale, y) {
     const w = memo.get(node).w;
     const row = net.layers[typeof node === "number" ? node : node.merge];
     const size = row.output_shape.length === 3 ? `${row.output_shape[0]}×${row.output_shape[1]}` : String(row.output_shape[0]);
-    const at = Math.max(size.length * 4 + 4, (x + w / 2) * scale); // (12 px digits: about 8 px each)
-    if (size !== last && at - lastX > 52) {
+    const digit = labelPx * 2 / 3;   // (12 px digits: about 8 px each)
+    const at = Math.max(size.length * digit / 2 + 4, (x + w / 2) * scale);
+    if (size !== last && at - lastX > 6.5 * digit) {
       const text = svgEl("text", { x: at, y, class: "shape-label" });
       text.textContent = size;
       g.append(text);
