@@ -31,30 +31,30 @@ def review_file(name: str) -> bytes:
     return gzip.decompress((DATA / f"{name}.gz").read_bytes())
 
 
+def refused(file: str, store) -> EngineError:
+    """The upload's error; nothing is stored."""
+    with pytest.raises(EngineError) as e:
+        service.upload(review_file(file), store)
+    assert store.list() == []
+    return e.value
+
+
 @pytest.mark.parametrize("file", ["conv_lora.keras", "conv_lora.h5"])
 def test_a_lora_convolution_is_refused_naming_the_setting(file, store):
     # Before: the .keras file was accepted with 20 parameters where Keras counts 42, and the .h5 file was refused
     # as "missing_weights" (4 arrays where 2 were expected), without naming lora_rank.
-    with pytest.raises(EngineError) as e:
-        service.upload(review_file(file), store)
-    err = e.value
-    assert err.code == "unsupported_setting"
-    assert err.field == "layers.1.lora_rank"
+    err = refused(file, store)
+    assert (err.code, err.field) == ("unsupported_setting", "layers.1.lora_rank")
     assert err.rule == "Conv2D layer 'conv_lora': must be None or 0 (LoRA layers are not supported); got '2'"
-    assert store.list() == []
 
 
 @pytest.mark.parametrize("file", ["bn_negative_variance.keras", "bn_negative_variance.h5"])
 def test_a_negative_moving_variance_is_refused_at_upload(file, store):
     # Before: the upload was accepted and every predict answered 422 "layer 'bn' overflows on this input",
     # blaming the input for what is the file's (Keras itself answers NaN for channel 1).
-    with pytest.raises(EngineError) as e:
-        service.upload(review_file(file), store)
-    err = e.value
-    assert err.code == "bad_model_file"
-    assert err.field == "layers.2.moving_variance"
+    err = refused(file, store)
+    assert (err.code, err.field) == ("bad_model_file", "layers.2.moving_variance")
     assert err.rule.startswith("BatchNormalization layer 'bn': channel 1 has moving_variance -0.25 and epsilon 0.01")
-    assert store.list() == []
 
 
 def test_a_variance_of_zero_needs_a_positive_epsilon():
