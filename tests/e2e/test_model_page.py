@@ -94,6 +94,8 @@ def test_a_drop_opens_a_model_and_a_bad_file_is_explained(web):
     page.set_input_files("#file", files=[{"name": "notes.keras", "mimeType": "text/plain", "buffer": b"hello"}])
     expect(page.locator("#load-error")).to_contain_text("This is not a Keras model file")
     expect(page.locator("#load-error .error-detail")).to_contain_text("neither a Keras 3 .keras file")
+    for panel in ("#summary-panel", "#input-panel", "#output-panel", "#layers-panel"):   # not the earlier model's
+        expect(page.locator(panel)).to_be_hidden()                                       # summary under the error
     web.errors = [e for e in web.errors if "status of 422" not in e]   # Chromium logs the refused upload
     web.assert_clean()
 

@@ -59,6 +59,7 @@ async function open(blob, filename, sampleName = null) {
   document.querySelector(".load-panel").setAttribute("aria-busy", "false");
   if (!res.ok) {
     status(null);
+    forgetModel();   // the model shown before is not what was asked for: only the error stays, not it beneath
     loadFailed(res.error);
     return;
   }
