@@ -105,27 +105,21 @@ class BodyLimitMiddleware:
         return True
 
 
-async def _reject(send, status: int, rule: str, field: str = "body", code: str | None = None):
+async def _reject(send, status: int, rule: str, field: str = "body", code: str | None = None, headers=()):
     from app.api.errors import error_body
 
     body = json.dumps(error_body(status, field, rule, code)).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close"), *security_headers("/api")]})
+                            *headers, (b"connection", b"close"), *security_headers("/api")]})
     await send({"type": "http.response.body", "body": body})
 
 
 async def _busy(send):
     """429: this process holds settings.bodies_in_flight bytes of request bodies already."""
-    from app.api.errors import error_body
-
     rule = (f"the server is receiving {settings.bodies_in_flight // 2**20:,} MiB of request bodies already; "
             "send it again in a moment")
-    body = json.dumps(error_body(429, "body", rule)).encode()   # code too_many_requests, as for too many at once
-    await send({"type": "http.response.start", "status": 429,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", RETRY_AFTER), (b"connection", b"close"), *security_headers("/api")]})
-    await send({"type": "http.response.body", "body": body})
+    await _reject(send, 429, rule, headers=[(b"retry-after", RETRY_AFTER)])  # code too_many_requests
 
 
 def frame_rule(path: str) -> tuple[str, bytes | None]:

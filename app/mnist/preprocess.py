@@ -229,8 +229,9 @@ def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3):
         return None
     bbox = bounding_box(ink, mask=mask)
     top, left, bottom, right = bbox
-    crop = ink[top:bottom, left:right] * (ink[top:bottom, left:right] > 0.02)  # drop paper noise (a third of
-    crop += 0                                    # np.where's time; + 0 turns a -0.0 into 0.0, as np.where gave)
+    crop = ink[top:bottom, left:right]
+    crop = crop * (crop > 0.02)   # drop paper noise (a third of np.where's time)
+    crop += 0                     # -0.0 -> 0.0, as np.where gave
     crop, thickened = thicken(crop, mask[top:bottom, left:right])
     box_img = fit_box(crop)
     if box_img.sum() <= 0:

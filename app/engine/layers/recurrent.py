@@ -21,14 +21,13 @@ from .formulas import gru_unit_formulas, lstm_unit_formulas, rnn_unit_formulas
 from .spec import Kind, Layer, WeightSpec, known, rank, register
 
 BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
-CELL_ACTIVATIONS = CELL_NAMES   # what the engine's cells compute (hard_sigmoid in both Keras forms)
 LSTM_GATES = ("input", "forget", "candidate", "output")
 GRU_GATES = ("update", "reset", "candidate")
 
 
 def _cell_activation(o, key: str, default: str) -> str:
     name = activations.resolve(o.raw.get(key, default), o.keras, f"{o.field}.{key}")
-    if name not in CELL_ACTIVATIONS:
+    if name not in CELL_NAMES:   # what the cells compute (hard_sigmoid in both Keras forms)
         raise o.fail(key, f"must be one of {', '.join(NAMES)} in a recurrent layer; got {shown(name)!r}",
                      code="unsupported_setting")
     return name
