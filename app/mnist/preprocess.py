@@ -222,16 +222,23 @@ def preprocess(image):
     return prepare(ink, polarity, contrast, min_pixels=max(3, int(MIN_INK_FRACTION * ink.size)))
 
 
-def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3):
-    """Steps 2-5 on an ink map (paper 0, ink 1): crop, thicken, 20 px box, centre of mass, 28×28."""
+def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3, drawn=None):
+    """Steps 2-5 on an ink map (paper 0, ink 1): crop, thicken, 20 px box, centre of mass, 28×28.
+    drawn: the "L" image (0 or 255 only) the ink map was made from, when it was drawn here: then there is no
+    paper noise to drop, and the image gives the bounding box (the same numbers, in a fraction of the time)."""
     mask = ink > INK_LEVEL
     if np.count_nonzero(mask) < min_pixels:
         return None
-    bbox = bounding_box(ink, mask=mask)
+    if drawn is None:
+        bbox = bounding_box(ink, mask=mask)
+    else:
+        left, top, right, bottom = drawn.getbbox()   # of the 255s: ink 1.0, the only pixels above INK_LEVEL
+        bbox = [top, left, bottom, right]
     top, left, bottom, right = bbox
     crop = ink[top:bottom, left:right]
-    crop = crop * (crop > 0.02)   # drop paper noise (a third of np.where's time)
-    crop += 0                     # -0.0 -> 0.0, as np.where gave
+    if drawn is None:
+        crop = crop * (crop > 0.02)   # drop paper noise (a third of np.where's time)
+        crop += 0                     # -0.0 -> 0.0, as np.where gave
     crop, thickened = thicken(crop, mask[top:bottom, left:right])
     box_img = fit_box(crop)
     if box_img.sum() <= 0:
@@ -414,11 +421,11 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     if not clean:
         return None
     pts = np.concatenate(clean)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    lw = float(line_width) if line_width is not None else pen_width(width, height, float((hi - lo).max()))
+    (lo_x, lo_y), (hi_x, hi_y) = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
+    lw = float(line_width) if line_width is not None else pen_width(width, height, max(hi_x - lo_x, hi_y - lo_y))
     r = lw / 2 + 1
-    x0, y0 = np.maximum(lo - r, 0)
-    x1, y1 = np.minimum(hi + r, (width, height))
+    x0, y0 = max(lo_x - r, 0.0), max(lo_y - r, 0.0)
+    x1, y1 = min(hi_x + r, width), min(hi_y + r, height)
     if x1 <= x0 or y1 <= y0:
         return None                                          # drawn entirely off the canvas
     x0, y0 = math.floor(x0), math.floor(y0)
@@ -428,7 +435,7 @@ def preprocess_strokes(strokes, width, height, line_width=None):
     region = ink_of(region_img)
     # as much ink as the canvas-wide rule asks for (MIN_INK_FRACTION of the canvas), counted at this scale
     min_pixels = max(3, int(MIN_INK_FRACTION * width * height * scale * scale))
-    result = prepare(region, min_pixels=min_pixels)
+    result = prepare(region, min_pixels=min_pixels, drawn=region_img)
     if result is None:
         return None
     k = min(1.0, PREVIEW_SIDE / max(width, height))

@@ -401,3 +401,67 @@ def test_paper_noise_is_dropped_as_np_where_drops_it():
         got = prepare(ink)["box"]
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
         assert np.signbit(want).sum() == 0
+
+
+def _random_strokes(rng, width, height):
+    strokes = []
+    for _ in range(int(rng.integers(1, 4))):
+        start = rng.uniform((0, 0), (width, height))
+        steps = rng.normal(0, rng.uniform(1, 0.15 * max(width, height)), (int(rng.integers(1, 25)), 2))
+        strokes.append((start + np.cumsum(steps, axis=0)).round(1).tolist())
+    return strokes
+
+
+def test_a_drawn_region_is_prepared_as_any_ink_map():
+    """preprocess_strokes hands prepare() the image it drew (0 and 255 only), which gives the bounding box and skips
+    the paper-noise step: every step equals prepare() on the ink map alone, for random drawings on random canvases
+    (thin pens included, which are thickened)."""
+    from app.mnist.preprocess import draw_image, ink_of
+
+    rng = np.random.default_rng(11)
+    compared = 0
+    for _ in range(150):
+        width, height = (int(v) for v in rng.integers(16, 900, 2))
+        clean = check_strokes(_random_strokes(rng, width, height), width, height)
+        pen = float(rng.choice([1.0, 3.0, rng.uniform(4, 40)]))
+        img = draw_image(clean, (width, height), line_width=pen)
+        ink = ink_of(img)
+        assert set(np.unique(ink)) <= {0.0, 1.0}
+        plain, drawn = prepare(ink), prepare(ink, drawn=img)
+        assert (plain is None) == (drawn is None)
+        if plain is None:
+            continue
+        compared += 1
+        assert plain.keys() == drawn.keys()
+        for key, value in plain.items():
+            if isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(drawn[key], value, err_msg=key)
+                assert drawn[key].dtype == value.dtype
+            else:
+                assert drawn[key] == value, key
+    assert compared > 100
+
+
+def test_a_binary_map_is_written_as_orjson_writes_its_numbers():
+    """inputs.binary_map builds the JSON of a map of 0.0s and 1.0s from a text of zeros: the same bytes as orjson
+    writing the rounded float64 map, at every shape from 1×1 on; and the steps of a drawing say the same with it."""
+    import orjson
+
+    from app.mnist import inputs
+
+    rng = np.random.default_rng(5)
+    shapes = [(1, 1), (1, 7), (9, 1), (64, 64), (64, 23), (17, 64)] + [tuple(rng.integers(1, 65, 2)) for _ in range(20)]
+    for h, w in shapes:
+        a = (rng.random((h, w)) < rng.random()).astype(np.float32)
+        want = orjson.dumps(np.round(a.astype(np.float64), 3), option=orjson.OPT_SERIALIZE_NUMPY)
+        assert orjson.dumps(inputs.binary_map(a)) == want, (h, w)
+    from app.mnist.preprocess import preprocess_strokes
+
+    for _ in range(40):
+        width, height = (int(v) for v in rng.integers(16, 1200, 2))
+        result = preprocess_strokes(_random_strokes(rng, width, height), width, height)
+        if result is None:
+            continue
+        fast = orjson.dumps(inputs.steps_json(result, (height, width), drawn=True), option=orjson.OPT_SERIALIZE_NUMPY)
+        plain = orjson.dumps(inputs.steps_json(result, (height, width)), option=orjson.OPT_SERIALIZE_NUMPY)
+        assert fast == plain
