@@ -9,8 +9,8 @@ from tests.e2e import walk
 from tests.e2e.audit import axe_violations
 
 pytestmark = pytest.mark.browser
-NAMES = ["home", "conv", "conv-theano", "pool", "backprop", "rnn", "lstm", "gru", "activations", "draw", "draw-trace",
-         "architectures", "model", "model-mnist", "model-lstm"]
+NAMES = ["home", "conv", "conv-theano", "pool", "backprop", "rnn", "lstm", "gru", "activations",
+         "activations-hard-sigmoid", "draw", "draw-trace", "architectures", "model", "model-mnist", "model-lstm"]
 
 
 def _show(violations):

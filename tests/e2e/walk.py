@@ -42,6 +42,7 @@ EXTRA = {
     "gru-odd": f"/lstm?cell=\"gru\"&preset=\"\"&req={q({'inputs': _grid(3, 2), 'units': 3, 'seed': 2})}&step=1",
     "draw-trace": "/draw?sample=7&layer=\"conv1\"&cell=[5,6,3]",
     "draw-trace-pool": "/draw?sample=3&layer=\"pool1\"&cell=[4,4,1]",
+    "activations-hard-sigmoid": '/activations?fn="hard_sigmoid"&x=1.5',
     "architectures-resnet": "/architectures?net=resnet50&layer=7",
     "architectures-padding": "/architectures?net=alexnet&layer=0",
     "model-mnist": '/model?sample="mnist"&layer="conv1"',

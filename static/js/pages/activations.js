@@ -15,7 +15,8 @@ const X_MIN = -6, X_MAX = 6;
 const GRID = Array.from({ length: 241 }, (_, k) => (k * 5 - 600) / 100);   // -6, -5.95, ..., 6: the curve's x
 const Y_RANGE = { sigmoid: [-0.2, 1.2], hard_sigmoid: [-0.2, 1.2], tanh: [-1.25, 1.25], relu: [-1, 6.5], linear: [-6.5, 6.5] };
 const Y_TICKS = { sigmoid: [0, 0.5, 1], hard_sigmoid: [0, 0.5, 1], tanh: [-1, 0, 1], relu: [0, 2, 4, 6], linear: [-6, -3, 0, 3, 6] };
-const COLOR = { 2: "#1f3a5f", 3: "#e66101" };   // Keras 2 (and every other function), Keras 3
+const COLOR = { 2: "#1f3a5f", 3: "#e66101" };   // Keras 2 (and every other function), Keras 3: curves and dots
+const TEXT = { 2: "#1f3a5f", 3: "#b35000" };    // their words: the orange darkened to 5.2:1 on white (#e66101 is 3.5:1)
 const IRNN = { inputs: [[1, 1], [2, 1], [1, 3]], units: 2, activation: "relu", kernel: [[1, 1], [1, 1]],
   recurrent_kernel: [[1, 0], [0, 1]], use_bias: false };
 const MAX_SOFTMAX = limits.activations?.max_softmax ?? 64;
@@ -157,7 +158,7 @@ function nameCurves(svg, X, Y, bounds) {
   for (const k of forms()) {
     const c = curves[k];
     if (!c) continue;
-    const name = s("text", { class: "curve-label", x: 0, y: 0, fill: COLOR[k] }, t(`act.keras${k}`));
+    const name = s("text", { class: "curve-label", x: 0, y: 0, fill: TEXT[k] }, t(`act.keras${k}`));
     svg.append(name);
     const bb = name.getBBox(), w = bb.width, h = bb.height;
     const box = (x0, y0) => ({ x0, y0, x1: x0 + w, y1: y0 + h });
