@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from PIL import Image, ImageDraw
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -61,7 +62,7 @@ def stats(times: list[float]) -> str:
 def in_process(bodies: dict[str, dict], repeat: int) -> None:
     model = inference.load_model()
     if model is None:
-        sys.exit("no model: train it first (python -m app.train --data DIR) or set MNIST_WEIGHTS")
+        sys.exit("no model: train it first (.venv/bin/python -m app.train --data DIR) or set MNIST_WEIGHTS")
     print("in-process (validation + preprocessing + forward pass + JSON encoding):")
     for name, body in bodies.items():
         req = PredictRequest(**body)
@@ -150,7 +151,8 @@ def main() -> None:
     ap.add_argument("--browser", action="store_true", help="also time the /draw page in headless Chromium")
     args = ap.parse_args()
     bodies = requests()
-    in_process(bodies, args.repeat)
+    with threadpool_limits(limits=1):  # as the server runs (app/main.py): BLAS threads on 2 cores fight each other
+        in_process(bodies, args.repeat)
     over_http(bodies, args.repeat, args.browser)
 
 
