@@ -7,8 +7,9 @@ draws its random numbers from the `rng` it is given (the same seed gives the sam
   shift: small and off-centre digits) plus an elastic distortion (a smooth random displacement field,
   Simard et al. 2003), bilinear, zero outside.
 - `pen_width`: thinner or thicker pens, by grey-level erosion (3×3 min) or dilation (3×3 max), blended
-  with the original by a random amount; in the end every image is scaled to a brightest pixel of 1,
-  as the drawing pad's preprocessing does.
+  with the original by a random amount (settings["pen_thick"], when given, another range for the thicker pens:
+  whole dilations, then a blend; `python -m app.train --thick-pens`); in the end every image is scaled to a
+  brightest pixel of 1, as the drawing pad's preprocessing does.
 - `add_serif_ones` / `add_crossed_sevens`: synthesised variants: a 1 with a flag at the top (and a foot
   line), a 7 with a bar across its stem, drawn as anti-aliased line segments where the digit's own ink is.
 - `blur`: a soft pen or a blurred photo (3×3 binomial filter, blended); `low_resolution`: the digit
@@ -151,17 +152,24 @@ def erode(x):
     return _filter3x3(x, np.minimum)
 
 
-def pen_width(x, rng, p=0.5, amount=(0.3, 0.8)):
+def pen_width(x, rng, p=0.5, amount=(0.3, 0.8), thick=None):
     """A share p of the images get a thinner (half of them) or thicker pen:
-    x + u · (erode(x) − x) or x + u · (dilate(x) − x), u uniform in `amount`."""
+    x + u · (erode(x) − x) or x + u · (dilate(x) − x), u uniform in `amount`. thick: another range for the
+    thicker pens (the same draw, mapped onto it); above 1, whole dilations first, then a blend of one more."""
     n = x.shape[0]
     pick = rng.random(n)
     u = rng.uniform(amount[0], amount[1], n).astype(x.dtype)[:, None, None]
     out = x.copy()
     for chosen, grow in ((pick < p / 2, erode), ((pick >= p / 2) & (pick < p), dilate)):
         if chosen.any():
-            sub = x[chosen]
-            out[chosen] = sub + u[chosen] * (grow(sub) - sub)
+            sub, uc = x[chosen], u[chosen]
+            if grow is dilate and thick is not None and tuple(thick) != tuple(amount):
+                uc = thick[0] + (uc - amount[0]) * ((thick[1] - thick[0]) / (amount[1] - amount[0]))
+                whole = np.floor(uc).astype(int)
+                for k in range(1, int(whole.max()) + 1):
+                    sub = np.where(whole >= k, dilate(sub), sub)
+                uc = uc - whole
+            out[chosen] = sub + uc * (grow(sub) - sub)
     return out
 
 
@@ -302,7 +310,7 @@ def augment(x, labels, rng, settings=None):
     s = AUGMENT if settings is None else settings
     x = add_serif_ones(x, labels, rng, s["serif_p"])
     x = add_crossed_sevens(x, labels, rng, s["cross_p"])
-    x = pen_width(x, rng, s["pen_p"])
+    x = pen_width(x, rng, s["pen_p"], thick=s.get("pen_thick"))
     x = warp(x, rng, s["rotate_deg"], s["shear"], s["scale"], s["aspect"], s["shift_px"], s["elastic_px"],
              s["elastic_grid"], s["small_p"])
     x = blur(x, rng, s["blur_p"])

@@ -159,6 +159,33 @@ def test_low_resolution_values():
     np.testing.assert_array_equal(A.low_resolution(x, np.random.default_rng(1), p=0.0), x)
 
 
+def test_thicker_pens_take_whole_dilations_then_a_blend(digits):
+    """thick maps the same uniform draw u from `amount` onto another range for the thicker pens: above 1, that many
+    whole 3×3 dilations, then a blend of one more (the thinner pens are unchanged); thick equal to amount is the
+    plain blend, the same bits."""
+    x, _ = digits
+    amount, thick = (0.3, 0.8), (0.3, 1.8)
+    n = len(x)
+    rng = np.random.default_rng(9)
+    pick, u = rng.random(n), rng.uniform(*amount, n).astype(np.float32)
+    got = A.pen_width(x, np.random.default_rng(9), p=1.0, amount=amount, thick=thick)
+    plain = A.pen_width(x, np.random.default_rng(9), p=1.0, amount=amount)
+    np.testing.assert_array_equal(A.pen_width(x, np.random.default_rng(9), p=1.0, amount=amount, thick=amount), plain)
+    grown = 0
+    for i in range(n):
+        if pick[i] < 0.5:                                                  # thinner: as before
+            np.testing.assert_array_equal(got[i], plain[i])
+            continue
+        v = thick[0] + (u[i] - amount[0]) * (thick[1] - thick[0]) / (amount[1] - amount[0])
+        img = x[i:i + 1]
+        for _ in range(int(np.floor(v))):
+            img = A.dilate(img)
+        frac = v - np.floor(v)
+        np.testing.assert_allclose(got[i], (img + frac * (A.dilate(img) - img))[0], rtol=1e-5, atol=1e-6)
+        grown += v >= 1
+    assert grown >= 1                                                      # the case above 1 was met
+
+
 def test_annealed_settings():
     s = A.AUGMENT
     assert A.annealed(s, 0.0) == {**s, "scale": s["scale"]}
