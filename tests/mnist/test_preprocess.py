@@ -465,3 +465,66 @@ def test_a_binary_map_is_written_as_orjson_writes_its_numbers():
         fast = orjson.dumps(inputs.steps_json(result, (height, width), drawn=True), option=orjson.OPT_SERIALIZE_NUMPY)
         plain = orjson.dumps(inputs.steps_json(result, (height, width)), option=orjson.OPT_SERIALIZE_NUMPY)
         assert fast == plain
+
+
+def _page(noise=0.0, seed=0):
+    """The FOUR drawn dark on 245-grey paper in a 400×360 page, with Gaussian grain of `noise` grey levels."""
+    ink = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    page = np.full((400, 360), 245.0)
+    page[60:340, 40:320] -= 225 * ink
+    page += np.random.default_rng(seed).normal(0, noise, page.shape) if noise else 0
+    return Image.fromarray(np.clip(np.round(page), 0, 255).astype(np.uint8))
+
+
+def test_grain_is_the_papers_noise_not_its_light_or_ink():
+    from app.mnist.preprocess import grain
+
+    rng = np.random.default_rng(1)
+    flat = np.full((200, 300), 0.1, np.float32)
+    assert grain(flat) == 0.0
+    ramp = np.tile(np.linspace(0, 0.4, 300, dtype=np.float32), (200, 1))      # light falling across the page
+    assert grain(ramp) < 0.002
+    for sigma in (0.02, 0.06):
+        noisy = flat + rng.normal(0, sigma, flat.shape).astype(np.float32)
+        assert grain(noisy) == pytest.approx(sigma, rel=0.15)
+        noisy[:, 140:160] = 1.0                                                  # a stroke through two edges
+        assert grain(noisy) == pytest.approx(sigma, rel=0.2)
+
+
+def test_grain_on_the_paper_is_not_ink():
+    """A digit on paper with grain (a phone photo, a scan): before, the specks beyond 0.25 of the ink's contrast
+    spread the bounding box over the page and the digit came out small; now it is cropped as on clean paper."""
+    clean = preprocess(_page())
+    assert clean["bbox"][0] >= 60 and clean["bbox"][2] <= 340
+    for seed in range(3):
+        noisy = preprocess(_page(noise=15, seed=seed))
+        assert np.abs(np.subtract(noisy["bbox"], clean["bbox"])).max() <= 3, noisy["bbox"]
+        assert np.abs(noisy["pixels"] - clean["pixels"]).mean() < 0.03
+
+
+def test_clean_paper_keeps_the_plain_rule():
+    """No grain, no change: the ink map is (paper − grey) / contrast with the border's median as the paper."""
+    from app.mnist.preprocess import ink_map
+
+    grey = np.asarray(_page(), np.float32) / 255
+    ink, polarity, contrast = ink_map(_page())
+    paper = float(np.median(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])))
+    want = np.clip(((1 - grey) - (1 - paper)) / contrast, 0, 1)
+    assert polarity == "dark-on-light" and contrast == pytest.approx(float((1 - grey).max()) - (1 - paper))
+    np.testing.assert_array_equal(ink, want.astype(np.float32))
+
+
+def test_a_scan_with_clear_corners_is_read_from_its_colours():
+    """An opaque scan whose corners are transparent (rounded corners, a cut-out) was read from its alpha alone: the
+    corners became the ink. Its opaque part holds a picture, so it is read on white; a transparent canvas with one
+    colour of ink is still read from its alpha."""
+    grey = np.asarray(_page(), np.uint8)
+    rgba = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    rgba[:12, :12, 3] = 0
+    rgba[-12:, -12:, 3] = 0
+    got, want = preprocess(Image.fromarray(rgba, "RGBA")), preprocess(_page())
+    assert got["polarity"] == "dark-on-light" and got["bbox"] == want["bbox"]
+    np.testing.assert_array_equal(got["pixels"], want["pixels"])
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = np.round(255 * rasterize_strokes(FOUR, 280, 280, line_width=22)).astype(np.uint8)
+    assert preprocess(Image.fromarray(canvas, "RGBA"))["polarity"] == "alpha"
