@@ -76,9 +76,11 @@ def ink_map(image):
     polarity: "alpha" (a transparent canvas: ink is wherever it is opaque; or clear ink on opaque paper),
     "dark-on-light" or
     "light-on-dark" (the paper is the median of the border pixels).
-    Grain on photographed or scanned paper (the border's noise, `grain`) is not counted as ink up to NOISE_FLOOR
-    times its standard deviation: 0 on clean paper, whose numbers stay those of the plain rule. A picture with clear
-    corners whose opaque part holds a picture of its own is read from its colours on white, not from its alpha.
+    Photographed or scanned paper: light falling unevenly across it is taken out (`uneven_light`: a plane through the
+    border, when the whole border lies on it), and grain on it (the border's noise, `grain`) is not counted as ink up
+    to NOISE_FLOOR times its standard deviation. Clean paper, evenly lit, keeps the plain rule's numbers. A picture
+    with clear corners whose opaque part holds a picture of its own is read from its colours on white, not from its
+    alpha.
     """
     grey, alpha = _as_float_channels(image)
     if grey.shape[0] > MAX_CANVAS * 4 or grey.shape[1] > MAX_CANVAS * 4:
@@ -96,6 +98,12 @@ def ink_map(image):
             raw, polarity = 1.0 - grey, "dark-on-light"
         else:
             raw, polarity = grey, "light-on-dark"
+        light = uneven_light(raw)
+        if light is not None and polarity == "dark-on-light":
+            brightness = 1.0 - light     # light multiplies paper and ink alike: divide it out, to the brightest paper
+            raw = 1.0 - np.minimum(grey * (float(brightness.max()) / np.maximum(brightness, 0.05)), 1.0)
+        elif light is not None:
+            raw = raw - light            # light on a dark page: what it adds is taken off
     border = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])
     paper = float(np.median(border))
     if polarity != "alpha":
@@ -109,6 +117,39 @@ def ink_map(image):
 
 NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink
 OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
+
+
+UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
+BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
+
+
+def uneven_light(raw):
+    """The paper's level across a picture lit unevenly (light falling across a photographed page), or None.
+
+    A plane a + bx + cy (x, y in -1..1) fitted by least squares to the four edges' pixels, in three rounds, each
+    keeping those within 3 grains (and 0.02) of the last fit. It is the paper's level only if every edge pixel lies on
+    it: none more than BORDER_INK (or 5 grains) above it, so a digit cropped tight to its edges, a sharp shadow or the
+    desk beside the page (ink on the border) keep the plain rule, as does paper whose plane rises by at most UNEVEN
+    across the picture. A curved surface is not tried: along the edges it would take a digit touching the middle of
+    an edge for paper."""
+    h, w = raw.shape
+    if h < 3 or w < 3:
+        return None
+    values = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]]).astype(np.float64)
+    us, vs = np.linspace(-1.0, 1.0, w), np.linspace(-1.0, 1.0, h)
+    basis = np.stack([np.ones(values.size), np.concatenate([us, us, np.full(h, -1.0), np.full(h, 1.0)]),
+                      np.concatenate([np.full(w, -1.0), np.full(w, 1.0), vs, vs])], axis=1)
+    noise = grain(raw)
+    keep = np.ones(values.size, bool)
+    for _ in range(3):
+        coef = np.linalg.lstsq(basis[keep], values[keep], rcond=None)[0]
+        residual = values - basis @ coef
+        keep = np.abs(residual) <= max(3 * noise, 0.02)
+        if keep.sum() < 3:
+            return None
+    if 2 * (abs(coef[1]) + abs(coef[2])) <= UNEVEN or residual.max() > max(BORDER_INK, 5 * noise):
+        return None
+    return (coef[0] + coef[1] * us + coef[2] * vs[:, None]).astype(np.float32)
 
 
 def grain(raw) -> float:

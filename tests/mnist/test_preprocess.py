@@ -528,3 +528,49 @@ def test_a_scan_with_clear_corners_is_read_from_its_colours():
     canvas = np.zeros((280, 280, 4), np.uint8)
     canvas[..., 3] = np.round(255 * rasterize_strokes(FOUR, 280, 280, line_width=22)).astype(np.uint8)
     assert preprocess(Image.fromarray(canvas, "RGBA"))["polarity"] == "alpha"
+
+
+def _lit(page, low, angle):
+    """The page lit unevenly: brightness falling linearly to `low` of itself across it, in direction `angle`."""
+    g = np.asarray(page, np.float64)
+    h, w = g.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    t = np.cos(angle) * (xx / w - 0.5) + np.sin(angle) * (yy / h - 0.5)
+    t = (t - t.min()) / (t.max() - t.min())
+    return Image.fromarray(np.clip(np.round(g * (1 - (1 - low) * t)), 0, 255).astype(np.uint8))
+
+
+def test_light_falling_across_the_page_is_not_ink():
+    """A photo of a page lit from one side: the dark side of the paper counted as ink and the crop took half the page.
+    The plane through the border is taken out first; the digit is cropped as on evenly lit paper, in any direction,
+    with grain too."""
+    clean = preprocess(_page())
+    for k, angle in enumerate(np.linspace(0, 2 * np.pi, 7)[:-1]):
+        for page in (_page(), _page(noise=8, seed=k)):
+            got = preprocess(_lit(page, 150 / 255, angle))
+            assert np.abs(np.subtract(got["bbox"], clean["bbox"])).max() <= 3, (angle, got["bbox"])
+            assert np.abs(got["pixels"] - clean["pixels"]).mean() < 0.03
+
+
+def test_uneven_light_is_a_plane_through_paper_only():
+    """uneven_light finds the plane under the ink, and gives None where the border is not all paper on a plane: a
+    digit cropped tight to its edges, a sharp shadow, evenly lit paper."""
+    from app.mnist.preprocess import uneven_light
+
+    h, w = 120, 160
+    yy, xx = np.mgrid[0:h, 0:w]
+    plane = (0.05 + 0.3 * xx / (w - 1) + 0.1 * yy / (h - 1)).astype(np.float32)
+    raw = plane.copy()
+    raw[30:90, 60:70] = 0.9                                                  # a stroke inside the page
+    np.testing.assert_allclose(uneven_light(raw), plane, atol=1e-5)
+    tight = raw.copy()
+    tight[:, 70:80] = 0.9                                                    # a stroke through two edges
+    assert uneven_light(tight) is None
+    shadow = np.full((h, w), 0.04, np.float32)
+    shadow[xx + yy < 80] += 0.3                                              # a sharp shadow in a corner
+    assert uneven_light(shadow) is None
+    assert uneven_light(np.full((h, w), 0.04, np.float32)) is None           # even light
+    assert uneven_light(np.full((h, w), 0.04, np.float32) + 0.07 * xx / (w - 1)) is None   # rises ≤ UNEVEN
+    digit = np.zeros((64, 64), np.float32)
+    digit[:, 24:40] = np.linspace(0, 1, 64)[:, None]                         # a tight crop touching top and bottom
+    assert uneven_light(digit) is None
