@@ -29,6 +29,7 @@ SIZE, BOX, CENTER = 28, 20, 14.0
 INK_LEVEL = 0.25  # a pixel counts as ink above this (after contrast normalisation)
 MIN_CONTRAST = 0.15  # ink vs paper difference below this is "nothing drawn"
 MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 3) is "nothing drawn"
+MIN_PICTURE_INK = 0.0002   # the same for a picture, where a digit may fill less of the frame than on the pad
 THICKNESS = 0.1  # MNIST strokes are ~2 px of the 20-px box
 THIN = 0.75  # thicken strokes estimated thinner than THIN · THICKNESS · the digit's longer side
 MAX_CANVAS = limits.STROKES_MAX_CANVAS
@@ -286,7 +287,7 @@ def preprocess(image):
     ink, polarity, contrast = ink_map(image)
     if contrast < MIN_CONTRAST:
         return None
-    return prepare(ink, polarity, contrast, min_pixels=max(3, int(MIN_INK_FRACTION * ink.size)))
+    return prepare(ink, polarity, contrast, min_pixels=max(3, int(MIN_PICTURE_INK * ink.size)))
 
 
 def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3, drawn=None):

@@ -574,3 +574,21 @@ def test_uneven_light_is_a_plane_through_paper_only():
     digit = np.zeros((64, 64), np.float32)
     digit[:, 24:40] = np.linspace(0, 1, 64)[:, None]                         # a tight crop touching top and bottom
     assert uneven_light(digit) is None
+
+
+def test_a_small_digit_on_a_big_page_is_read():
+    """A digit 40 px tall on an 800 px page (a phone photo of a page), shrunk to the 560 px work size as uploads are:
+    its ink pixels were under the pad's rule (0.05% of the canvas), so it was "nothing drawn"; a picture asks for
+    0.02%. A speck stays nothing."""
+    from app.mnist.preprocess import INK_LEVEL, MIN_INK_FRACTION, MIN_PICTURE_INK, ink_map
+
+    page = Image.new("L", (800, 800), 245)
+    page.paste(_page().resize((36, 40), Image.Resampling.BOX), (500, 120))
+    page.thumbnail((560, 560), Image.Resampling.BOX)
+    inked = int((ink_map(page)[0] > INK_LEVEL).sum())
+    assert MIN_PICTURE_INK * 560 * 560 <= inked < MIN_INK_FRACTION * 560 * 560
+    got = preprocess(page)
+    assert got is not None and max(got["box"].shape) == 20
+    speck = Image.new("L", (560, 560), 245)
+    speck.paste(30, (200, 200, 205, 205))                                  # 25 dark pixels: under 0.02% (62)
+    assert preprocess(speck) is None
