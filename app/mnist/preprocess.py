@@ -113,13 +113,47 @@ def ink_map(image):
     if contrast <= 0:
         return np.zeros_like(raw, dtype=np.float32), polarity, 0.0
     ink = np.clip((raw - paper) / contrast, 0.0, 1.0).astype(np.float32)
+    if polarity != "alpha":
+        ink = without_ruled_lines(ink)
     return ink, polarity, contrast
+
+
+RULED_LEVEL = 0.1   # a ruled line: a row whose median ink is above this (it is ink all along; a digit is not),
+RULED_THIN = 0.02   # in a run no thicker than this share of the picture's side (a digit's stroke is ~10% of it),
+RULED_MIN = 3       # at least this many runs on a page (then a single one across them, a margin line, goes too)
+
+
+def without_ruled_lines(ink):
+    """ink with the lines of ruled (or squared) paper taken out, or ink itself when there are none.
+
+    Rows whose median ink is above RULED_LEVEL and that reach both edges (ink from edge to edge, however faint, where a
+    digit covers only part of a row and seldom reaches both edges), in runs at most RULED_THIN of the height thick:
+    when there are RULED_MIN runs or more, each is replaced by the lesser of the rows just above and below it, so a
+    stroke that crosses a line (ink on both sides) goes on through it. Then the same for columns, where one run is
+    enough once rows were ruled (a margin line). A digit's own bar is thicker than such a line even when it spans a
+    tight crop, and there is one of it."""
+    out, ruled = ink, False
+    for axis in (0, 1):
+        a = out if axis == 0 else out.T
+        n = a.shape[0]
+        edge = max(1, a.shape[1] // 50)
+        lines = np.flatnonzero((np.median(a[:, ::max(1, a.shape[1] // 128)], axis=1) > RULED_LEVEL)  # ≥ 128 samples
+                               & (a[:, :edge].max(axis=1) > RULED_LEVEL) & (a[:, -edge:].max(axis=1) > RULED_LEVEL))
+        if lines.size == 0:
+            continue
+        runs = [r for r in np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1) if r.size <= max(2, RULED_THIN * n)]
+        if len(runs) < (1 if ruled else RULED_MIN):
+            continue
+        ruled, a = True, a.copy()
+        for r in runs:   # (a line at the picture's edge has one side only)
+            before, after = a[max(r[0] - 1, 0)], a[min(r[-1] + 1, n - 1)]
+            a[r[0]:r[-1] + 1] = np.minimum(after if r[0] == 0 else before, before if r[-1] == n - 1 else after)
+        out = a if axis == 0 else a.T
+    return np.ascontiguousarray(out)
 
 
 NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink
 OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
-
-
 UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
 BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
 

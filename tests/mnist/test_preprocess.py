@@ -592,3 +592,44 @@ def test_a_small_digit_on_a_big_page_is_read():
     speck = Image.new("L", (560, 560), 245)
     speck.paste(30, (200, 200, 205, 205))                                  # 25 dark pixels: under 0.02% (62)
     assert preprocess(speck) is None
+
+
+def _ruled(page, spacing=30, offset=7, level=170, grid=False, margin=None):
+    g = np.asarray(page, np.float64).copy()
+    yy, xx = np.mgrid[0:g.shape[0], 0:g.shape[1]]
+    line = ((yy + offset) % spacing) < 2
+    if grid:
+        line |= ((xx + offset) % spacing) < 2
+    if margin is not None:
+        line |= (xx >= margin) & (xx < margin + 3)
+    return Image.fromarray(np.where(line, np.minimum(g, level), g).astype(np.uint8))
+
+
+@pytest.mark.parametrize("kind", ["ruled", "grid", "margin"])
+def test_the_lines_of_ruled_paper_are_not_ink(kind):
+    """A digit written on ruled (or squared) paper: the lines ran from edge to edge above the ink level, so the crop
+    was the whole page. They are taken out (each by the lesser of its two neighbours, so the digit's strokes go on
+    through them), and the digit is cropped as on plain paper; a margin line goes with the ruled lines."""
+    clean = preprocess(_page())
+    got = preprocess(_ruled(_page(), grid=kind == "grid", margin=20 if kind == "margin" else None))
+    assert np.abs(np.subtract(got["bbox"], clean["bbox"])).max() <= 2, got["bbox"]
+    assert np.abs(got["pixels"] - clean["pixels"]).mean() < 0.02
+
+
+def test_a_digits_own_bars_are_not_ruled_lines():
+    """without_ruled_lines leaves a digit alone: bars thicker than RULED_THIN of the side, fewer than RULED_MIN lines,
+    even when each spans the picture from edge to edge (a tight crop of a 7, or of a 3)."""
+    from app.mnist.preprocess import without_ruled_lines
+
+    seven = np.zeros((60, 48), np.float32)
+    seven[2:8, :] = 1                                                         # a 6-px bar across a tight crop
+    seven[8:60, 30:36] = 1
+    assert without_ruled_lines(seven) is seven
+    thin = np.zeros((300, 200), np.float32)
+    thin[[50, 150], :] = 0.8                                                  # two thin lines: not a ruled page
+    thin[40:200, 90:96] = 1
+    assert without_ruled_lines(thin) is thin
+    thin[250, :] = 0.8                                                        # a third: ruled
+    out = without_ruled_lines(thin)
+    assert out[[50, 150, 250]].max(axis=1).tolist() == [1.0, 1.0, 0.0]       # the stroke crosses 50 and 150
+    assert out[50, 90:96].min() == 1.0 and out[50, :90].max() == 0.0
