@@ -5,7 +5,8 @@ anti-aliased to grey levels, then placed in a 28×28 field so that its centre of
 centre, (14, 14) in pixel-index coordinates. White digit (1.0) on black (0.0).
 
 Steps here, each returned so a page can show "what the network sees":
-  1. ink     - a float map, 1 = ink, 0 = paper, whatever the input's polarity
+  1. ink     - a float map, 1 = ink, 0 = paper, whatever the input's polarity (for photographed or scanned
+               paper: without uneven light, grain and ruled lines)
   2. bbox    - the ink's bounding box [top, left, bottom, right) in the input's pixels; strokes
                much thinner than MNIST's (~10% of the digit's size) are thickened with a max filter
   3. box     - the cropped ink, longer side scaled to 20 px (Lanczos on floats)
@@ -30,6 +31,14 @@ INK_LEVEL = 0.25  # a pixel counts as ink above this (after contrast normalisati
 MIN_CONTRAST = 0.15  # ink vs paper difference below this is "nothing drawn"
 MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 3) is "nothing drawn"
 MIN_PICTURE_INK = 0.0002   # the same for a picture, where a digit may fill less of the frame than on the pad
+# photographed or scanned paper (ink_map)
+NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink
+OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
+UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
+BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
+RULED_LEVEL = 0.1   # a ruled line: a row whose median ink is above this (it is ink all along; a digit is not),
+RULED_THIN = 0.02   # in a run no thicker than this share of the picture's side (a digit's stroke is ~10% of it),
+RULED_MIN = 3       # at least this many runs on a page (then a single one across them, a margin line, goes too)
 THICKNESS = 0.1  # MNIST strokes are ~2 px of the 20-px box
 THIN = 0.75  # thicken strokes estimated thinner than THIN · THICKNESS · the digit's longer side
 MAX_CANVAS = limits.STROKES_MAX_CANVAS
@@ -79,9 +88,9 @@ def ink_map(image):
     "light-on-dark" (the paper is the median of the border pixels).
     Photographed or scanned paper: light falling unevenly across it is taken out (`uneven_light`: a plane through the
     border, when the whole border lies on it), and grain on it (the border's noise, `grain`) is not counted as ink up
-    to NOISE_FLOOR times its standard deviation. Clean paper, evenly lit, keeps the plain rule's numbers. A picture
-    with clear corners whose opaque part holds a picture of its own is read from its colours on white, not from its
-    alpha.
+    to NOISE_FLOOR times its standard deviation; the lines of ruled or squared paper are taken out
+    (`without_ruled_lines`). Clean paper, evenly lit, keeps the plain rule's numbers. A picture with clear corners
+    whose opaque part holds a picture of its own is read from its colours on white, not from its alpha.
     """
     grey, alpha = _as_float_channels(image)
     if grey.shape[0] > MAX_CANVAS * 4 or grey.shape[1] > MAX_CANVAS * 4:
@@ -118,11 +127,6 @@ def ink_map(image):
     return ink, polarity, contrast
 
 
-RULED_LEVEL = 0.1   # a ruled line: a row whose median ink is above this (it is ink all along; a digit is not),
-RULED_THIN = 0.02   # in a run no thicker than this share of the picture's side (a digit's stroke is ~10% of it),
-RULED_MIN = 3       # at least this many runs on a page (then a single one across them, a margin line, goes too)
-
-
 def without_ruled_lines(ink):
     """ink with the lines of ruled (or squared) paper taken out, or ink itself when there are none.
 
@@ -150,12 +154,6 @@ def without_ruled_lines(ink):
             a[r[0]:r[-1] + 1] = np.minimum(after if r[0] == 0 else before, before if r[-1] == n - 1 else after)
         out = a if axis == 0 else a.T
     return np.ascontiguousarray(out)
-
-
-NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink
-OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
-UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
-BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
 
 
 def uneven_light(raw):
