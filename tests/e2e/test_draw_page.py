@@ -226,22 +226,64 @@ def test_feature_maps_are_repainted_in_place(web):
     web.assert_clean()
 
 
-def test_a_picture_too_big_for_the_json_cap_is_refused_in_plain_words(web):
-    """Pictures go to the API as data URLs (so the trace takes the same input): a file whose data URL would
-    pass limits.MNIST_JSON_BYTES is refused before it is read, and the note says both sizes."""
+def _photo(width, height, fmt, noise=0):
+    """A photo of a 7 written on white paper, width × height px, as fmt bytes (noise: grain, which makes PNGs big)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (width, height), 236)
+    d = ImageDraw.Draw(img)
+    s = min(width, height) / 10
+    cx, cy = width / 2, height / 2
+    d.line([(cx - 2 * s, cy - 3 * s), (cx + 2 * s, cy - 3 * s), (cx - 0.5 * s, cy + 3.5 * s)], fill=25,
+           width=int(s * 0.6))
+    if noise:   # colour grain on each channel: a PNG that hardly compresses
+        import numpy as np
+
+        a = np.asarray(img, np.float64)[..., None] + np.random.default_rng(0).normal(0, noise, (height, width, 3))
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, fmt, quality=90) if fmt == "JPEG" else img.save(buf, fmt)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name,width,height,fmt,noise", [("phone.jpg", 4032, 3024, "JPEG", 0),
+                                                         ("scan.png", 2000, 1500, "PNG", 40)])
+def test_a_phone_photo_is_shrunk_by_the_page_and_read(web, name, width, height, fmt, noise):
+    """A phone's photo (4032×3024, over the API's 2048 px a side) or a big scan (a PNG file over what fits the JSON
+    cap as a data URL) used to be refused; the page now shrinks it to 1024 px in the browser and sends that, and
+    says so, in both languages."""
     from app.engine import limits
 
+    raw = _photo(width, height, fmt, noise)
+    too_big = width > limits.IMAGE_MAX_SIDE or len(raw) * 4 / 3 > limits.MNIST_JSON_BYTES
+    assert too_big
     page = web.goto("/draw")
     wait_answer(page, None)
-    size = (limits.MNIST_JSON_BYTES - 1024) * 3 // 4 + 1  # one byte over what fits
-    page.set_input_files("#upload", files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * size}])
+    page.set_input_files("#upload", files=[{"name": name, "mimeType": "image/png", "buffer": raw}])
+    wait_answer(page, "7")
     note = page.locator("#input-note")
-    expect(note).to_contain_text(f"{size / (1 << 20):.1f} MB")
-    expect(note).to_contain_text(f"{limits.MNIST_JSON_BYTES / (1 << 20):.1f} MB")
-    assert "6 MB" not in note.inner_text()
+    expect(note).to_contain_text(f"{width}×{height}")
+    expect(note).to_contain_text("1024×768")
     page.click("#lang-toggle")
     expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
-    expect(note).to_contain_text("MB")
+    expect(note).to_contain_text("1024×768")
+    expect(note).to_contain_text("縮小")
+    web.assert_clean()
+
+
+def test_a_picture_the_browser_would_not_open_is_refused_in_plain_words(web, tmp_path):
+    """Files over 64 MB are not opened (the browser would have to decode them to shrink them): the note says both
+    sizes, in both languages."""
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as f:
+        f.truncate(64 * 1024 * 1024 + 1)
+    page.set_input_files("#upload", str(huge))
+    note = page.locator("#input-note")
+    expect(note).to_contain_text("64.0 MB")
+    page.click("#lang-toggle")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
     expect(note).to_contain_text("請選擇較小的圖片")
     web.assert_clean()
 

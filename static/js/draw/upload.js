@@ -30,3 +30,38 @@ export function readDataUrl(file, type) {
     reader.readAsDataURL(file);
   });
 }
+
+/** The pixel size of a picture file as the browser decodes it, or null when it cannot. */
+async function decoded(file) {
+  try {
+    return await createImageBitmap(file);
+  } catch {
+    return null;
+  }
+}
+
+/** A picture the API would refuse for its size (larger than `maxSide` px a side, or than `maxBytes` as a file),
+ * shrunk here by the browser to at most `side` px a side (the server works on 560 px), keeping its aspect:
+ * -> { dataUrl, width, height, sentWidth, sentHeight }, or null when the file can be sent as it is (or the browser
+ * cannot decode it: then the API's own answer says why). A phone's photo (4000×3000, several MB) is one. JPEG stays
+ * JPEG; PNG and WebP go as PNG, which keeps transparency. */
+export async function shrunk(file, type, { maxSide, maxBytes, side = 1024 }) {
+  const bitmap = await decoded(file);
+  if (!bitmap) return null;
+  const { width, height } = bitmap;
+  if (width <= maxSide && height <= maxSide && file.size <= maxBytes) {
+    bitmap.close();
+    return null;
+  }
+  const k = Math.min(1, side / Math.max(width, height));
+  const sentWidth = Math.max(1, Math.round(width * k)), sentHeight = Math.max(1, Math.round(height * k));
+  const canvas = document.createElement("canvas");
+  canvas.width = sentWidth;
+  canvas.height = sentHeight;
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(bitmap, 0, 0, sentWidth, sentHeight);
+  bitmap.close();
+  const dataUrl = type === "image/jpeg" ? canvas.toDataURL("image/jpeg", 0.92) : canvas.toDataURL("image/png");
+  return { dataUrl, width, height, sentWidth, sentHeight };
+}

@@ -14,13 +14,14 @@ import { renderPrep } from "../draw/prep.js";
 import { h as el } from "../lib/dom.js";
 import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
-import { pictureType, readDataUrl } from "../draw/upload.js";
+import { pictureType, readDataUrl, shrunk } from "../draw/upload.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
 // A picture goes to the API as a data URL inside JSON (so /api/mnist/trace can take the same input as the
 // prediction): base64 adds a third, so a file may use three quarters of the JSON cap, less room for the rest.
-const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4);
+const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4);   // sent as it is, as a data URL
+const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
 const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const DEFAULTS = { layer: "conv1", cell: null, sample: null };
 
@@ -271,13 +272,15 @@ $("samples").addEventListener("click", (e) => {
 /** A chosen file: refused here when it is too large or not a picture (the pad keeps what it showed), else shown
  * on the pad and sent. */
 async function takeFile(file) {
-  if (file.size > MAX_FILE) {
-    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_FILE), json: MB(limits.mnist.max_json_bytes) }, true);
+  if (file.size > MAX_DECODE) {
+    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_DECODE) }, true);
     return;
   }
   const type = await pictureType(file);
   if (!type) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
-  const dataUrl = await readDataUrl(file, type);
+  // a picture larger than the API takes (a phone's photo) is shrunk here first; the others go as they are
+  const small = await shrunk(file, type, { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE });
+  const dataUrl = small ? small.dataUrl : await readDataUrl(file, type);
   const img = new Image();
   img.onload = () => pad.setImage(img);
   img.src = dataUrl;
@@ -285,7 +288,8 @@ async function takeFile(file) {
   showFileName(file.name);
   state.sample = null;
   save();
-  setNote("draw.note.image", { name: file.name });
+  if (small) setNote("draw.note.image_shrunk", { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight });
+  else setNote("draw.note.image", { name: file.name });
   changedAt = performance.now();
   predict();
 }
