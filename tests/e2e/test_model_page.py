@@ -321,6 +321,34 @@ def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_ur
     web.assert_clean()
 
 
+def test_a_phone_photo_is_shrunk_before_it_is_sent(web):
+    """A 4032×3024 photo is over the API's 2048 px: the page shrinks it to 1024×768 in the browser (as /draw does),
+    sends that, and says so with both sizes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    photo = Image.new("RGB", (4032, 3024), (236, 236, 236))
+    ImageDraw.Draw(photo).line([(1600, 600), (2400, 600), (1800, 2500)], fill=(25, 25, 25), width=160)
+    buf = io.BytesIO()
+    photo.save(buf, "JPEG", quality=90)
+    page.set_input_files("#picture", files=[{"name": "phone.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()}])
+    note = page.locator("#image-note")
+    expect(note).to_contain_text("4032×3024")
+    expect(note).to_contain_text("1024×768")
+    settled(page)
+    body = last_body(requests, "/predict")
+    assert body["image"].startswith("data:image/jpeg;base64,")
+    sent = Image.open(io.BytesIO(base64.b64decode(body["image"].split(",", 1)[1])))
+    assert sent.size == (1024, 768)
+    expect(page.locator(".field-error:visible, .error:visible")).to_have_count(0)
+    web.assert_clean()
+
+
 def test_a_click_on_a_feature_map_value_opens_its_trace(web, server_url):
     requests = []
     web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)

@@ -8,9 +8,11 @@ import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { reshape } from "../lib/matrix.js";
 import { MAX_POINTS, Pad } from "../draw/pad.js";
+import { pictureType, readDataUrl, shrunk } from "../draw/upload.js";
 
 const SIZE = 280;                               // the pad's own units, as on /draw
 const MAX_FILE = Math.floor((limits.models.max_json_bytes - 1024) * 3 / 4);   // a data URL inside the JSON cap
+const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
 const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const $ = (id) => document.getElementById(id);
 const round2 = (v) => Math.round(v * 100) / 100;
@@ -164,25 +166,32 @@ export class InputPanel {
     if (notify) this.onChange({});
   }
 
-  picture() {
+  /** A chosen picture: one larger than the API takes (a phone's photo) is shrunk by the browser first, as on /draw;
+   * a file that is no picture goes as it is, and the API's answer says why it cannot be read. */
+  async picture() {
     const file = $("picture").files[0];
     if (!file) return;
-    if (file.size > MAX_FILE) {
+    if (file.size > MAX_DECODE) {
+      this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_DECODE) });
+      return;
+    }
+    const type = await pictureType(file);
+    const small = type ? await shrunk(file, type, { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE }) : null;
+    if (!small && file.size > MAX_FILE) {
       this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_FILE) });
       return;
     }
-    const reader = new FileReader();
-    reader.onload = () => {
-      this.dataUrl = String(reader.result);
-      const img = new Image();
-      img.onload = () => this.pad.setImage(img);
-      img.src = this.dataUrl;
-      this.forgetSample();
-      this.kind = "image";
-      this.note("model.image.loaded", { name: file.name });
-      this.onChange({});
-    };
-    reader.readAsDataURL(file);
+    this.dataUrl = small ? small.dataUrl : await readDataUrl(file, type ?? (file.type || "application/octet-stream"));
+    const img = new Image();
+    img.onload = () => this.pad.setImage(img);
+    img.src = this.dataUrl;
+    this.forgetSample();
+    this.kind = "image";
+    if (small) {
+      this.note("model.image.shrunk", { name: file.name, w: small.width, h: small.height, sw: small.sentWidth,
+        sh: small.sentHeight });
+    } else this.note("model.image.loaded", { name: file.name });
+    this.onChange({});
   }
 
   // ---- numbers ----------------------------------------------------------------------------------------
