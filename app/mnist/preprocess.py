@@ -32,13 +32,16 @@ MIN_CONTRAST = 0.15  # ink vs paper difference below this is "nothing drawn"
 MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 3) is "nothing drawn"
 MIN_PICTURE_INK = 0.0002   # the same for a picture, where a digit may fill less of the frame than on the pad
 # photographed or scanned paper (ink_map)
-NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink
+NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink,
+GRAIN_MIN_SIDE = 64  # on pictures this large at least (a small digit cropped tight has its soft edge for a border)
 OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
 UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
 BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
 RULED_LEVEL = 0.1   # a ruled line: a row whose median ink is above this (it is ink all along; a digit is not),
 RULED_THIN = 0.02   # in a run no thicker than this share of the picture's side (a digit's stroke is ~10% of it),
-RULED_MIN = 3       # at least this many runs on a page (then a single one across them, a margin line, goes too)
+RULED_MIN = 3       # at least this many evenly spaced runs on a page,
+RULED_MARGIN = 0.2  # and then a single column run this near a side is a margin line;
+RULED_MIN_LENGTH = 32  # rows (or columns) shorter than this are never ruled lines
 THICKNESS = 0.1  # MNIST strokes are ~2 px of the 20-px box
 THIN = 0.75  # thicken strokes estimated thinner than THIN · THICKNESS · the digit's longer side
 MAX_CANVAS = limits.STROKES_MAX_CANVAS
@@ -116,7 +119,7 @@ def ink_map(image):
             raw = raw - light            # light on a dark page: what it adds is taken off
     border = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])
     paper = float(np.median(border))
-    if polarity != "alpha":
+    if polarity != "alpha" and min(raw.shape) >= GRAIN_MIN_SIDE:
         paper += NOISE_FLOOR * grain(raw)  # 0 on clean paper
     contrast = float(raw.max()) - paper
     if contrast <= 0:
@@ -130,23 +133,32 @@ def ink_map(image):
 def without_ruled_lines(ink):
     """ink with the lines of ruled (or squared) paper taken out, or ink itself when there are none.
 
-    Rows whose median ink is above RULED_LEVEL and that reach both edges (ink from edge to edge, however faint, where a
-    digit covers only part of a row and seldom reaches both edges), in runs at most RULED_THIN of the height thick:
-    when there are RULED_MIN runs or more, each is replaced by the lesser of the rows just above and below it, so a
-    stroke that crosses a line (ink on both sides) goes on through it. Then the same for columns, where one run is
-    enough once rows were ruled (a margin line). A digit's own bar is thicker than such a line even when it spans a
-    tight crop, and there is one of it."""
+    Candidate rows: median ink above RULED_LEVEL (ink all along, where a digit covers only part of a row) and ink at
+    both edges, in runs at most RULED_THIN of the height thick. Ruled paper's lines are evenly spaced: the runs on
+    the lattice of their median gap (within a sixth of a gap) are lines, at least RULED_MIN of them; a run off it (a
+    digit's bar, a frame) stays. Each line is replaced by the lesser of the rows just above and below it, so a stroke
+    that crosses a line (ink on both sides) goes on through it. Then the same for columns; once rows were ruled, a
+    single column run in the outer RULED_MARGIN of the width is a margin line. Rows shorter than RULED_MIN_LENGTH are
+    never lines."""
     out, ruled = ink, False
     for axis in (0, 1):
         a = out if axis == 0 else out.T
-        n = a.shape[0]
-        edge = max(1, a.shape[1] // 50)
-        lines = np.flatnonzero((np.median(a[:, ::max(1, a.shape[1] // 128)], axis=1) > RULED_LEVEL)  # ≥ 128 samples
+        n, length = a.shape
+        if length < RULED_MIN_LENGTH:
+            continue
+        edge = max(1, length // 50)
+        lines = np.flatnonzero((np.median(a[:, ::max(1, length // 128)], axis=1) > RULED_LEVEL)  # ≥ 128 samples
                                & (a[:, :edge].max(axis=1) > RULED_LEVEL) & (a[:, -edge:].max(axis=1) > RULED_LEVEL))
         if lines.size == 0:
             continue
         runs = [r for r in np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1) if r.size <= max(2, RULED_THIN * n)]
-        if len(runs) < (1 if ruled else RULED_MIN):
+        runs = _on_lattice(runs) if len(runs) >= RULED_MIN else []
+        if len(runs) < RULED_MIN and ruled:   # a margin line beside ruled rows
+            runs = [r for r in np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1)
+                    if r.size <= max(2, RULED_THIN * n) and min(r[0], n - 1 - r[-1]) < RULED_MARGIN * n][:1]
+        elif len(runs) < RULED_MIN:
+            continue
+        if not runs:
             continue
         ruled, a = True, a.copy()
         for r in runs:   # (a line at the picture's edge has one side only)
@@ -154,6 +166,32 @@ def without_ruled_lines(ink):
             a[r[0]:r[-1] + 1] = np.minimum(after if r[0] == 0 else before, before if r[-1] == n - 1 else after)
         out = a if axis == 0 else a.T
     return np.ascontiguousarray(out)
+
+
+def _on_lattice(runs):
+    """The runs (row index arrays) evenly spaced at their median spacing: walking from a run that has a neighbour one
+    spacing away, each next run a whole number of spacings (within a sixth of one) from the last one kept, so a run
+    between the lines (a digit's bar, a frame) is left out and a little drift from rounding does not add up."""
+    centres = [(r[0] + r[-1]) / 2 for r in runs]
+    gap = float(np.median(np.diff(centres)))
+    if gap < 3:
+        return []
+    tol = gap / 6
+    fits = [any(abs(abs(c - d) - gap) <= tol for d in centres) for c in centres]
+    if not any(fits):
+        return []
+    first = fits.index(True)
+    kept, last = [first], centres[first]
+    for i in range(first + 1, len(runs)):
+        k = (centres[i] - last) / gap
+        if round(k) >= 1 and abs(k - round(k)) * gap <= tol:
+            kept.append(i)
+            last = centres[i]
+    for i in range(first - 1, -1, -1):   # and back towards the top
+        k = (centres[kept[0]] - centres[i]) / gap
+        if round(k) >= 1 and abs(k - round(k)) * gap <= tol:
+            kept.insert(0, i)
+    return [runs[i] for i in kept]
 
 
 def uneven_light(raw):
@@ -194,8 +232,13 @@ def grain(raw) -> float:
 
 
 def _has_own_picture(grey, alpha) -> bool:
-    """Whether the opaque pixels of a picture with transparency hold a picture in their colours (a photo or scan
-    with clear corners), rather than one colour of ink or of paper (a transparent canvas, a clear-ink drawing)."""
+    """Whether a picture with transparency is an opaque picture with a few clear pixels (a photo or scan with
+    rounded or cut corners): its border mostly opaque, and its opaque pixels holding a picture in their colours
+    rather than one colour of paper (a clear-ink drawing). A drawing on a clear canvas has a clear border, whatever
+    its colours (a white pen, two pens, an outlined sticker)."""
+    edge = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
+    if float(np.median(edge)) < 0.5:
+        return False
     opaque = grey[alpha > 0.5]
     return opaque.size > 0 and float(opaque.max() - opaque.min()) > OWN_PICTURE
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 from app.engine.errors import EngineError
 from app.mnist.preprocess import (
@@ -633,3 +633,54 @@ def test_a_digits_own_bars_are_not_ruled_lines():
     out = without_ruled_lines(thin)
     assert out[[50, 150, 250]].max(axis=1).tolist() == [1.0, 1.0, 0.0]       # the stroke crosses 50 and 150
     assert out[50, 90:96].min() == 1.0 and out[50, :90].max() == 0.0
+
+
+def test_what_the_photo_steps_must_leave_alone():
+    """Found by a review: clean pictures the photo steps misread. A small digit cropped tight (its soft edge is its
+    border: no grain is measured under GRAIN_MIN_SIDE), a white pen or two pens on a clear canvas (a clear border:
+    read from alpha), a '7' in a frame (frame and bar are not evenly spaced lines), and on ruled paper a '1' from top
+    to bottom or a '7' whose bar spans the crop (not lines: off the lattice, and no margin in the middle)."""
+    from app.mnist.preprocess import ink_map
+
+    big = Image.new("L", (60, 90), 255)
+    ImageDraw.Draw(big).ellipse((8, 8, 52, 82), outline=0, width=10)
+    small = big.filter(ImageFilter.GaussianBlur(6)).resize((12, 18), Image.Resampling.LANCZOS)
+    tight = small.crop(Image.eval(small, lambda v: 255 - v).getbbox())   # a soft '0' cropped to its faintest ink
+    raw = 1.0 - np.asarray(tight, np.float32) / 255                        # the plain rule, dark on light
+    paper = float(np.median(np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])))
+    ink, _, contrast = ink_map(tight)
+    assert contrast == float(raw.max()) - paper
+    np.testing.assert_array_equal(ink, np.clip((raw - paper) / contrast, 0.0, 1.0).astype(np.float32))
+
+    g = Image.new("L", (112, 112), 0)
+    ImageDraw.Draw(g).line([(32, 28), (80, 28), (48, 84)], fill=255, width=12)
+    white = g.resize((28, 28), Image.Resampling.LANCZOS)
+    white.putalpha(white.copy())
+    two = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    d = ImageDraw.Draw(two)
+    d.line([(60, 60), (220, 60)], fill=(0, 0, 0, 255), width=18)
+    d.line([(215, 60), (120, 240)], fill=(255, 200, 0, 255), width=18)
+    for canvas in (white, two):
+        assert ink_map(canvas)[1] == "alpha"
+    assert preprocess(two)["bbox"][0] <= 52 and preprocess(two)["bbox"][2] >= 240   # the bar and the stem
+
+    framed = Image.new("L", (200, 200), 255)
+    d = ImageDraw.Draw(framed)
+    d.rectangle([3, 3, 196, 196], outline=0, width=3)
+    d.line([(40, 50), (160, 50), (90, 170)], fill=0, width=3)
+    assert ink_map(framed)[0][50, 60:140].min() == 1.0                    # the 7's bar is still there
+
+    one = Image.new("L", (400, 300), 255)
+    d = ImageDraw.Draw(one)
+    for y in range(15, 300, 30):
+        d.line([(0, y), (400, y)], fill=170, width=2)
+    d.line([(200, 0), (200, 300)], fill=0, width=6)
+    assert preprocess(one)["bbox"] == [0, 198, 300, 204]                  # the 1, and not the lines
+    seven = Image.new("L", (160, 300), 255)
+    d = ImageDraw.Draw(seven)
+    for y in range(15, 300, 30):
+        d.line([(0, y), (160, y)], fill=170, width=2)
+    d.line([(0, 60), (160, 60)], fill=0, width=5)
+    d.line([(158, 60), (70, 280)], fill=0, width=5)
+    ink = ink_map(seven)[0]
+    assert ink[60, 10:150].min() == 1.0 and ink[45, 10:60].max() < 0.25   # the bar stays, the lines go
