@@ -271,6 +271,56 @@ def test_a_phone_photo_is_shrunk_by_the_page_and_read(web, name, width, height, 
     web.assert_clean()
 
 
+def test_a_shrunk_picture_still_too_big_goes_smaller_and_a_broken_one_is_refused(web, tmp_path):
+    """Found by a review: a grainy 3072² PNG shrunk to 1024² was still over the request cap as a PNG (the API said
+    413); the page now tries 560 px, where it fits. A file with a PNG signature the browser cannot decode, too big to
+    send as it is, is refused here with the file-size note instead of being posted."""
+    import numpy as np
+    from PIL import Image
+
+    from app.engine import limits
+
+    grain = np.random.default_rng(0).integers(0, 256, (3072, 3072, 3), dtype=np.uint8)
+    grain[1000:2000, 1400:1700] //= 8                                             # a dark bar: a 1
+    path = tmp_path / "grainy.png"
+    Image.fromarray(grain).save(path, compress_level=1)
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    requests = []
+    page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
+    page.set_input_files("#upload", str(path))
+    note = page.locator("#input-note")
+    expect(note).to_contain_text("560×560", timeout=20000)
+    settled(page)
+    assert requests and all(len(r.post_data_buffer or b"") <= limits.MNIST_JSON_BYTES for r in requests)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + b"x" * (5 << 20))
+    before = len(requests)
+    page.set_input_files("#upload", str(broken))
+    expect(note).to_contain_text("5.0 MB")
+    assert len(requests) == before                                               # nothing was posted
+    web.assert_clean()
+
+
+def test_a_later_choice_wins_over_a_picture_still_being_shrunk(web, tmp_path):
+    """Found by a review: choosing a big photo, then at once a small picture, ended with the big one shown and sent
+    (its shrinking finished last). The latest choice wins."""
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(_photo(4032, 3024, "JPEG"))
+    small = tmp_path / "small.png"
+    small.write_bytes(_photo(120, 90, "PNG"))
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    page.set_input_files("#upload", str(path))
+    page.set_input_files("#upload", str(small))
+    note = page.locator("#input-note")
+    expect(note).to_contain_text("small.png")
+    page.wait_for_timeout(1500)                                                  # the photo's shrinking is done
+    expect(note).to_contain_text("small.png")
+    expect(page.locator("#upload-name")).to_have_text("small.png")
+    web.assert_clean()
+
+
 def test_a_picture_the_browser_would_not_open_is_refused_in_plain_words(web, tmp_path):
     """Files over 64 MB are not opened (the browser would have to decode them to shrink them): the note says both
     sizes, in both languages."""

@@ -41,27 +41,37 @@ async function decoded(file) {
 }
 
 /** A picture the API would refuse for its size (larger than `maxSide` px a side, or than `maxBytes` as a file),
- * shrunk here by the browser to at most `side` px a side (the server works on 560 px), keeping its aspect:
- * -> { dataUrl, width, height, sentWidth, sentHeight }, or null when the file can be sent as it is (or the browser
- * cannot decode it: then the API's own answer says why). A phone's photo (4000×3000, several MB) is one. JPEG stays
- * JPEG; PNG and WebP go as PNG, which keeps transparency. */
+ * shrunk here by the browser, keeping its aspect, to at most `side` px a side (the server works on 560 px), or to
+ * 560 px when that is still over `maxBytes` (a grainy PNG): -> { dataUrl, width, height, sentWidth, sentHeight }, or
+ * null when the file can be sent as it is or the browser cannot decode it (the caller then checks the file's own
+ * size). A phone's photo (4000×3000, several MB) is one. JPEG stays JPEG; PNG and WebP go as PNG, which keeps
+ * transparency, and as JPEG only when even 560 px of PNG is too big. */
 export async function shrunk(file, type, { maxSide, maxBytes, side = 1024 }) {
   const bitmap = await decoded(file);
   if (!bitmap) return null;
   const { width, height } = bitmap;
-  if (width <= maxSide && height <= maxSide && file.size <= maxBytes) {
+  try {
+    if (width <= maxSide && height <= maxSide && file.size <= maxBytes) return null;
+    const fits = (url) => (url.length - url.indexOf(",") - 1) * 3 / 4 <= maxBytes;
+    let sent = null;
+    for (const [s, as] of [[side, type], [560, type], [560, "image/jpeg"]]) {
+      const k = Math.min(1, s / Math.max(width, height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(width * k));
+      canvas.height = Math.max(1, Math.round(height * k));
+      const ctx = canvas.getContext("2d");
+      ctx.imageSmoothingQuality = "high";
+      if (as === "image/jpeg" && type !== "image/jpeg") {   // no transparency in a JPEG: on white, as the API reads it
+        ctx.fillStyle = "#fff";
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+      }
+      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const dataUrl = as === "image/jpeg" ? canvas.toDataURL("image/jpeg", 0.92) : canvas.toDataURL("image/png");
+      sent = { dataUrl, width, height, sentWidth: canvas.width, sentHeight: canvas.height };
+      if (fits(dataUrl)) break;
+    }
+    return sent;
+  } finally {
     bitmap.close();
-    return null;
   }
-  const k = Math.min(1, side / Math.max(width, height));
-  const sentWidth = Math.max(1, Math.round(width * k)), sentHeight = Math.max(1, Math.round(height * k));
-  const canvas = document.createElement("canvas");
-  canvas.width = sentWidth;
-  canvas.height = sentHeight;
-  const ctx = canvas.getContext("2d");
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(bitmap, 0, 0, sentWidth, sentHeight);
-  bitmap.close();
-  const dataUrl = type === "image/jpeg" ? canvas.toDataURL("image/jpeg", 0.92) : canvas.toDataURL("image/png");
-  return { dataUrl, width, height, sentWidth, sentHeight };
 }

@@ -39,6 +39,7 @@ export class InputPanel {
     this.onPad = null;              // the sample digit on the pad while nothing has been drawn over it
     this.replaced = null;           // {digit, strokes}: the sample the first stroke replaced, for Undo
     this.seed = 1;
+    this.fileSeq = 0;               // the latest picture chosen (or drawing started): picture() keeps only its own
     this.pad = new Pad($("pad"), {
       size: SIZE,
       onDraw: () => { this.replaceSample(); this.usePad(); this.onChange({ live: true }); },
@@ -119,6 +120,7 @@ export class InputPanel {
 
   // ---- pictures ---------------------------------------------------------------------------------------
   usePad() {
+    this.fileSeq += 1;   // a picture still being read is dropped
     if (this.kind !== "strokes") { this.kind = "strokes"; this.note(null); }
   }
 
@@ -171,17 +173,21 @@ export class InputPanel {
   async picture() {
     const file = $("picture").files[0];
     if (!file) return;
+    const seq = ++this.fileSeq;   // a slower file still being read must not replace a later choice
     if (file.size > MAX_DECODE) {
       this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_DECODE) });
       return;
     }
     const type = await pictureType(file);
     const small = type ? await shrunk(file, type, { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE }) : null;
+    if (seq !== this.fileSeq) return;
     if (!small && file.size > MAX_FILE) {
       this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_FILE) });
       return;
     }
-    this.dataUrl = small ? small.dataUrl : await readDataUrl(file, type ?? (file.type || "application/octet-stream"));
+    const dataUrl = small ? small.dataUrl : await readDataUrl(file, type ?? (file.type || "application/octet-stream"));
+    if (seq !== this.fileSeq) return;
+    this.dataUrl = dataUrl;
     const img = new Image();
     img.onload = () => this.pad.setImage(img);
     img.src = this.dataUrl;

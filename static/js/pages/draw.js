@@ -77,7 +77,10 @@ function renderNote() {
 /** The name of the file on the pad beside the upload button (the browser's own "No file chosen" is hidden). */
 function showFileName(name) { $("upload-name").textContent = name || ""; }
 
+let fileSeq = 0;   // the latest choice of file (or of the pad, a sample, a test digit): older file reads are dropped
+
 function leaveOtherInputs() {
+  fileSeq += 1;   // a picture still being read is dropped: the pad is what the student works on now
   if (input.kind !== "strokes") { input = { kind: "strokes" }; setNote(null); showFileName(null); }
   if (state.sample !== null) { state.sample = null; setNote(null); save(); }
 }
@@ -249,6 +252,7 @@ function closeTrace(refocus = true) {
 // ---- inputs: samples, upload, misclassified test digits ----------------------------------------
 /** byUser: false for the sample a link names, shown on loading (its answer is not timed). */
 function loadSample(d, byUser = true) {
+  fileSeq += 1;
   if (!samples[d]) return;
   input = { kind: "strokes" };
   showFileName(null);
@@ -272,15 +276,18 @@ $("samples").addEventListener("click", (e) => {
 /** A chosen file: refused here when it is too large or not a picture (the pad keeps what it showed), else shown
  * on the pad and sent. */
 async function takeFile(file) {
-  if (file.size > MAX_DECODE) {
-    setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(MAX_DECODE) }, true);
-    return;
-  }
+  const seq = ++fileSeq;
+  const tooBig = (max) => setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(max) }, true);
+  if (file.size > MAX_DECODE) { tooBig(MAX_DECODE); return; }
   const type = await pictureType(file);
+  if (seq !== fileSeq) return;
   if (!type) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
   // a picture larger than the API takes (a phone's photo) is shrunk here first; the others go as they are
   const small = await shrunk(file, type, { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE });
+  if (seq !== fileSeq) return;
+  if (!small && file.size > MAX_FILE) { tooBig(MAX_FILE); return; }   // not decodable here, and too big to send
   const dataUrl = small ? small.dataUrl : await readDataUrl(file, type);
+  if (seq !== fileSeq) return;
   const img = new Image();
   img.onload = () => pad.setImage(img);
   img.src = dataUrl;
@@ -301,6 +308,7 @@ $("upload").addEventListener("change", () => {
 });
 
 function runMistake(m) {
+  fileSeq += 1;
   const pixels = m.pixels.map((row) => row.map((v) => Math.round((v / 255) * 10000) / 10000));
   const digit = document.createElement("canvas");
   paintMap(digit, 28, 28, (i, j) => pixels[i][j]);
