@@ -33,7 +33,8 @@ MIN_INK_FRACTION = 0.0005  # fewer ink pixels than this share of the canvas (or 
 MIN_PICTURE_INK = 0.0002   # the same for a picture, where a digit may fill less of the frame than on the pad
 # photographed or scanned paper (ink_map)
 NOISE_FLOOR = 4.0   # grain up to this many robust standard deviations of the border is paper, not ink,
-GRAIN_MIN_SIDE = 64  # on pictures this large at least (a small digit cropped tight has its soft edge for a border)
+PHOTO_MIN_SIDE = 64  # grain and uneven light only on pictures this large (a small digit cropped tight has its soft
+#                      edge for a border, which is neither paper nor light)
 OWN_PICTURE = 0.2   # opaque pixels spanning more grey levels than this hold a picture of their own
 UNEVEN = 0.08       # paper whose brightness rises more than this from one corner to the opposite one is lit unevenly
 BORDER_INK = 0.1    # uneven_light: a border pixel this far above the plane (or 5 grains) is ink, not paper
@@ -119,7 +120,7 @@ def ink_map(image):
             raw = raw - light            # light on a dark page: what it adds is taken off
     border = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])
     paper = float(np.median(border))
-    if polarity != "alpha" and min(raw.shape) >= GRAIN_MIN_SIDE:
+    if polarity != "alpha" and min(raw.shape) >= PHOTO_MIN_SIDE:
         paper += NOISE_FLOOR * grain(raw)  # 0 on clean paper
     contrast = float(raw.max()) - paper
     if contrast <= 0:
@@ -201,10 +202,10 @@ def uneven_light(raw):
     keeping those within 3 grains (and 0.02) of the last fit. It is the paper's level only if every edge pixel lies on
     it: none more than BORDER_INK (or 5 grains) above it, so a digit cropped tight to its edges, a sharp shadow or the
     desk beside the page (ink on the border) keep the plain rule, as does paper whose plane rises by at most UNEVEN
-    across the picture. A curved surface is not tried: along the edges it would take a digit touching the middle of
-    an edge for paper."""
+    across the picture, and a picture under PHOTO_MIN_SIDE a side. A curved surface is not tried: along the edges it
+    would take a digit touching the middle of an edge for paper."""
     h, w = raw.shape
-    if h < 3 or w < 3:
+    if min(h, w) < PHOTO_MIN_SIDE:
         return None
     values = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]]).astype(np.float64)
     us, vs = np.linspace(-1.0, 1.0, w), np.linspace(-1.0, 1.0, h)

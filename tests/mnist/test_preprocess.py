@@ -571,6 +571,8 @@ def test_uneven_light_is_a_plane_through_paper_only():
     assert uneven_light(shadow) is None
     assert uneven_light(np.full((h, w), 0.04, np.float32)) is None           # even light
     assert uneven_light(np.full((h, w), 0.04, np.float32) + 0.07 * xx / (w - 1)) is None   # rises ≤ UNEVEN
+    assert uneven_light(plane[:63, :63].copy()) is None                     # under PHOTO_MIN_SIDE: not a photo
+    assert uneven_light(np.random.default_rng(0).random((8, 8)).astype(np.float32)) is None
     digit = np.zeros((64, 64), np.float32)
     digit[:, 24:40] = np.linspace(0, 1, 64)[:, None]                         # a tight crop touching top and bottom
     assert uneven_light(digit) is None
@@ -637,7 +639,7 @@ def test_a_digits_own_bars_are_not_ruled_lines():
 
 def test_what_the_photo_steps_must_leave_alone():
     """Found by a review: clean pictures the photo steps misread. A small digit cropped tight (its soft edge is its
-    border: no grain is measured under GRAIN_MIN_SIDE), a white pen or two pens on a clear canvas (a clear border:
+    border: no grain is measured under PHOTO_MIN_SIDE), a white pen or two pens on a clear canvas (a clear border:
     read from alpha), a '7' in a frame (frame and bar are not evenly spaced lines), and on ruled paper a '1' from top
     to bottom or a '7' whose bar spans the crop (not lines: off the lattice, and no margin in the middle)."""
     from app.mnist.preprocess import ink_map
