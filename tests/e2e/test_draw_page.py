@@ -461,6 +461,28 @@ def test_a_file_that_is_not_a_picture_is_named_as_such_before_it_is_sent(web, tm
     web.assert_clean()
 
 
+@pytest.mark.parametrize("fmt", ["GIF", "BMP"])
+def test_a_picture_in_a_format_the_api_does_not_read_is_converted(web, tmp_path, fmt):
+    """The API reads PNG, JPEG and WebP; a GIF or a BMP that the browser opens is converted to PNG here and sent, and
+    the note says so in both languages (it used to be refused as not a picture)."""
+    from PIL import Image
+
+    path = tmp_path / f"one.{fmt.lower()}"
+    Image.open(io.BytesIO(digit_png())).save(path, fmt)
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    page.set_input_files("#upload", str(path))
+    wait_answer(page, "1")
+    note = page.locator("#input-note")
+    expect(note).to_contain_text("PNG (120×120")
+    assert json.loads(requests[-1].post_data)["image"].startswith("data:image/png;base64,")
+    page.click("#lang-toggle")
+    expect(note).to_contain_text("轉成 PNG")
+    web.assert_clean()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
 def test_the_upload_button_is_in_the_page_language_and_works_from_the_keyboard(web, lang):
     """Not the browser's "Choose File / No file chosen" (English on the zh-TW page): a button of the page's

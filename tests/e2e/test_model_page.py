@@ -349,6 +349,27 @@ def test_a_phone_photo_is_shrunk_before_it_is_sent(web):
     web.assert_clean()
 
 
+def test_a_gif_is_converted_to_png_before_it_is_sent(web):
+    """The API reads PNG, JPEG and WebP; a GIF is converted by the browser (as on /draw) and the note says so."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
+    page = web.goto("/model")
+    open_sample(page, "mnist")
+    picture = Image.new("L", (90, 90), 255)
+    ImageDraw.Draw(picture).line([(45, 10), (45, 80)], fill=0, width=8)
+    buf = io.BytesIO()
+    picture.save(buf, "GIF")
+    page.set_input_files("#picture", files=[{"name": "one.gif", "mimeType": "image/gif", "buffer": buf.getvalue()}])
+    expect(page.locator("#image-note")).to_contain_text("PNG (90×90")
+    settled(page)
+    assert last_body(requests, "/predict")["image"].startswith("data:image/png;base64,")
+    web.assert_clean()
+
+
 def test_a_click_on_a_feature_map_value_opens_its_trace(web, server_url):
     requests = []
     web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)

@@ -44,14 +44,14 @@ async function decoded(file) {
  * shrunk here by the browser, keeping its aspect, to at most `side` px a side (the server works on 560 px), or to
  * 560 px when that is still over `maxBytes` (a grainy PNG): -> { dataUrl, width, height, sentWidth, sentHeight }, or
  * null when the file can be sent as it is or the browser cannot decode it (the caller then checks the file's own
- * size). A phone's photo (4000×3000, several MB) is one. JPEG stays JPEG; PNG and WebP go as PNG, which keeps
+ * size). always: re-encode it whatever its size (a format the API does not read: `type` is then "image/png"). A phone's photo (4000×3000, several MB) is one. JPEG stays JPEG; PNG and WebP go as PNG, which keeps
  * transparency, and as JPEG only when even 560 px of PNG is too big. */
-export async function shrunk(file, type, { maxSide, maxBytes, side = 1024 }) {
+export async function shrunk(file, type, { maxSide, maxBytes, side = 1024, always = false }) {
   const bitmap = await decoded(file);
   if (!bitmap) return null;
   const { width, height } = bitmap;
   try {
-    if (width <= maxSide && height <= maxSide && file.size <= maxBytes) return null;
+    if (!always && width <= maxSide && height <= maxSide && file.size <= maxBytes) return null;
     const fits = (url) => (url.length - url.indexOf(",") - 1) * 3 / 4 <= maxBytes;
     let sent = null;
     for (const [s, as] of [[side, type], [560, type], [560, "image/jpeg"]]) {

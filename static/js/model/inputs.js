@@ -178,8 +178,9 @@ export class InputPanel {
       this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_DECODE) });
       return;
     }
-    const type = await pictureType(file);
-    const small = type ? await shrunk(file, type, { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE }) : null;
+    const type = await pictureType(file);   // (a format the API does not read is converted to PNG, as on /draw)
+    const small = await shrunk(file, type ?? "image/png",
+      { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE, always: !type });
     if (seq !== this.fileSeq) return;
     if (!small && file.size > MAX_FILE) {
       this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_FILE) });
@@ -194,8 +195,8 @@ export class InputPanel {
     this.forgetSample();
     this.kind = "image";
     if (small) {
-      this.note("model.image.shrunk", { name: file.name, w: small.width, h: small.height, sw: small.sentWidth,
-        sh: small.sentHeight });
+      this.note(type ? "model.image.shrunk" : "model.image.converted", { name: file.name, w: small.width,
+        h: small.height, sw: small.sentWidth, sh: small.sentHeight });
     } else this.note("model.image.loaded", { name: file.name });
     this.onChange({});
   }

@@ -281,10 +281,12 @@ async function takeFile(file) {
   if (file.size > MAX_DECODE) { tooBig(MAX_DECODE); return; }
   const type = await pictureType(file);
   if (seq !== fileSeq) return;
-  if (!type) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
-  // a picture larger than the API takes (a phone's photo) is shrunk here first; the others go as they are
-  const small = await shrunk(file, type, { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE });
+  // a picture larger than the API takes (a phone's photo) is shrunk here first, and one in a format it does not read
+  // (GIF, BMP, AVIF, ... whatever this browser decodes) is converted to PNG; the others go as they are
+  const small = await shrunk(file, type ?? "image/png",
+    { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE, always: !type });
   if (seq !== fileSeq) return;
+  if (!type && !small) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
   if (!small && file.size > MAX_FILE) { tooBig(MAX_FILE); return; }   // not decodable here, and too big to send
   const dataUrl = small ? small.dataUrl : await readDataUrl(file, type);
   if (seq !== fileSeq) return;
@@ -295,7 +297,9 @@ async function takeFile(file) {
   showFileName(file.name);
   state.sample = null;
   save();
-  if (small) setNote("draw.note.image_shrunk", { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight });
+  const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
+  if (small && !type) setNote("draw.note.image_converted", sizes);
+  else if (small) setNote("draw.note.image_shrunk", sizes);
   else setNote("draw.note.image", { name: file.name });
   changedAt = performance.now();
   predict();
