@@ -293,7 +293,9 @@ def test_a_single_output_is_one_number_without_a_bar(web, server_url):
     web.assert_clean()
 
 
-def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_url):
+def send_one(web, fmt: str):
+    """/model with the MNIST sample, and a 1 drawn on white (90×90) chosen as a picture in `fmt` ("PNG", "GIF"):
+    -> (page, the requests to /api/models/ so far and from then on)."""
     import io
 
     from PIL import Image, ImageDraw
@@ -305,8 +307,14 @@ def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_ur
     picture = Image.new("L", (90, 90), 255)
     ImageDraw.Draw(picture).line([(45, 10), (45, 80)], fill=0, width=8)
     buf = io.BytesIO()
-    picture.save(buf, "PNG")
-    page.set_input_files("#picture", files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+    picture.save(buf, fmt)
+    page.set_input_files("#picture", files=[{"name": f"one.{fmt.lower()}", "mimeType": f"image/{fmt.lower()}",
+                                             "buffer": buf.getvalue()}])
+    return page, requests
+
+
+def test_a_picture_is_sent_with_its_preprocessing_and_value_scale(web, server_url):
+    page, requests = send_one(web, "PNG")
     expect(page.locator("#image-note")).to_contain_text("one.png")
     settled(page)
     body = last_body(requests, "/predict")
@@ -351,19 +359,7 @@ def test_a_phone_photo_is_shrunk_before_it_is_sent(web):
 
 def test_a_gif_is_converted_to_png_before_it_is_sent(web):
     """The API reads PNG, JPEG and WebP; a GIF is converted by the browser (as on /draw) and the note says so."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    requests = []
-    web.page.on("request", lambda r: requests.append(r) if "/api/models/" in r.url else None)
-    page = web.goto("/model")
-    open_sample(page, "mnist")
-    picture = Image.new("L", (90, 90), 255)
-    ImageDraw.Draw(picture).line([(45, 10), (45, 80)], fill=0, width=8)
-    buf = io.BytesIO()
-    picture.save(buf, "GIF")
-    page.set_input_files("#picture", files=[{"name": "one.gif", "mimeType": "image/gif", "buffer": buf.getvalue()}])
+    page, requests = send_one(web, "GIF")
     expect(page.locator("#image-note")).to_contain_text("PNG (90×90")
     settled(page)
     assert last_body(requests, "/predict")["image"].startswith("data:image/png;base64,")
