@@ -31,7 +31,7 @@ export function readDataUrl(file, type) {
   });
 }
 
-/** The pixel size of a picture file as the browser decodes it, or null when it cannot. */
+/** A picture file as the browser decodes it (an ImageBitmap, upright by its EXIF orientation), or null. */
 async function decoded(file) {
   try {
     return await createImageBitmap(file);
@@ -40,12 +40,13 @@ async function decoded(file) {
   }
 }
 
-/** A picture the API would refuse for its size (larger than `maxSide` px a side, or than `maxBytes` as a file),
- * shrunk here by the browser, keeping its aspect, to at most `side` px a side (the server works on 560 px), or to
- * 560 px when that is still over `maxBytes` (a grainy PNG): -> { dataUrl, width, height, sentWidth, sentHeight }, or
- * null when the file can be sent as it is or the browser cannot decode it (the caller then checks the file's own
- * size). always: re-encode it whatever its size (a format the API does not read: `type` is then "image/png"). A phone's photo (4000×3000, several MB) is one. JPEG stays JPEG; PNG and WebP go as PNG, which keeps
- * transparency, and as JPEG only when even 560 px of PNG is too big. */
+/** A picture the API would refuse for its size (larger than `maxSide` px a side, or than `maxBytes` as a file; a
+ * phone's 4000×3000 photo of several MB is one), shrunk here by the browser, keeping its aspect, to at most `side` px
+ * a side (the server works on 560 px), or to 560 px when that is still over `maxBytes` (a grainy PNG):
+ * -> { dataUrl, width, height, sentWidth, sentHeight }, or null when the file can be sent as it is or the browser
+ * cannot decode it (the caller then checks the file's own size). always: re-encode it whatever its size (a format
+ * the API does not read; `type` is then "image/png"). JPEG stays JPEG; PNG and WebP go as PNG, which keeps
+ * transparency, and as JPEG on white only when even 560 px of PNG is too big. */
 export async function shrunk(file, type, { maxSide, maxBytes, side = 1024, always = false }) {
   const bitmap = await decoded(file);
   if (!bitmap) return null;

@@ -168,8 +168,9 @@ export class InputPanel {
     if (notify) this.onChange({});
   }
 
-  /** A chosen picture: one larger than the API takes (a phone's photo) is shrunk by the browser first, as on /draw;
-   * a file that is no picture goes as it is, and the API's answer says why it cannot be read. */
+  /** A chosen picture, as on /draw: one larger than the API takes (a phone's photo) is shrunk by the browser first,
+   * one in a format the API does not read is converted to PNG; a file the browser cannot open goes as it is, and the
+   * API's answer says why it cannot be read. */
   async picture() {
     const file = $("picture").files[0];
     if (!file) return;
