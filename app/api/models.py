@@ -129,7 +129,16 @@ def _image_call(fn, kind: str, *args, **kwargs):
         raise
 
 
-def _float32(a) -> dict:
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _float32(layer: dict) -> dict:
+    """A layer's array as base64 of little-endian float32. The engine computes in float64: a value beyond float32's
+    range would be sent as ±inf, which the lists format never gives, so it is refused (422) naming the layer."""
+    a = layer["array"]
+    if max(-layer["min"], layer["max"]) > FLOAT32_MAX:
+        raise EngineError("format", f"layer {layer['name']!r} has values beyond float32's range (±3.4e38) on this "
+                          "input; ask for format 'lists'")
     data = np.ascontiguousarray(a, dtype="<f4").tobytes()
     return {"array": None, "dtype": "float32", "data": base64.b64encode(data).decode("ascii")}
 
@@ -147,7 +156,7 @@ def run_predict(model_id: str, req: ModelPredictRequest) -> dict:
         out["output"] = None if out["output"] is None else to_list(out["output"])
         if "input" in out:
             out["input"] = to_list(out["input"])
-        out["layers"] = [{**layer, **(_float32(layer["array"]) if layer["array"] is not None
+        out["layers"] = [{**layer, **(_float32(layer) if layer["array"] is not None
                                       else {"array": None, "dtype": "float32", "data": None})}
                          for layer in out["layers"]]
     return out

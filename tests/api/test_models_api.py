@@ -49,8 +49,8 @@ def trace(client, model_id: str, **body):
     return client.post(f"/api/models/{model_id}/trace", json=body)
 
 
-def lecture_conv() -> bytes:
-    kernel = np.array([[2, 1, 3], [2, 0, 0], [1, 3, 2]], dtype=np.float32)[:, :, None, None]
+def lecture_conv(kernel_scale: float = 1.0) -> bytes:
+    kernel = np.array([[2, 1, 3], [2, 0, 0], [1, 3, 2]], dtype=np.float32)[:, :, None, None] * np.float32(kernel_scale)
     return keras_file("lecture", (4, 4, 1), [
         {"class_name": "Conv2D", "config": {"name": "conv", "filters": 1, "kernel_size": [3, 3], "padding": "same",
                                             "use_bias": False}, "weights": [kernel]},
@@ -97,6 +97,24 @@ def test_float32_format_carries_the_same_numbers(client, file):
         assert b["array"] is None and b["dtype"] == "float32"
         flat = np.frombuffer(base64.b64decode(b["data"]), dtype="<f4")
         np.testing.assert_array_equal(flat, np.asarray(a["array"], dtype=np.float32).ravel())
+
+
+def test_float32_format_refuses_values_beyond_float32_instead_of_sending_inf(client):
+    # The engine computes in float64: a kernel of 1e30s (float32 holds them) on inputs of 1e8 (within the ±1e9 cap)
+    # gives 1.9e39, finite in float64 but ±inf in float32. Before, the packed array carried inf; the lists format
+    # gives the finite number.
+    s = upload(client, lecture_conv(kernel_scale=1e30)).json()
+    x = (np.asarray(LECTURE, dtype=np.float64) * 1e8).tolist()
+    lists = predict(client, s["id"], input=x)
+    assert lists.status_code == 200, lists.text
+    assert lists.json()["layers"][0]["array"][1][1] == [pytest.approx(1.9e39, rel=1e-6)]
+    err = assert_error(predict(client, s["id"], input=x, format="float32"), 422, "format")
+    assert "'conv'" in err["rule"] and "float32" in err["rule"]
+    near = (np.asarray(LECTURE, dtype=np.float64) * 1e6).tolist()   # 1.9e37: within float32's range
+    packed = predict(client, s["id"], input=near, format="float32")
+    assert packed.status_code == 200, packed.text
+    flat = np.frombuffer(base64.b64decode(packed.json()["layers"][0]["data"]), dtype="<f4")
+    assert np.isfinite(flat).all() and flat.reshape(4, 4)[1, 1] == pytest.approx(1.9e37, rel=1e-6)
 
 
 def test_summary_of_the_mnist_export_is_keras_summary(client):
