@@ -102,12 +102,28 @@ def parse_json(body: bytes):
         raise BodyRefused(400, f"must be valid JSON: {exc}") from exc
 
 
+JSON_TYPE_RULE = "must be application/json (or application/<name>+json)"
+UTF8 = ("utf-8", "utf8")
+
+
+def json_type_problem(content_type: str) -> str | None:
+    """None for application/json or application/...+json (one type, one subtype: "application/a/b+json" is neither,
+    and FastAPI would read such a body as text) with no charset or charset=utf-8; else the rule it breaks. JSON is
+    UTF-8 (RFC 8259); a body declared latin-1 or UTF-16 would be misread as UTF-8, so it is refused."""
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    if not (media == "application/json" or (media.startswith("application/") and media.endswith("+json")
+                                            and media.count("/") == 1)):
+        return JSON_TYPE_RULE
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in UTF8:
+            return "charset must be utf-8: JSON is UTF-8 (RFC 8259)"
+    return None
+
+
 def is_json(content_type: str) -> bool:
-    """application/json or application/...+json (one type, one subtype: "application/a/b+json" is neither, and
-    FastAPI would read such a body as text)."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json")
-                                            and media.count("/") == 1)
+    return json_type_problem(content_type) is None
 
 
 class JSONRoute(APIRoute):
@@ -134,8 +150,9 @@ class JSONRoute(APIRoute):
             return upload
 
         async def route(request: Request):
-            if not is_json(request.headers.get("content-type", "")):
-                return error_response(415, "content-type", "must be application/json (or application/<name>+json)")
+            problem = json_type_problem(request.headers.get("content-type", ""))
+            if problem:
+                return error_response(415, "content-type", problem)
             body = await request.body()
             if body:
                 try:

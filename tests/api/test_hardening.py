@@ -143,6 +143,26 @@ def test_json_endpoints_refuse_other_content_types(client, path, ctype):
     assert_error(r, 415, "content-type")
 
 
+@pytest.mark.parametrize("path", ["/api/conv2d", "/api/rnn", "/api/mnist/predict", "/api/architectures/shape"])
+@pytest.mark.parametrize("ctype", ["application/json; charset=latin-1", "application/json;charset=utf-16",
+                                   'application/json; charset="iso-8859-1"', "application/problem+json; charset=ascii"])
+def test_json_endpoints_refuse_a_charset_other_than_utf8(client, path, ctype):
+    # Before, the body was read as UTF-8 whatever it said: a latin-1 "é" (one byte, 0xE9) is not UTF-8.
+    r = client.post(path, content='{"input": [[1]], "kernel": [[1]], "note": "é"}'.encode("latin-1"),
+                    headers={"content-type": ctype})
+    err = assert_error(r, 415, "content-type")
+    assert "utf-8" in err["rule"]
+
+
+@pytest.mark.parametrize("ctype", ["application/json; charset=utf-8", "application/json; charset=UTF-8",
+                                   'application/json; charset="utf-8"', "application/json;charset=utf8",
+                                   "Application/JSON; foo=bar"])
+def test_json_endpoints_take_utf8_however_it_is_written(client, ctype):
+    r = client.post("/api/conv2d", content=b'{"input": [[1, 2], [3, 4]], "kernel": [[1]]}',
+                    headers={"content-type": ctype})
+    assert r.status_code == 200 and r.json()["output"] == [[1, 2], [3, 4]], r.text
+
+
 def test_the_upload_endpoint_takes_multipart_only(client):
     r = client.post("/api/mnist/predict/upload", json={"pixels": [[0] * 28] * 28})
     assert_error(r, 415, "content-type")
