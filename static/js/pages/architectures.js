@@ -232,16 +232,16 @@ function renderDiagram() {
   diagramScale = scale;
   svg.style.setProperty("--s", scale);
   const width = Math.ceil((m.w + 2 * MARGIN) * scale);
-  const height = Math.ceil((m.up + m.down + 2 * MARGIN) * scale + labelPx + 6);
+  const cy = MARGIN + m.up;
+  const labels = shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + labelPx + 1, width);
+  const height = Math.ceil((m.up + m.down + 2 * MARGIN) * scale + labels.lines * (labelPx + 4) + 2);
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("aria-label", `${net.name}: ${shapeText(net.input_shape)} → ${shapeText(net.output_shape)}`);
   const g = svgEl("g", { transform: `scale(${scale})` });
-  const cy = MARGIN + m.up;
   place(net.tree, MARGIN, cy, g, memo);
-  svg.append(g);
-  svg.append(shapeLabels(net.tree, memo, scale, (cy + m.down + MARGIN) * scale + labelPx + 1));
+  svg.append(g, labels.g);
   renderLegend();
 }
 
@@ -260,26 +260,32 @@ const redraw = () => {
 new ResizeObserver(redraw).observe($("diagram-scroll"));
 window.addEventListener("resize", redraw);  // lib/present.js sends one when presenter mode is switched
 
-// The output size written under the trunk wherever the image size changes (224, 112, 56, ...).
-function shapeLabels(tree, memo, scale, y) {
+// The output size written under the trunk wherever the image size changes (224, 112, 56, ...). A size too close
+// to the one before goes on a second line (GoogLeNet's 56×56 and 28×28, its 1000 after 1×1 on a projector were
+// dropped; ResNet-50 has four within 100 px); up to four lines. -> { g, lines } (lines used, for the drawing's height).
+function shapeLabels(tree, memo, scale, y, width) {
   const g = svgEl("g", { class: "shape-labels" });
-  let x = MARGIN, last = null, lastX = -Infinity;
+  const digit = labelPx * 2 / 3;   // (12 px digits: about 8 px each)
+  const ends = [-Infinity, -Infinity, -Infinity, -Infinity];   // the right end of the last label on each line
+  let x = MARGIN, last = null, lines = 1;
   tree.forEach((node, i) => {
     const w = memo.get(node).w;
     const row = net.layers[typeof node === "number" ? node : node.merge];
     const size = row.output_shape.length === 3 ? `${row.output_shape[0]}×${row.output_shape[1]}` : String(row.output_shape[0]);
-    const digit = labelPx * 2 / 3;   // (12 px digits: about 8 px each)
-    const at = Math.max(size.length * digit / 2 + 4, (x + w / 2) * scale);
-    if (size !== last && at - lastX > 6.5 * digit) {
-      const text = svgEl("text", { x: at, y, class: "shape-label" });
+    const half = size.length * digit / 2 + 2;
+    const at = Math.min(width - half, Math.max(half + 2, (x + w / 2) * scale));
+    const line = size === last ? -1 : ends.findIndex((end) => at - half > end + digit);
+    if (line >= 0) {
+      const text = svgEl("text", { x: at, y: y + line * (labelPx + 4), class: "shape-label" });
       text.textContent = size;
       g.append(text);
-      lastX = at;
+      ends[line] = at + half;
+      lines = Math.max(lines, line + 1);
     }
     last = size;
     x += w + (i < tree.length - 1 ? GAP : 0);
   });
-  return g;
+  return { g, lines };
 }
 
 function renderLegend() {
