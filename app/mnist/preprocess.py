@@ -112,16 +112,20 @@ def ink_map(image):
             raw, polarity = 1.0 - grey, "dark-on-light"
         else:
             raw, polarity = grey, "light-on-dark"
-        light = uneven_light(raw)
+        photo = min(raw.shape) >= PHOTO_MIN_SIDE
+        noise = grain(raw) if photo else 0.0
+        light = uneven_light(raw, noise) if photo else None
         if light is not None and polarity == "dark-on-light":
             brightness = 1.0 - light     # light multiplies paper and ink alike: divide it out, to the brightest paper
             raw = 1.0 - np.minimum(grey * (float(brightness.max()) / np.maximum(brightness, 0.05)), 1.0)
         elif light is not None:
             raw = raw - light            # light on a dark page: what it adds is taken off
+        if light is not None:
+            noise = grain(raw)           # the grain left on the evened paper
     border = np.concatenate([raw[0], raw[-1], raw[:, 0], raw[:, -1]])
     paper = float(np.median(border))
-    if polarity != "alpha" and min(raw.shape) >= PHOTO_MIN_SIDE:
-        paper += NOISE_FLOOR * grain(raw)  # 0 on clean paper
+    if polarity != "alpha":
+        paper += NOISE_FLOOR * noise  # 0 on clean paper and under PHOTO_MIN_SIDE a side
     contrast = float(raw.max()) - paper
     if contrast <= 0:
         return np.zeros_like(raw, dtype=np.float32), polarity, 0.0
@@ -195,7 +199,7 @@ def _on_lattice(runs):
     return [runs[i] for i in kept]
 
 
-def uneven_light(raw):
+def uneven_light(raw, noise=None):
     """The paper's level across a picture lit unevenly (light falling across a photographed page), or None.
 
     A plane a + bx + cy (x, y in -1..1) fitted by least squares to the four edges' pixels, in three rounds, each
@@ -203,7 +207,7 @@ def uneven_light(raw):
     it: none more than BORDER_INK (or 5 grains) above it, so a digit cropped tight to its edges, a sharp shadow or the
     desk beside the page (ink on the border) keep the plain rule, as does paper whose plane rises by at most UNEVEN
     across the picture, and a picture under PHOTO_MIN_SIDE a side. A curved surface is not tried: along the edges it
-    would take a digit touching the middle of an edge for paper."""
+    would take a digit touching the middle of an edge for paper. noise: grain(raw), when the caller has it."""
     h, w = raw.shape
     if min(h, w) < PHOTO_MIN_SIDE:
         return None
@@ -211,7 +215,7 @@ def uneven_light(raw):
     us, vs = np.linspace(-1.0, 1.0, w), np.linspace(-1.0, 1.0, h)
     basis = np.stack([np.ones(values.size), np.concatenate([us, us, np.full(h, -1.0), np.full(h, 1.0)]),
                       np.concatenate([np.full(w, -1.0), np.full(w, 1.0), vs, vs])], axis=1)
-    noise = grain(raw)
+    noise = grain(raw) if noise is None else noise
     keep = np.ones(values.size, bool)
     for _ in range(3):
         coef = np.linalg.lstsq(basis[keep], values[keep], rcond=None)[0]
