@@ -81,8 +81,6 @@ def strokes_steps(strokes, width, height) -> dict | None:
 
 # ---- one request's input ----------------------------------------------------------------------------
 
-_NO_MAP = np.zeros((1, 1), np.float32)
-
 
 def steps_json(result: dict | None, source_shape, drawn: bool = False) -> dict | None:
     """A preprocess() result ready for the API's JSON encoder (maps as rounded arrays; without the 28×28
@@ -90,13 +88,8 @@ def steps_json(result: dict | None, source_shape, drawn: bool = False) -> dict |
     and is written by binary_map."""
     if result is None:
         return None
-    if drawn:
-        steps = preprocess.steps_to_lists({**result, "ink": _NO_MAP}, decimals=3, max_side=INK_PREVIEW_SIDE,
-                                          arrays=True, maps=("ink", "box"))
-        steps["ink"] = binary_map(result["ink"])  # in the same place among the keys
-    else:
-        steps = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE, arrays=True,
-                                          maps=("ink", "box"))
+    steps = preprocess.steps_to_lists(result, decimals=3, max_side=INK_PREVIEW_SIDE, arrays=True, maps=("ink", "box"),
+                                      written={"ink": binary_map(result["ink"])} if drawn else None)
     steps["input_size"] = [int(source_shape[0]), int(source_shape[1])]
     steps.setdefault("ink_scale", 1.0)
     return steps

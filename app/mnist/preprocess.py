@@ -407,15 +407,17 @@ def prepare(ink, polarity="light-on-dark", contrast=1.0, min_pixels=3, drawn=Non
     }
 
 
-def steps_to_lists(steps, decimals=3, max_side=280, arrays=False, maps=("pixels", "ink", "box")):
+def steps_to_lists(steps, decimals=3, max_side=280, arrays=False, maps=("pixels", "ink", "box"), written=None):
     """A preprocess() result as JSON-ready lists. The ink map is shrunk to at most max_side px.
     arrays: leave the rounded maps as float64 arrays (orjson writes them as the same text, faster).
-    maps: the maps to give (the others are left out)."""
+    maps: the maps to give (the others are left out). written: maps the caller has written for JSON already
+    (name -> value), put in their place as they are."""
     if steps is None:
         return None
+    written = written or {}
     out = dict(steps)
     ink = steps["ink"]
-    if max(ink.shape) > max_side:
+    if "ink" not in written and max(ink.shape) > max_side:
         scale = max_side / max(ink.shape)
         size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
         ink = np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.BOX))
@@ -423,6 +425,9 @@ def steps_to_lists(steps, decimals=3, max_side=280, arrays=False, maps=("pixels"
     for key in ("pixels", "ink", "box"):
         if key not in maps:
             del out[key]
+            continue
+        if key in written:
+            out[key] = written[key]
             continue
         a = ink if key == "ink" else steps[key]
         rounded = np.round(a.astype(np.float64), decimals)
