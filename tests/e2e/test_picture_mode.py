@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -210,7 +211,49 @@ def test_an_uploaded_png_crosses_the_network_once_and_gives_the_upload_routes_nu
     assert posts.count("image/filter/upload") == 1, posts
     # a file that is not a picture is refused in words, before any call
     page.set_input_files("#pic-file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
-    expect(page.locator("#pic-file-msg")).to_have_text("notes.txt is not a PNG, JPEG or WebP picture.")
+    expect(page.locator("#pic-file-msg")).to_have_text("notes.txt is not a picture this browser can open.")
+    web.assert_clean()
+
+
+def shown_input(page) -> Image.Image:
+    """The input picture on the page: the API's own PNG of the picture it computes on (grey levels)."""
+    src = page.locator("#pic-in").get_attribute("src")
+    assert src.startswith("data:image/png;base64,"), src[:40]
+    return Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_picture_over_the_api_caps_is_shrunk_and_a_gif_converted_by_the_page(web, server_url, lang):
+    """Before, a photo over 4096 px a side (or 8 MB) was sent and refused, and a GIF or BMP was refused as "not a PNG,
+    JPEG or WebP": now the browser shrinks the one to 1024 px and converts the other to PNG (as /draw and /model
+    do), the note says so with both sizes, and the numbers are the API's for what was sent."""
+    page = open_picture(web, f"&lang={lang}")
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.url) if r.url.endswith("/filter/upload") else None)
+    wide = png(5000, 400, lambda x, y: 30 if x < 2500 else 220)
+    page.set_input_files("#pic-file", files=[{"name": "wide.png", "mimeType": "image/png", "buffer": wide}])
+    note = page.locator("#pic-file-msg")
+    expect(note).to_contain_text("5000×400")
+    expect(note).to_contain_text("1024×82")
+    settled(page)
+    expect(page.locator("#pic-in-cap")).to_contain_text("128×10")   # the API's 128 px of the 1024×82 sent
+    shown = np.asarray(shown_input(page).convert("L"), dtype=int)
+    assert shown.shape == (10, 128) and abs(shown[:, :60].mean() - 30) < 3 and abs(shown[:, 68:].mean() - 220) < 3
+    before = httpx.post(server_url + "/api/image/filter/upload", files={"file": ("wide.png", wide, "image/png")},
+                        data={"preset": "sobel_x"})   # what the page used to send
+    assert before.status_code == 422 and "4096" in before.json()["error"]["rule"], before.text
+    # a GIF: converted to PNG, the same pixels
+    gif = io.BytesIO()
+    Image.open(io.BytesIO(png(90, 60, lambda x, y: 0 if (x // 15 + y // 15) % 2 else 255))).save(gif, "GIF")
+    page.set_input_files("#pic-file", files=[{"name": "board.gif", "mimeType": "image/gif", "buffer": gif.getvalue()}])
+    expect(note).to_contain_text("PNG")
+    expect(note).to_contain_text("90×60")
+    settled(page)
+    expect(page.locator("#pic-in-cap")).to_contain_text("90×60")
+    want = np.asarray(Image.open(io.BytesIO(gif.getvalue())).convert("L"))
+    assert np.array_equal(np.asarray(shown_input(page).convert("L")), want)
+    assert len(uploads) == 2, uploads
+    expect(page.locator("#pic-source")).to_contain_text("board.gif")
     web.assert_clean()
 
 

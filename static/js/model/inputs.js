@@ -8,7 +8,7 @@ import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { reshape } from "../lib/matrix.js";
 import { MAX_POINTS, Pad } from "../draw/pad.js";
-import { pictureType, readDataUrl, shrunk } from "../draw/upload.js";
+import { pictureType, readDataUrl, shrunk } from "../lib/pictures.js";
 
 const SIZE = 280;                               // the pad's own units, as on /draw
 const MAX_FILE = Math.floor((limits.models.max_json_bytes - 1024) * 3 / 4);   // a data URL inside the JSON cap

@@ -14,7 +14,7 @@ import { renderPrep } from "../draw/prep.js";
 import { h as el } from "../lib/dom.js";
 import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
-import { pictureType, readDataUrl, shrunk } from "../draw/upload.js";
+import { pictureType, readDataUrl, shrunk } from "../lib/pictures.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms

@@ -4,10 +4,11 @@
 // picture or leave the mode.
 import { limits } from "../lib/limits.js";
 import { t } from "../lib/i18n.js";
+import { pictureType, shrunk } from "../lib/pictures.js";
 
 const $ = (id) => document.getElementById(id);
-const TYPES = ["image/png", "image/jpeg", "image/webp"];
 const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
+const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
 
 /** Words in a status line, kept as [key, values] so a language switch can say them again. */
 class Note {
@@ -16,16 +17,36 @@ class Note {
   again() { if (this.said) this.say(...this.said); }
 }
 
-/** The file field and the drop targets; onFile(file) gets a file the API may take (type and size checked). */
+/** A data URL's bytes as a File named `name`. */
+function fileOf(dataUrl, name) {
+  const comma = dataUrl.indexOf(",");
+  const type = dataUrl.slice(5, dataUrl.indexOf(";"));
+  const bytes = Uint8Array.from(atob(dataUrl.slice(comma + 1)), (c) => c.charCodeAt(0));
+  return new File([bytes], name, { type });
+}
+
+/** The file field and the drop targets; onFile(file) gets a file the API may take. A picture larger than the API
+ * takes (a phone's 48-megapixel photo) is shrunk here first, and one in a format it does not read (GIF, BMP, AVIF,
+ * ... whatever this browser decodes) is converted to PNG, as on /draw; the note says so with both sizes. */
 export function bindFiles({ onFile }) {
   const note = new Note($("pic-file-msg"));
-  const take = (file) => {
+  let seq = 0;   // a slow shrink must not overwrite a later choice
+  const take = async (file) => {
     if (!file) return;
-    if (file.type && !TYPES.includes(file.type)) { note.say("pic.not_image", { name: file.name }); return; }
+    const mine = ++seq;
     const max = limits.filter.max_upload_bytes;
-    if (file.size > max) { note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(max) }); return; }
-    note.say(null);
-    onFile(file);
+    const tooBig = (cap) => note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(cap) });
+    if (file.size > MAX_DECODE) { tooBig(MAX_DECODE); return; }
+    const type = await pictureType(file);
+    if (mine !== seq) return;
+    const small = await shrunk(file, type ?? "image/png",
+      { maxSide: limits.filter.max_image_side, maxBytes: max, always: !type });
+    if (mine !== seq) return;
+    if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
+    if (!small && file.size > max) { tooBig(max); return; }   // not decodable here, and too big to send
+    const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
+    note.say(!small ? null : type ? "pic.shrunk" : "pic.converted", sizes || {});
+    onFile(small ? fileOf(small.dataUrl, file.name) : file);
   };
   $("pic-file").addEventListener("change", () => { take($("pic-file").files[0]); $("pic-file").value = ""; });
   for (const zone of [$("pic-drop"), $("pic-in-frame")]) {

@@ -1,5 +1,6 @@
-// The upload control's checks. A picture goes to the API as a data URL whose media type the browser takes from
-// the file's name (README.md is text/markdown, a name without an extension application/octet-stream): the API
+// Picture files chosen on /draw, /model and /conv (shrunk or converted by the browser when the API would refuse
+// them). On /draw and /model a picture goes to the API as a data URL whose media type the browser takes from the
+// file's name (README.md is text/markdown, a name without an extension application/octet-stream): the API
 // then refuses the data URL itself, in words about data URLs the student never typed. So the file's own first
 // bytes decide here, before anything is sent, and the data URL is labelled with the format they show.
 
