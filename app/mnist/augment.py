@@ -7,8 +7,9 @@ draws its random numbers from the `rng` it is given (the same seed gives the sam
   shift: small and off-centre digits) plus an elastic distortion (a smooth random displacement field,
   Simard et al. 2003), bilinear, zero outside.
 - `pen_width`: thinner or thicker pens, by grey-level erosion (3×3 min) or dilation (3×3 max), blended
-  with the original by a random amount (settings["pen_thick"], when given, another range for the thicker pens:
-  whole dilations, then a blend; `python -m app.train --thick-pens`); in the end every image is scaled to a
+  with the original by a random amount (settings["pen_thick"]: another range for the thicker pens, whole
+  dilations then a blend, 0.3-1.8 by default; None: the same blends as the thinner pens, `python -m app.train
+  --plain-pens`); in the end every image is scaled to a
   brightest pixel of 1, as the drawing pad's preprocessing does.
 - `add_serif_ones` / `add_crossed_sevens`: synthesised variants: a 1 with a flag at the top (and a foot
   line), a 7 with a bar across its stem, drawn as anti-aliased line segments where the digit's own ink is.
@@ -36,6 +37,8 @@ AUGMENT = {
     "elastic_grid": 4,  # the field is random on a 4×4 grid, bilinear in between
     "small_p": 0.1,  # share of digits shrunk to 0.45-0.8 and moved off-centre by up to ±5 px
     "pen_p": 0.5,  # share of digits whose pen is changed (blend 0.3-0.8); half thinner, half thicker
+    "pen_thick": [0.3, 1.8],  # the thicker pens: up to one whole dilation and a blend of another (other writers'
+                              # digits read better; None: blends 0.3-0.8 as the thinner pens, the model before 12-01)
     "serif_p": 0.3,  # share of 1s given a flag (and half of those a foot line)
     "cross_p": 0.3,  # share of 7s given a crossbar
     "blur_p": 0.15,  # share of digits blurred

@@ -600,6 +600,9 @@ def test_the_training_curves_give_the_epoch_title_room(browser, server_url, lang
             assert len(numbers) >= 2, labels
             for b in numbers:
                 assert apart(axis[0], b, 3), (chart, "the axis title crowds an epoch number", axis[0], b)
+            if chart == "curve-loss":   # round ticks (0, 0.2, ... 0.8), not the largest loss × 1.1 as 7.48e-1
+                ticks = [b["text"] for b in labels if b["left"] < 20 and b["top"] < boxes["h"] - 40]
+                assert len(ticks) == 5 and all(re.fullmatch(r"\d+(\.\d{1,2})?", v) for v in ticks), ticks
             for k, a in enumerate(labels):
                 for b in labels[k + 1:]:
                     assert apart(a, b, 3), (chart, "labels crowd each other", a, b)

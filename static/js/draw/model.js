@@ -104,7 +104,14 @@ export function renderModel(card, nodes, onMistake) {
   });
   if (hist.length) {
     const losses = hist.map((h) => h.loss);
-    lineChart(lossCanvas, t("draw.model.loss"), [{ values: losses, colour: ORANGE }], 0, Math.max(...losses) * 1.1, (v) => fmt(v, 2));
+    // four intervals of a round step (0.2: 0, 0.2, ... 0.8), not of the largest loss × 1.1, whose exact ticks were
+    // written as 7.48e-1 and ran into the title
+    const top = Math.max(...losses) * 1.05 || 1;
+    const unit = 10 ** Math.floor(Math.log10(top / 4));
+    const lossStep = [1, 2, 2.5, 5, 10].map((m) => m * unit).find((d) => 4 * d >= top);
+    const lossTicks = [0, 1, 2, 3, 4].map((k) => Number((k * lossStep).toPrecision(12)));
+    lineChart(lossCanvas, t("draw.model.loss"), [{ values: losses, colour: ORANGE }], 0, lossTicks[4], (v) => fmt(v, 3),
+      lossTicks);
     const accs = hist.flatMap((h) => [h.train_acc, h.val_acc]);
     // whole-percent grid lines at a round step, at most five intervals down to the lowest accuracy (75, 80, ... 100%)
     const least = Math.min(...accs);
