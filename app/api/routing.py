@@ -13,6 +13,8 @@ The body's size was capped before all of this by app/middleware.py (per path, `a
 
 from __future__ import annotations
 
+import re
+
 import anyio.to_thread
 import numpy as np
 import orjson
@@ -104,6 +106,7 @@ def parse_json(body: bytes):
 
 JSON_TYPE_RULE = "must be application/json (or application/<name>+json)"
 UTF8 = ("utf-8", "utf8")
+PARAM = re.compile(r'([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*?)\s*(?:;|$)')  # name=value or name="va;lue"
 
 
 def json_type_problem(content_type: str) -> str | None:
@@ -115,10 +118,10 @@ def json_type_problem(content_type: str) -> str | None:
     if not (media == "application/json" or (media.startswith("application/") and media.endswith("+json")
                                             and media.count("/") == 1)):
         return JSON_TYPE_RULE
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in UTF8:
-            return "charset must be utf-8: JSON is UTF-8 (RFC 8259)"
+    if "charset" in params.lower():   # (most requests have no parameters: nothing more to read)
+        for name, value in PARAM.findall(params):
+            if name.lower() == "charset" and value.strip('"').lower() not in UTF8:
+                return "charset must be utf-8: JSON is UTF-8 (RFC 8259)"
     return None
 
 

@@ -36,7 +36,7 @@ AUGMENT = {
     "elastic_px": 1.5,  # peak displacement of the smooth random field
     "elastic_grid": 4,  # the field is random on a 4×4 grid, bilinear in between
     "small_p": 0.1,  # share of digits shrunk to 0.45-0.8 and moved off-centre by up to ±5 px
-    "pen_p": 0.5,  # share of digits whose pen is changed (blend 0.3-0.8); half thinner, half thicker
+    "pen_p": 0.5,  # share of digits whose pen is changed; half thinner (blend 0.3-0.8), half thicker (pen_thick)
     "pen_thick": [0.3, 1.8],  # the thicker pens: up to one whole dilation and a blend of another (other writers'
                               # digits read better; None: blends 0.3-0.8 as the thinner pens, the model before 12-01)
     "serif_p": 0.3,  # share of 1s given a flag (and half of those a foot line)

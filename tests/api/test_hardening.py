@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -156,11 +158,21 @@ def test_json_endpoints_refuse_a_charset_other_than_utf8(client, path, ctype):
 
 @pytest.mark.parametrize("ctype", ["application/json; charset=utf-8", "application/json; charset=UTF-8",
                                    'application/json; charset="utf-8"', "application/json;charset=utf8",
-                                   "Application/JSON; foo=bar"])
+                                   "Application/JSON; foo=bar", 'application/json; profile="a;charset=latin-1"'])
 def test_json_endpoints_take_utf8_however_it_is_written(client, ctype):
     r = client.post("/api/conv2d", content=b'{"input": [[1, 2], [3, 4]], "kernel": [[1]]}',
                     headers={"content-type": ctype})
     assert r.status_code == 200 and r.json()["output"] == [[1, 2], [3, 4]], r.text
+
+
+def test_the_mnist_fast_lane_refuses_a_charset_other_than_utf8_too(client):
+    # a cheap body (one 28×28 digit) is answered by the lane around the framework (app/api/mnist_lane.py)
+    body = json.dumps({"pixels": [[0.0] * 28] * 14 + [[1.0] * 28] * 14}).encode()
+    assert client.post("/api/mnist/predict", content=body,
+                       headers={"content-type": "application/json; charset=utf-8"}).status_code == 200
+    err = assert_error(client.post("/api/mnist/predict", content=body,
+                                   headers={"content-type": "application/json; charset=latin-1"}), 415, "content-type")
+    assert "utf-8" in err["rule"]
 
 
 def test_the_upload_endpoint_takes_multipart_only(client):

@@ -257,6 +257,49 @@ def test_a_picture_over_the_api_caps_is_shrunk_and_a_gif_converted_by_the_page(w
     web.assert_clean()
 
 
+def test_a_big_webp_is_shrunk_and_a_huge_file_is_not_opened(web, server_url, tmp_path):
+    """The API decodes WebP only up to 2048×2048 pixels (it answered 422 to the page's 2100×2100 WebP); files over
+    64 MB are refused unopened, in words that do not call 64 MB the API's cap (8 MB)."""
+    page = open_picture(web)
+    webp = io.BytesIO()
+    Image.new("L", (2100, 2100), 200).save(webp, "WEBP")
+    before = httpx.post(server_url + "/api/image/filter/upload", data={"preset": "identity"},
+                        files={"file": ("big.webp", webp.getvalue(), "image/webp")})
+    assert before.status_code == 422 and "WebP" in before.json()["error"]["rule"]
+    page.set_input_files("#pic-file", files=[{"name": "big.webp", "mimeType": "image/webp", "buffer": webp.getvalue()}])
+    note = page.locator("#pic-file-msg")
+    expect(note).to_contain_text("2100×2100")
+    expect(note).to_contain_text("1024×1024")
+    settled(page)
+    expect(page.locator("#pic-in-cap")).to_contain_text("128×128")
+    expect(page.locator("#pic-error")).to_be_hidden()
+    huge = tmp_path / "huge.png"
+    with open(huge, "wb") as f:
+        f.truncate(65 * 1024 * 1024)
+    page.set_input_files("#pic-file", str(huge))
+    expect(note).to_have_text("huge.png is 65.0 MB: too large to open here (at most 64.0 MB).")
+    web.assert_clean()
+
+
+def test_a_bundled_photo_chosen_while_a_file_is_shrunk_stays(web):
+    """Before, a file still being converted replaced a bundled photo chosen after it (and stopped the webcam)."""
+    web.page.add_init_script("""{ const slow = window.createImageBitmap.bind(window);
+      window.createImageBitmap = (...a) => new Promise((done) => setTimeout(() => done(slow(...a)), 1200)); }""")
+    page = open_picture(web)
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.url) if r.url.endswith("/filter/upload") else None)
+    gif = io.BytesIO()
+    Image.new("L", (60, 40), 90).save(gif, "GIF")
+    page.set_input_files("#pic-file", files=[{"name": "late.gif", "mimeType": "image/gif", "buffer": gif.getvalue()}])
+    page.click("[data-photo=camera]")
+    expect(page.locator("#pic-source")).to_have_text("Bundled photo: Camera.")
+    page.wait_for_timeout(2500)   # the conversion has long finished
+    settled(page)
+    expect(page.locator("#pic-source")).to_have_text("Bundled photo: Camera.")
+    assert uploads == [] and page.locator("[data-photo=camera]").get_attribute("aria-pressed") == "true"
+    web.assert_clean()
+
+
 def test_a_dropped_picture_is_used(web, server_url):
     raw = png(40, 30, lambda x, y: 255 if (x // 10 + y // 10) % 2 else 0)  # a checkerboard
     page = open_picture(web)

@@ -41,19 +41,22 @@ async function decoded(file) {
   }
 }
 
-/** A picture the API would refuse for its size (larger than `maxSide` px a side, or than `maxBytes` as a file; a
+/** A picture the API would refuse for its size (larger than `maxSide` px a side, `maxPixels` in all, or `maxBytes` as
+ * a file; a
  * phone's 4000×3000 photo of several MB is one), shrunk here by the browser, keeping its aspect, to at most `side` px
  * a side (the server works on 560 px), or to 560 px when that is still over `maxBytes` (a grainy PNG):
  * -> { dataUrl, width, height, sentWidth, sentHeight }, or null when the file can be sent as it is or the browser
  * cannot decode it (the caller then checks the file's own size). always: re-encode it whatever its size (a format
  * the API does not read; `type` is then "image/png"). JPEG stays JPEG; PNG and WebP go as PNG, which keeps
  * transparency, and as JPEG on white only when even 560 px of PNG is too big. */
-export async function shrunk(file, type, { maxSide, maxBytes, side = 1024, always = false }) {
+export async function shrunk(file, type, { maxSide, maxBytes, maxPixels = Infinity, side = 1024, always = false }) {
   const bitmap = await decoded(file);
   if (!bitmap) return null;
   const { width, height } = bitmap;
   try {
-    if (!always && width <= maxSide && height <= maxSide && file.size <= maxBytes) return null;
+    if (!always && width <= maxSide && height <= maxSide && width * height <= maxPixels && file.size <= maxBytes) {
+      return null;
+    }
     const fits = (url) => (url.length - url.indexOf(",") - 1) * 3 / 4 <= maxBytes;
     let sent = null;
     for (const [s, as] of [[side, type], [560, type], [560, "image/jpeg"]]) {

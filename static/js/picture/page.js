@@ -70,6 +70,7 @@ export function startPicture() {
   }));
 
   function use(src, options) {
+    if (src.kind !== "file") files.cancel();   // a file still being shrunk must not replace this later choice
     $("pic-empty").hidden = true;
     session.setSource(src, options);
     source();

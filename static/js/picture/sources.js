@@ -26,8 +26,10 @@ function fileOf(dataUrl, name) {
 }
 
 /** The file field and the drop targets; onFile(file) gets a file the API may take. A picture larger than the API
- * takes (a phone's 48-megapixel photo) is shrunk here first, and one in a format it does not read (GIF, BMP, AVIF,
- * ... whatever this browser decodes) is converted to PNG, as on /draw; the note says so with both sizes. */
+ * takes (a phone's 48-megapixel photo, a WebP over 2048×2048 pixels) is shrunk here first, and one in a format it
+ * does not read (GIF, BMP, AVIF, ... whatever this browser decodes) is converted to PNG, as on /draw; the note says
+ * so with both sizes. -> { again() (the note in the page's language), cancel() (drop a file still being read: the
+ * user chose a bundled photo or a webcam still meanwhile) }. */
 export function bindFiles({ onFile }) {
   const note = new Note($("pic-file-msg"));
   let seq = 0;   // a slow shrink must not overwrite a later choice
@@ -36,11 +38,14 @@ export function bindFiles({ onFile }) {
     const mine = ++seq;
     const max = limits.filter.max_upload_bytes;
     const tooBig = (cap) => note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(cap) });
-    if (file.size > MAX_DECODE) { tooBig(MAX_DECODE); return; }
+    if (file.size > MAX_DECODE) {
+      note.say("pic.file_too_big_to_open", { name: file.name, size: MB(file.size), max: MB(MAX_DECODE) });
+      return;
+    }
     const type = await pictureType(file);
     if (mine !== seq) return;
-    const small = await shrunk(file, type ?? "image/png",
-      { maxSide: limits.filter.max_image_side, maxBytes: max, always: !type });
+    const small = await shrunk(file, type ?? "image/png", { maxSide: limits.filter.max_image_side, maxBytes: max,
+      maxPixels: type === "image/webp" ? limits.filter.max_webp_pixels : Infinity, always: !type });
     if (mine !== seq) return;
     if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
     if (!small && file.size > max) { tooBig(max); return; }   // not decodable here, and too big to send
@@ -63,7 +68,7 @@ export function bindFiles({ onFile }) {
       take(e.dataTransfer.files[0]);
     });
   }
-  return note;
+  return { again: () => note.again(), cancel: () => { seq += 1; } };
 }
 
 export class Webcam {
