@@ -614,3 +614,58 @@ def test_the_training_curves_give_the_epoch_title_room(browser, server_url, lang
         assert not small, small
     finally:
         context.close()
+
+
+def shown_share(r: float) -> str:
+    """static/js/draw/model.js recallText: one decimal, 100.0% only when every one was read right."""
+    import math
+    return "100.0%" if r >= 1 else f"{min(math.floor(r * 1000 + 0.5) / 10, 99.9):.1f}%"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_model_section_shows_recall_the_robustness_set_and_how_it_was_trained(browser, server_url, lang, width):
+    """Issue 17: /draw's model section shows the card's per-digit recall (test set and robustness set), the robustness
+    set's accuracy and confusion matrix, the augmentation settings, the training time and the machine. Before, only
+    the test accuracy, the curves and the test confusion matrix were there. Nothing is cut, in either language."""
+    import httpx
+
+    from tests.e2e.audit import describe, fit_problems
+
+    card = httpx.get(server_url + "/api/mnist/model").json()
+    robust = card["robustness"]
+    context = browser.new_context(viewport={"width": width, "height": 800 if width > 600 else 740},
+                                  has_touch=width < 600, is_mobile=width < 600, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{server_url}/draw?lang={lang}")
+        page.locator("#recall tr").nth(2).wait_for(state="attached")
+        page.evaluate("() => document.querySelectorAll('#model-panel details').forEach((d) => { d.open = true; })")
+        rows = page.evaluate("() => [...document.querySelectorAll('#recall tr')].map((tr) => "
+                             "[...tr.children].map((c) => c.textContent))")
+        assert rows[0][1:] == [str(d) for d in range(10)]
+        assert rows[1][1:] == [shown_share(r) for r in card["test_recall_per_digit"]]
+        assert rows[2][1:] == [shown_share(r) for r in robust["recall_per_digit"]]
+        summary = page.locator("#robust-summary").inner_text()
+        assert shown_share(robust["accuracy"]) in summary and str(robust["size"]) in summary
+        cells = page.evaluate("() => [...document.querySelectorAll('#robust-confusion tr')].slice(1).map((tr) => "
+                              "[...tr.querySelectorAll('td')].map((c) => Number(c.textContent)))")
+        assert cells == robust["confusion_matrix"]
+        trained = page.locator("#training").inner_text()
+        aug = card["settings"]["augmentation"]
+        js_round = lambda v: int(v + 0.5)   # noqa: E731 (Math.round, not Python's round half to even)
+        for part in (f"{js_round(card['training_seconds'])}", f"{js_round(card['training_cpu_seconds'])}",
+                     card["hardware"]["numpy"], f"±{aug['rotate_deg']:g}°", f"{aug['pen_thick'][1]:g}",
+                     f"{card['settings']['epochs']}", f"{card['settings']['train_size']:,}"):
+            assert part in trained, (part, trained)
+        worded = {"rotate_deg", "shear", "scale", "aspect", "shift_px", "elastic_px", "small_p", "pen_p", "serif_p",
+                  "cross_p", "blur_p", "lowres_p", "anneal"}   # (elastic_grid, lowres_px, pen_thick: in their words)
+        assert worded <= set(aug)
+        assert page.locator("#training dd").count() == 5 + len(worded)   # time, machine, data, optimizer, selection
+        assert "draw.model" not in page.locator("#model-panel").inner_text()   # no key without words
+        if lang == "zh-TW":
+            assert "資料擴增" in trained and "穩健度" in summary
+        problems = fit_problems(page)
+        assert not problems, describe(problems)
+    finally:
+        context.close()

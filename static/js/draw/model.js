@@ -1,5 +1,6 @@
-// The model section: summary, training curve, confusion matrix, misclassified test digits and the
-// architecture, all from the model card (GET /api/mnist/model).
+// The model section: summary, training curve, confusion matrix, recall per digit on the test set and on the
+// robustness set (and its confusion matrix), how it was trained (settings, augmentation, time, machine),
+// misclassified test digits and the architecture, all from the model card (GET /api/mnist/model).
 import { sequential, textOn } from "../lib/colors.js";
 import { fmt, t } from "../lib/i18n.js";
 import { h as el } from "../lib/dom.js";
@@ -69,6 +70,81 @@ function historyTable(table, history) {
   }
 }
 
+/** A share read right, one decimal: 100.0% only when every one was (0.9996 is 99.9%). */
+const recallText = (r) => `${(r >= 1 ? 100 : Math.min(Math.round(r * 1000) / 10, 99.9)).toFixed(1)}%`;
+
+/** Recall per digit on the test set and on the robustness set, the robustness set's accuracy and confusion matrix. */
+function renderRobustness(card, { robustSummary, recall, robustConfusion }) {
+  const robust = card.robustness;
+  robustSummary.textContent = robust
+    ? t("draw.model.robust_summary", { size: robust.size, acc: recallText(robust.accuracy), file: robust.file }) : "";
+  recall.replaceChildren();
+  const head = el("tr");
+  head.appendChild(el("th", { scope: "col", class: "corner" }, t("draw.model.digit")));
+  for (let d = 0; d < 10; d++) head.appendChild(el("th", { scope: "col" }, String(d)));
+  recall.appendChild(head);
+  for (const [key, values] of [["draw.model.test_row", card.test_recall_per_digit], ["draw.model.robust_row", robust?.recall_per_digit]]) {
+    if (!values) continue;
+    const tr = el("tr");
+    tr.appendChild(el("th", { scope: "row" }, t(key)));
+    for (const r of values) tr.appendChild(el("td", {}, recallText(r)));
+    recall.appendChild(tr);
+  }
+  if (robust?.confusion_matrix) confusionTable(robustConfusion, robust.confusion_matrix);
+  else robustConfusion.replaceChildren();
+}
+
+const AUGMENT_WORDS = {  // settings.augmentation key -> (value, settings) -> the words' values, or null to leave it out
+  rotate_deg: (v) => ({ v }),
+  shear: (v) => ({ v }),
+  scale: (v) => ({ a: v[0], b: v[1] }),
+  aspect: (v) => ({ v }),
+  shift_px: (v) => ({ v }),
+  elastic_px: (v, s) => ({ v, grid: s.elastic_grid }),
+  small_p: (v) => ({ p: Math.round(v * 100) }),
+  pen_p: (v, s) => ({ p: Math.round(v * 100), thick: s.pen_thick ? s.pen_thick[1] : 0.8 }),
+  serif_p: (v) => ({ p: Math.round(v * 100) }),
+  cross_p: (v) => ({ p: Math.round(v * 100) }),
+  blur_p: (v) => ({ p: Math.round(v * 100) }),
+  lowres_p: (v, s) => ({ p: Math.round(v * 100), a: s.lowres_px[0], b: s.lowres_px[1] }),
+  anneal: (v) => (v ? { to: Math.round(v.to * 100), last: Math.round((1 - v.from) * 100) } : null),
+};
+
+/** How the model was trained: epochs, optimizer and schedule, model selection, every augmentation, time, machine. */
+function renderTraining(card, list) {
+  list.replaceChildren();
+  const s = card.settings || {}, hw = card.hardware || {}, lr = s.lr_schedule || {}, aug = s.augmentation || {};
+  const add = (key, ...texts) => {
+    list.appendChild(el("dt", {}, t(key)));
+    for (const text of texts) list.appendChild(el("dd", {}, text));
+  };
+  if (card.training_seconds) {
+    add("draw.model.t_time", t("draw.model.t_time_text", { s: Math.round(card.training_seconds), cpu: Math.round(card.training_cpu_seconds || 0),
+      p: s.processes ?? 1, date: (card.date || "").slice(0, 10) }));
+  }
+  if (hw.cpu) add("draw.model.t_machine", t("draw.model.t_machine_text", { cpu: hw.cpu, cores: hw.cores, python: hw.python, numpy: hw.numpy, blas: hw.blas }));
+  if (s.epochs) {
+    add("draw.model.t_data", t("draw.model.t_data_text", { epochs: s.epochs, batch: s.batch_size, seed: s.seed,
+      train: (s.train_size ?? 0).toLocaleString("en"),
+      val: Number(String(s.validation ?? "").match(/\d+/)?.[0] ?? 0).toLocaleString("en") }));
+  }
+  if (s.optimizer) {
+    add("draw.model.t_optimizer", t("draw.model.t_optimizer_text", { opt: s.optimizer, max: lr.lr_max, min: lr.lr_min, warmup: lr.warmup_steps }));
+  }
+  if (card.best_epoch) {
+    add("draw.model.t_selection", t("draw.model.t_selection_text", { decay: s.weight_average?.decay ?? "", epoch: card.best_epoch,
+      which: t(card.selected_weights === "average" ? "draw.model.t_average" : "draw.model.t_weights"),
+      val: recallText(card.validation_accuracy ?? 0) }));
+  }
+  const augTexts = [];
+  for (const [key, value] of Object.entries(aug)) {
+    const words = AUGMENT_WORDS[key];
+    const values = words && value !== null ? words(value, aug) : null;
+    if (values) augTexts.push(t(`draw.model.aug.${key}`, values));
+  }
+  if (augTexts.length) add("draw.model.t_augment", ...augTexts);
+}
+
 function confusionTable(table, matrix) {
   table.replaceChildren();
   let maxOff = 1;
@@ -128,6 +204,8 @@ export function renderModel(card, nodes, onMistake) {
     historyTable(history, hist);
   }
   if (card.confusion_matrix) confusionTable(confusion, card.confusion_matrix);
+  renderRobustness(card, nodes);
+  renderTraining(card, nodes.training);
   mistakes.replaceChildren();
   for (const m of card.mistakes || []) {
     // the name is the visible caption and, for screen readers, what it means (no aria-label that hides the caption)

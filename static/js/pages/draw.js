@@ -338,6 +338,7 @@ let card = null;
 const modelNodes = {
   summary: $("model-summary"), lossCanvas: $("curve-loss"), accCanvas: $("curve-acc"), history: $("history"),
   confusion: $("confusion"), mistakes: $("mistakes"), architecture: $("architecture"),
+  robustSummary: $("robust-summary"), recall: $("recall"), robustConfusion: $("robust-confusion"), training: $("training"),
 };
 
 async function loadCard() {
