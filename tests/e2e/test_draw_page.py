@@ -639,13 +639,21 @@ def test_the_model_section_shows_recall_the_robustness_set_and_how_it_was_traine
     try:
         page = context.new_page()
         page.goto(f"{server_url}/draw?lang={lang}")
-        page.locator("#recall tr").nth(2).wait_for(state="attached")
+        page.locator("#recall tr").nth(10).wait_for(state="attached")
         page.evaluate("() => document.querySelectorAll('#model-panel details').forEach((d) => { d.open = true; })")
         rows = page.evaluate("() => [...document.querySelectorAll('#recall tr')].map((tr) => "
                              "[...tr.children].map((c) => c.textContent))")
-        assert rows[0][1:] == [str(d) for d in range(10)]
-        assert rows[1][1:] == [shown_share(r) for r in card["test_recall_per_digit"]]
-        assert rows[2][1:] == [shown_share(r) for r in robust["recall_per_digit"]]
+        assert len(rows) == 11 and [row[0] for row in rows[1:]] == [str(d) for d in range(10)]   # a row per digit
+        assert [row[1] for row in rows[1:]] == [shown_share(r) for r in card["test_recall_per_digit"]]
+        assert [row[2] for row in rows[1:]] == [shown_share(r) for r in robust["recall_per_digit"]]
+        box = page.evaluate("() => { const t = document.getElementById('recall'); "
+                            "return [t.getBoundingClientRect().width, t.parentElement.clientWidth]; }")
+        assert box[0] <= box[1] + 0.5, box   # it fits its box: no sideways scrolling, even on a phone
+        history = page.evaluate("() => [...document.querySelectorAll('#history tr')].slice(1).map((tr) => "
+                                "[...tr.children].map((c) => c.textContent))")
+        assert [row[1] for row in history] == [f"{h['loss']:.4f}" for h in card["history"]]
+        last = card["history"][card["best_epoch"] - 1]
+        assert history[card["best_epoch"] - 1][4] == f"{last['val_acc_ema'] * 100:.1f}%"   # the selected average's
         summary = page.locator("#robust-summary").inner_text()
         assert shown_share(robust["accuracy"]) in summary and str(robust["size"]) in summary
         cells = page.evaluate("() => [...document.querySelectorAll('#robust-confusion tr')].slice(1).map((tr) => "

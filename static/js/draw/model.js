@@ -61,11 +61,14 @@ function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 
 function historyTable(table, history) {
   table.replaceChildren();
   const head = el("tr");
-  for (const key of ["draw.model.epoch", "draw.model.loss", "draw.model.train_acc", "draw.model.val_acc"]) head.appendChild(el("th", { scope: "col" }, t(key)));
+  const average = history.some((h) => h.val_acc_ema !== undefined);   // the model may be the weights' running average
+  const keys = ["draw.model.epoch", "draw.model.loss", "draw.model.train_acc", "draw.model.val_acc"];
+  for (const key of average ? [...keys, "draw.model.val_acc_ema"] : keys) head.appendChild(el("th", { scope: "col" }, t(key)));
   table.appendChild(head);
   for (const h of history) {
     const tr = el("tr");
-    tr.append(el("td", {}, String(h.epoch)), el("td", {}, fmt(h.loss, 4)), el("td", {}, percent(h.train_acc)), el("td", {}, percent(h.val_acc)));
+    tr.append(el("td", {}, String(h.epoch)), el("td", {}, h.loss.toFixed(4)), el("td", {}, percent(h.train_acc)), el("td", {}, percent(h.val_acc)));
+    if (average) tr.append(el("td", {}, h.val_acc_ema === undefined ? "" : percent(h.val_acc_ema)));
     table.appendChild(tr);
   }
 }
@@ -79,15 +82,17 @@ function renderRobustness(card, { robustSummary, recall, robustConfusion }) {
   robustSummary.textContent = robust
     ? t("draw.model.robust_summary", { size: robust.size, acc: recallText(robust.accuracy), file: robust.file }) : "";
   recall.replaceChildren();
+  // a row per digit, a column per set: 3 columns fit a phone (10 digit columns scrolled their row names away)
+  const sets = [["draw.model.test_row", card.test_recall_per_digit], ["draw.model.robust_row", robust?.recall_per_digit]]
+    .filter(([, values]) => values);
   const head = el("tr");
-  head.appendChild(el("th", { scope: "col", class: "corner" }, t("draw.model.digit")));
-  for (let d = 0; d < 10; d++) head.appendChild(el("th", { scope: "col" }, String(d)));
+  head.appendChild(el("th", { scope: "col" }, t("draw.model.digit")));
+  for (const [key] of sets) head.appendChild(el("th", { scope: "col" }, t(key)));
   recall.appendChild(head);
-  for (const [key, values] of [["draw.model.test_row", card.test_recall_per_digit], ["draw.model.robust_row", robust?.recall_per_digit]]) {
-    if (!values) continue;
+  for (let d = 0; d < 10; d++) {
     const tr = el("tr");
-    tr.appendChild(el("th", { scope: "row" }, t(key)));
-    for (const r of values) tr.appendChild(el("td", {}, recallText(r)));
+    tr.appendChild(el("th", { scope: "row" }, String(d)));
+    for (const [, values] of sets) tr.appendChild(el("td", {}, recallText(values[d])));
     recall.appendChild(tr);
   }
   if (robust?.confusion_matrix) confusionTable(robustConfusion, robust.confusion_matrix);
@@ -98,7 +103,7 @@ const AUGMENT_WORDS = {  // settings.augmentation key -> (value, settings) -> th
   rotate_deg: (v) => ({ v }),
   shear: (v) => ({ v }),
   scale: (v) => ({ a: v[0], b: v[1] }),
-  aspect: (v) => ({ v }),
+  aspect: (v) => ({ a: Math.exp(-v).toFixed(2), b: Math.exp(v).toFixed(2) }),
   shift_px: (v) => ({ v }),
   elastic_px: (v, s) => ({ v, grid: s.elastic_grid }),
   small_p: (v) => ({ p: Math.round(v * 100) }),
@@ -198,7 +203,7 @@ export function renderModel(card, nodes, onMistake) {
       { values: hist.map((h) => h.train_acc), colour: ORANGE, label: t("draw.model.train_acc"), dash: [4, 3] },
       { values: hist.map((h) => h.val_acc), colour: BLUE, label: t("draw.model.val_acc") },
     ], lo, 1, (v) => `${Math.round(v * 100)}%`, ticks);
-    const label = t("draw.model.curve_label", { a: fmt(losses[0], 3), b: fmt(losses.at(-1), 3), c: percent(hist.at(-1).val_acc) });
+    const label = t("draw.model.curve_label", { a: losses[0].toFixed(3), b: losses.at(-1).toFixed(3), c: percent(hist.at(-1).val_acc) });
     lossCanvas.setAttribute("aria-label", label);
     accCanvas.setAttribute("aria-label", label);
     historyTable(history, hist);

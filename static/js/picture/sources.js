@@ -49,7 +49,8 @@ export function bindFiles({ onFile }) {
     if (mine !== seq) return;
     if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
     if (!small && file.size > max) { tooBig(max); return; }   // not decodable here, and too big to send
-    const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
+    const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight,
+      max: limits.filter.max_image_side, mb: MB(max) };
     note.say(!small ? null : type ? "pic.shrunk" : "pic.converted", sizes || {});
     onFile(small ? fileOf(small.dataUrl, file.name) : file);
   };
