@@ -13,12 +13,15 @@ const INK = "#1c1c1c", GRID = "#d9d6cf", BLUE = "rgb(33,102,172)", ORANGE = "rgb
  * point, and below them the axis title on a line of its own, centred: beside the last number it crowded it
  * (and its descender met the frame). */
 function lineChart(canvas, title, series, lo, hi, yFormat, ticks = [0, 1, 2, 3, 4].map((k) => lo + ((hi - lo) * k) / 4)) {
-  const dpr = Math.min(2, window.devicePixelRatio || 1);
-  const W = 320, H = 200; // the canvas' size in CSS px (draw.css keeps the aspect ratio)
-  canvas.width = W * dpr;
-  canvas.height = H * dpr;
+  const W = 320, H = 200; // the drawing's own units: 320×200 CSS px, or larger in presenter mode (draw.css)
+  // pixels per unit: the screen's density times how much larger than 320 px the canvas is shown, so a projector's
+  // 500 px chart is drawn sharp, its 12-unit labels ~19 CSS px
+  const shown = canvas.getBoundingClientRect().width;
+  const dpr = Math.min(4, Math.min(2, window.devicePixelRatio || 1) * Math.max(1, shown / W || 1));
+  canvas.width = Math.round(W * dpr);
+  canvas.height = Math.round(H * dpr);
   const ctx = canvas.getContext("2d");
-  ctx.scale(dpr, dpr);
+  ctx.scale(canvas.width / W, canvas.height / H);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, W, H);
   const legend = series.some((s) => s.label);

@@ -350,6 +350,14 @@ async function loadCard() {
   maps.renderCaption();
 }
 
+// presenter mode shows the charts larger (lib/present.js sends a resize when it is switched): drawn again to fit
+let chartWidth = 0;
+window.addEventListener("resize", () => {
+  const width = $("curve-loss").getBoundingClientRect().width;
+  if (card && Math.abs(width - chartWidth) > 1) renderModel(card, modelNodes, runMistake);
+  chartWidth = width;
+});
+
 onLangChange(() => {
   labelSamples();
   showError($("error"), lastError);
