@@ -14,6 +14,9 @@ const RIFF = [0x52, 0x49, 0x46, 0x46];
 
 const starts = (head, at, bytes) => bytes.every((b, k) => head[at + k] === b);
 
+export const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
+export const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
+
 /** The picture format of a file ("image/png", "image/jpeg" or "image/webp") read from its first bytes, or null
  * when it is none of them (a text file, a GIF, a HEIC photo, an empty file). */
 export async function pictureType(file) {
@@ -79,4 +82,18 @@ export async function shrunk(file, type, { maxSide, maxBytes, maxPixels = Infini
   } finally {
     bitmap.close();
   }
+}
+
+/** A chosen file made ready for an API that takes pictures of at most `maxSide` px a side and `maxBytes` (a WebP
+ * at most `webpPixels`), the one flow of /draw, /model and /conv: -> { unopened: true } for a file over MAX_DECODE
+ * (never opened), else { type, small, sizes, tooBig }: type its format (null: none the API reads), small shrunk()'s
+ * answer (null: it goes as it is; a format the API does not read is converted to PNG), sizes the notes' values
+ * ({ name, w, h, sw, sh }) when small, tooBig when it cannot be sent as it is and was not made smaller. */
+export async function prepared(file, { maxSide, maxBytes, webpPixels = Infinity }) {
+  if (file.size > MAX_DECODE) return { unopened: true };
+  const type = await pictureType(file);
+  const maxPixels = type === "image/webp" ? webpPixels : Infinity;   // (the API decodes WebP only so far)
+  const small = await shrunk(file, type ?? "image/png", { maxSide, maxBytes, maxPixels, always: !type });
+  const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
+  return { type, small, sizes, tooBig: !small && file.size > maxBytes };
 }

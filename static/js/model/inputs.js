@@ -8,12 +8,10 @@ import { h } from "../lib/dom.js";
 import { MatrixEditor } from "../lib/editor.js";
 import { reshape } from "../lib/matrix.js";
 import { MAX_POINTS, Pad } from "../draw/pad.js";
-import { pictureType, readDataUrl, shrunk } from "../lib/pictures.js";
+import { MAX_DECODE, MB, prepared, readDataUrl } from "../lib/pictures.js";
 
 const SIZE = 280;                               // the pad's own units, as on /draw
 const MAX_FILE = Math.floor((limits.models.max_json_bytes - 1024) * 3 / 4);   // a data URL inside the JSON cap
-const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
-const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const $ = (id) => document.getElementById(id);
 const round2 = (v) => Math.round(v * 100) / 100;
 
@@ -175,16 +173,11 @@ export class InputPanel {
     const file = $("picture").files[0];
     if (!file) return;
     const seq = ++this.fileSeq;   // a slower file still being read must not replace a later choice
-    if (file.size > MAX_DECODE) {
-      this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_DECODE) });
-      return;
-    }
-    const type = await pictureType(file);   // (a format the API does not read is converted to PNG, as on /draw)
-    const small = await shrunk(file, type ?? "image/png",
-      { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE, always: !type });
+    const { unopened, type, small, sizes, tooBig } = await prepared(file,
+      { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE });   // (converted to PNG, shrunk: as on /draw)
     if (seq !== this.fileSeq) return;
-    if (!small && file.size > MAX_FILE) {
-      this.note("model.image.too_big", { size: MB(file.size), max: MB(MAX_FILE) });
+    if (unopened || tooBig) {
+      this.note("model.image.too_big", { size: MB(file.size), max: MB(unopened ? MAX_DECODE : MAX_FILE) });
       return;
     }
     const dataUrl = small ? small.dataUrl : await readDataUrl(file, type ?? (file.type || "application/octet-stream"));
@@ -195,10 +188,8 @@ export class InputPanel {
     img.src = this.dataUrl;
     this.forgetSample();
     this.kind = "image";
-    if (small) {
-      this.note(type ? "model.image.shrunk" : "model.image.converted", { name: file.name, w: small.width,
-        h: small.height, sw: small.sentWidth, sh: small.sentHeight });
-    } else this.note("model.image.loaded", { name: file.name });
+    if (small) this.note(type ? "model.image.shrunk" : "model.image.converted", sizes);
+    else this.note("model.image.loaded", { name: file.name });
     this.onChange({});
   }
 

@@ -14,15 +14,13 @@ import { renderPrep } from "../draw/prep.js";
 import { h as el } from "../lib/dom.js";
 import { activation, paintMap, percent } from "../draw/paint.js";
 import { renderTrace } from "../draw/trace.js";
-import { pictureType, readDataUrl, shrunk } from "../lib/pictures.js";
+import { MAX_DECODE, MB, prepared, readDataUrl } from "../lib/pictures.js";
 
 const SIZE = 280;
 const DURING_STROKE_MS = 120; // while drawing: at most one prediction per this many ms
 // A picture goes to the API as a data URL inside JSON (so /api/mnist/trace can take the same input as the
 // prediction): base64 adds a third, so a file may use three quarters of the JSON cap, less room for the rest.
 const MAX_FILE = Math.floor((limits.mnist.max_json_bytes - 1024) * 3 / 4);   // sent as it is, as a data URL
-const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
-const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
 const DEFAULTS = { layer: "conv1", cell: null, sample: null };
 
 const $ = (id) => document.getElementById(id);
@@ -278,16 +276,14 @@ $("samples").addEventListener("click", (e) => {
 async function takeFile(file) {
   const seq = ++fileSeq;
   const tooBig = (max) => setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(max) }, true);
-  if (file.size > MAX_DECODE) { tooBig(MAX_DECODE); return; }
-  const type = await pictureType(file);
-  if (seq !== fileSeq) return;
   // a picture larger than the API takes (a phone's photo) is shrunk here first, and one in a format it does not read
   // (GIF, BMP, AVIF, ... whatever this browser decodes) is converted to PNG; the others go as they are
-  const small = await shrunk(file, type ?? "image/png",
-    { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE, always: !type });
+  const { unopened, type, small, sizes, tooBig: over } = await prepared(file,
+    { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE });
   if (seq !== fileSeq) return;
+  if (unopened) { tooBig(MAX_DECODE); return; }
   if (!type && !small) { setNote("draw.note.not_picture", { name: file.name }, true); return; }
-  if (!small && file.size > MAX_FILE) { tooBig(MAX_FILE); return; }   // not decodable here, and too big to send
+  if (over) { tooBig(MAX_FILE); return; }   // not decodable here, and too big to send
   const dataUrl = small ? small.dataUrl : await readDataUrl(file, type);
   if (seq !== fileSeq) return;
   const img = new Image();
@@ -297,7 +293,6 @@ async function takeFile(file) {
   showFileName(file.name);
   state.sample = null;
   save();
-  const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
   if (small && !type) setNote("draw.note.image_converted", sizes);
   else if (small) setNote("draw.note.image_shrunk", sizes);
   else setNote("draw.note.image", { name: file.name });

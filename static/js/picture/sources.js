@@ -4,11 +4,9 @@
 // picture or leave the mode.
 import { limits } from "../lib/limits.js";
 import { t } from "../lib/i18n.js";
-import { pictureType, shrunk } from "../lib/pictures.js";
+import { MAX_DECODE, MB, prepared } from "../lib/pictures.js";
 
 const $ = (id) => document.getElementById(id);
-const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
-const MAX_DECODE = 64 * 1024 * 1024;   // larger files are not even opened (the browser would decode them to shrink)
 
 /** Words in a status line, kept as [key, values] so a language switch can say them again. */
 class Note {
@@ -37,21 +35,17 @@ export function bindFiles({ onFile }) {
     if (!file) return;
     const mine = ++seq;
     const max = limits.filter.max_upload_bytes;
-    const tooBig = (cap) => note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(cap) });
-    if (file.size > MAX_DECODE) {
+    const { unopened, type, small, sizes, tooBig } = await prepared(file, { maxSide: limits.filter.max_image_side,
+      maxBytes: max, webpPixels: limits.filter.max_webp_pixels });
+    if (mine !== seq) return;
+    if (unopened) {
       note.say("pic.file_too_big_to_open", { name: file.name, size: MB(file.size), max: MB(MAX_DECODE) });
       return;
     }
-    const type = await pictureType(file);
-    if (mine !== seq) return;
-    const small = await shrunk(file, type ?? "image/png", { maxSide: limits.filter.max_image_side, maxBytes: max,
-      maxPixels: type === "image/webp" ? limits.filter.max_webp_pixels : Infinity, always: !type });
-    if (mine !== seq) return;
     if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
-    if (!small && file.size > max) { tooBig(max); return; }   // not decodable here, and too big to send
-    const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight,
-      max: limits.filter.max_image_side, mb: MB(max) };
-    note.say(!small ? null : type ? "pic.shrunk" : "pic.converted", sizes || {});
+    if (tooBig) { note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(max) }); return; }
+    note.say(!small ? null : type ? "pic.shrunk" : "pic.converted",
+      sizes ? { ...sizes, max: limits.filter.max_image_side, mb: MB(max) } : {});
     onFile(small ? fileOf(small.dataUrl, file.name) : file);
   };
   $("pic-file").addEventListener("change", () => { take($("pic-file").files[0]); $("pic-file").value = ""; });
