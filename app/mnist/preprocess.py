@@ -54,6 +54,10 @@ MAX_STROKES = limits.STROKES_MAX_STROKES
 def _as_float_channels(image):
     """PIL image or array -> (grey (H, W) 0..1, alpha (H, W) 0..1 or None)."""
     if isinstance(image, Image.Image):
+        if image.mode in ("La", "RGBa"):  # premultiplied alpha: PIL converts these only to their plain forms
+            image = image.convert("LA" if image.mode == "La" else "RGBA")
+        elif image.mode == "LAB":  # PIL converts LAB to nothing else: its L channel is the lightness
+            image = image.getchannel("L")
         has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
             image.mode == "P" and "transparency" in image.info)
         if has_alpha:

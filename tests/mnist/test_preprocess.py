@@ -78,6 +78,24 @@ def test_inverted_and_pil_and_uint8_inputs_agree(base):
     np.testing.assert_allclose(preprocess((grey * 255).astype(np.uint8))["pixels"], base["pixels"], atol=0.02)
 
 
+@pytest.mark.parametrize("mode", ["1", "L", "P", "RGB", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "F",
+                                  "LA", "La", "PA", "RGBA", "RGBa"])
+def test_every_pil_mode_reads_the_same_digit(base, mode):
+    """Every mode Pillow can hold the picture in is read (a premultiplied "La" or PIL's "LAB" once raised)."""
+    grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
+    pil = Image.fromarray((255 - grey * 255).round().astype(np.uint8)).convert("RGB")
+    if mode in ("La", "RGBa"):
+        pil = pil.convert("LA" if mode == "La" else "RGBA").convert(mode)
+    elif mode == "I;16":
+        pil = Image.fromarray(((255 - grey * 255).round() * 257).astype("<u2"))
+    elif mode != "RGB":
+        pil = pil.convert(mode)
+    assert pil.mode == mode
+    steps = preprocess(pil)
+    assert steps["polarity"] == "dark-on-light"
+    np.testing.assert_allclose(steps["pixels"], base["pixels"], atol=0.03 if mode == "1" else 0.02)
+
+
 def test_transparent_rgba_canvas_ink_only_in_alpha(base):
     grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
     rgba = np.zeros((280, 280, 4), np.uint8)  # black ink on a fully transparent (0, 0, 0, 0) canvas
