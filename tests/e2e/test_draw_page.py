@@ -483,6 +483,42 @@ def test_a_picture_in_a_format_the_api_does_not_read_is_converted(web, tmp_path,
     web.assert_clean()
 
 
+def test_a_16_bit_png_over_the_decode_cap_is_redrawn_with_8_bit_samples(web, server_url, tmp_path):
+    """A 1600×1600 PNG of 16-bit RGBA samples inflates to 20 MB, over the API's decode cap (4 bytes a pixel of
+    2048²): it used to be sent as it was and refused with 422. The page now redraws it with 8-bit samples (1024 px)
+    and says so, in both languages."""
+    import base64
+
+    import httpx
+    from PIL import Image
+
+    from tests.e2e.pictures import png16_bar
+
+    raw = png16_bar(1600, 1600)
+    body = {"image": "data:image/png;base64," + base64.b64encode(raw).decode()}
+    before = httpx.post(server_url + "/api/mnist/predict", json=body, timeout=30)
+    assert before.status_code == 422 and "16-bit" in before.json()["error"]["rule"], before.text
+    path = tmp_path / "scan16.png"
+    path.write_bytes(raw)
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    page.set_input_files("#upload", str(path))
+    wait_answer(page, "1")
+    note = page.locator("#input-note")
+    expect(note).to_contain_text("1600×1600 px: a PNG of 16-bit samples")
+    expect(note).to_contain_text("8-bit samples (1024×1024 px)")
+    sent = json.loads(requests[-1].post_data)["image"]
+    assert sent.startswith("data:image/png;base64,")
+    picture = Image.open(io.BytesIO(base64.b64decode(sent.split(",", 1)[1])))
+    assert picture.size == (1024, 1024) and picture.mode in ("RGB", "RGBA")   # 8-bit samples
+    expect(page.locator("#error")).to_be_hidden()
+    page.click("#lang-toggle")
+    expect(note).to_contain_text("16 位元取樣的 PNG")
+    web.assert_clean()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
 def test_the_upload_button_is_in_the_page_language_and_works_from_the_keyboard(web, lang):
     """Not the browser's "Choose File / No file chosen" (English on the zh-TW page): a button of the page's

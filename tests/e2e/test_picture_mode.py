@@ -281,6 +281,29 @@ def test_a_big_webp_is_shrunk_and_a_huge_file_is_not_opened(web, server_url, tmp
     web.assert_clean()
 
 
+def test_a_16_bit_png_over_the_decode_cap_is_redrawn_with_8_bit_samples(web, server_url):
+    """A 2900×2900 PNG of 16-bit RGBA samples is within 4096 px and 8 MB but inflates to 67.3 MB, over the API's
+    decode cap (4 bytes a pixel of 4096²): the page sent it and showed the API's 422. Now it is redrawn with 8-bit
+    samples (1024 px) and the note says so."""
+    from tests.e2e.pictures import png16_bar
+
+    raw = png16_bar(2900, 2900)
+    before = httpx.post(server_url + "/api/image/filter/upload", data={"preset": "identity"},
+                        files={"file": ("scan16.png", raw, "image/png")}, timeout=30)
+    assert before.status_code == 422 and "16-bit" in before.json()["error"]["rule"], before.text
+    page = open_picture(web)
+    page.set_input_files("#pic-file", files=[{"name": "scan16.png", "mimeType": "image/png", "buffer": raw}])
+    note = page.locator("#pic-file-msg")
+    expect(note).to_have_text("scan16.png is a PNG of 16-bit samples, 2900×2900 px, more than the API decodes at "
+                              "this size, so this page redrew it with 8-bit samples (1024×1024 px) before sending it.")
+    settled(page)
+    expect(page.locator("#pic-in-cap")).to_contain_text("128×128")
+    expect(page.locator("#pic-error")).to_be_hidden()
+    shown = np.asarray(shown_input(page).convert("L"), dtype=int)
+    assert shown[64, 64] < 30 and shown[64, 10] > 225   # the bar and the paper
+    web.assert_clean()
+
+
 def test_a_bundled_photo_chosen_while_a_file_is_shrunk_stays(web):
     """Before, a file still being converted replaced a bundled photo chosen after it (and stopped the webcam)."""
     web.page.add_init_script("""{ const slow = window.createImageBitmap.bind(window);

@@ -173,7 +173,7 @@ export class InputPanel {
     const file = $("picture").files[0];
     if (!file) return;
     const seq = ++this.fileSeq;   // a slower file still being read must not replace a later choice
-    const { unopened, type, small, sizes, tooBig } = await prepared(file,
+    const { unopened, type, small, sizes, deep, tooBig } = await prepared(file,
       { maxSide: limits.models.max_image_side, maxBytes: MAX_FILE });   // (converted to PNG, shrunk: as on /draw)
     if (seq !== this.fileSeq) return;
     if (unopened || tooBig) {
@@ -188,7 +188,7 @@ export class InputPanel {
     img.src = this.dataUrl;
     this.forgetSample();
     this.kind = "image";
-    if (small) this.note(type ? "model.image.shrunk" : "model.image.converted", sizes);
+    if (small) this.note(deep ? "model.image.deep" : type ? "model.image.shrunk" : "model.image.converted", sizes);
     else this.note("model.image.loaded", { name: file.name });
     this.onChange({});
   }

@@ -278,7 +278,7 @@ async function takeFile(file) {
   const tooBig = (max) => setNote("draw.note.file_too_big", { size: MB(file.size), max: MB(max) }, true);
   // a picture larger than the API takes (a phone's photo) is shrunk here first, and one in a format it does not read
   // (GIF, BMP, AVIF, ... whatever this browser decodes) is converted to PNG; the others go as they are
-  const { unopened, type, small, sizes, tooBig: over } = await prepared(file,
+  const { unopened, type, small, sizes, deep, tooBig: over } = await prepared(file,
     { maxSide: limits.mnist.max_image_side, maxBytes: MAX_FILE });
   if (seq !== fileSeq) return;
   if (unopened) { tooBig(MAX_DECODE); return; }
@@ -293,7 +293,8 @@ async function takeFile(file) {
   showFileName(file.name);
   state.sample = null;
   save();
-  if (small && !type) setNote("draw.note.image_converted", sizes);
+  if (deep) setNote("draw.note.image_deep", sizes);
+  else if (small && !type) setNote("draw.note.image_converted", sizes);
   else if (small) setNote("draw.note.image_shrunk", sizes);
   else setNote("draw.note.image", { name: file.name });
   changedAt = performance.now();

@@ -35,7 +35,7 @@ export function bindFiles({ onFile }) {
     if (!file) return;
     const mine = ++seq;
     const max = limits.filter.max_upload_bytes;
-    const { unopened, type, small, sizes, tooBig } = await prepared(file, { maxSide: limits.filter.max_image_side,
+    const { unopened, type, small, sizes, deep, tooBig } = await prepared(file, { maxSide: limits.filter.max_image_side,
       maxBytes: max, webpPixels: limits.filter.max_webp_pixels });
     if (mine !== seq) return;
     if (unopened) {
@@ -44,7 +44,7 @@ export function bindFiles({ onFile }) {
     }
     if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
     if (tooBig) { note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(max) }); return; }
-    note.say(!small ? null : type ? "pic.shrunk" : "pic.converted",
+    note.say(!small ? null : deep ? "pic.deep" : type ? "pic.shrunk" : "pic.converted",
       sizes ? { ...sizes, max: limits.filter.max_image_side, mb: MB(max) } : {});
     onFile(small ? fileOf(small.dataUrl, file.name) : file);
   };
