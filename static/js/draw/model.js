@@ -158,7 +158,10 @@ function confusionTable(table, matrix) {
   let maxOff = 1;
   matrix.forEach((row, a) => row.forEach((v, b) => { if (a !== b) maxOff = Math.max(maxOff, v); }));
   const head = el("tr");
-  head.appendChild(el("th", { scope: "col", class: "corner" }, `${t("draw.model.true")} \\ ${t("draw.model.predicted")}`));
+  // the corner's words: read out everywhere, hidden on a phone (the caption says the same), where the ten columns need
+  // its width
+  head.appendChild(el("th", { scope: "col", class: "corner" },
+    [el("span", { class: "sr-narrow" }, `${t("draw.model.true")} \\ ${t("draw.model.predicted")}`)]));
   for (let b = 0; b < 10; b++) head.appendChild(el("th", { scope: "col" }, String(b)));
   table.appendChild(head);
   matrix.forEach((row, a) => {

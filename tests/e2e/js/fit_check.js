@@ -10,7 +10,7 @@
 //                not scroll
 //   input-value  an <input>'s value is wider than the field
 //   number-break a number is broken over two lines
-// Hidden things (display none, visibility hidden, .sr-only, zero size, aria-hidden decoration without
+// Hidden things (display none, visibility hidden, .sr-only, .sr-narrow on a phone, zero size, aria-hidden decoration without
 // text) are skipped. Scrolling boxes (overflow auto/scroll) are fine: what is outside can be scrolled to.
 () => {
   const out = [];
@@ -30,7 +30,9 @@
   const style = (el) => getComputedStyle(el);
   const clips = (cs) => ["hidden", "clip"].includes(cs.overflowX) || ["hidden", "clip"].includes(cs.overflowY);
   const scrolls = (cs) => ["auto", "scroll"].includes(cs.overflowX) || ["auto", "scroll"].includes(cs.overflowY);
-  const srOnly = (el) => el.closest(".sr-only, [hidden], template, script, style, noscript, title, desc, option, datalist");
+  const narrowOnly = (el) => { const n = el.closest(".sr-narrow"); return n && style(n).clip === "rect(0px, 0px, 0px, 0px)"; };
+  const srOnly = (el) => narrowOnly(el) ||
+    el.closest(".sr-only, [hidden], template, script, style, noscript, title, desc, option, datalist");
   const visible = (el) => {
     if (srOnly(el)) return false;
     const r = el.getBoundingClientRect();
