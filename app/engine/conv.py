@@ -46,16 +46,30 @@ def windows(xp: np.ndarray, kernel_hw, strides=(1, 1), dilation=(1, 1)) -> np.nd
     return win[::sh, ::sw, :, ::dh, ::dw].transpose(0, 1, 3, 4, 2)
 
 
+COLS_MAX = 1 << 22   # numbers in one im2col patch matrix (32 MB of float64): larger ones are made a part at a time
+
+
 def conv2d(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:
     """Vectorised cross-correlation of an already padded input (im2col + one matmul).
 
     xp: (Hp, Wp, C), W: (kh, kw, C, F) -> (oh, ow, F), bias and activation not applied.
+    A patch matrix over COLS_MAX numbers (an uploaded model's one filter of 90×90 taps over 224×224 positions:
+    3 GB) is made and multiplied a few rows of positions at a time, or a part of a row at a time.
     """
     kh, kw, c, f = W.shape
+    k = kh * kw * c
+    W2 = W.reshape(k, f)
     win = windows(xp, (kh, kw), strides, dilation)
     oh, ow = win.shape[:2]
-    cols = win.reshape(oh * ow, kh * kw * c)  # (positions, patch)
-    return (cols @ W.reshape(kh * kw * c, f)).reshape(oh, ow, f)
+    if oh * ow * k <= COLS_MAX:
+        return (win.reshape(oh * ow, k) @ W2).reshape(oh, ow, f)  # (positions, patch) @ (patch, F)
+    out = np.empty((oh, ow, f), dtype=np.result_type(xp, W))
+    rows, cols = max(1, COLS_MAX // (ow * k)), max(1, COLS_MAX // k)
+    for r in range(0, oh, rows):
+        for q in range(0, ow, cols if rows == 1 else ow):
+            part = win[r:r + rows, q:q + cols] if rows == 1 else win[r:r + rows]
+            out[r:r + rows, q:q + part.shape[1]] = (part.reshape(-1, k) @ W2).reshape(*part.shape[:2], f)
+    return out
 
 
 def conv2d_naive(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np.ndarray:

@@ -115,9 +115,15 @@ def read_json(body: bytes, field: str):
     if len(body) > MODEL_MAX_CONFIG_BYTES:
         raise bad_file(f"is {len(body):,} bytes; the cap is {MODEL_MAX_CONFIG_BYTES:,}", field)
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except (ValueError, RecursionError) as e:   # RecursionError: JSON nested thousands deep
         raise bad_file(f"is not valid JSON: {str(e)[:100]}", field) from None
+    try:   # "\ud800" (or its raw bytes) is a lone surrogate: Python keeps it, but no UTF-8 answer can hold it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise bad_file(f"is not valid JSON text: it holds a lone UTF-16 surrogate (U+{ord(e.object[e.start]):04X}) "
+                       "in a string", field) from None
+    return value
 
 
 # ---- HDF5 -------------------------------------------------------------------------------------------

@@ -153,6 +153,18 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
         ("model_config not UTF-8", edit_h5(legacy, _bad_utf8), "file", "bad_model_file"),
         ("not a single chain", edit_keras_config(fixture_bytes("text_functional.keras"), _branch), "config.layers",
          "unsupported_setting"),
+        # found by a hostile review: each of these was accepted, then answered 500 (or hours of CPU) on use
+        ("lone surrogate in a layer name", edit_keras_config(keras, lambda c: _layers(c)[1]["config"].update(
+            name="\ud800")), "file.config.json", "bad_model_file"),
+        ("lone surrogate in the model name (.h5)", edit_legacy_config(legacy, lambda c: c["config"].update(
+            name="m\udfff")), "file.model_config", "bad_model_file"),
+        ("input of 10^12 numbers", config_only([{"class_name": "GlobalMaxPooling2D", "config": {"name": "g"}}],
+                                               [1_000_000, 1_000_000, 1]), "input_shape", "model_too_costly"),
+        ("an output of 8 million numbers for any input", config_only([{"class_name": "Conv2D", "config": {
+            "name": "c", "filters": 8, "kernel_size": [1, 1]}}], [1000, 1000, 1]), "layers.1", "model_too_costly"),
+        ("dilation 10^6 with 'same' on a fixed input", config_only([{"class_name": "Conv2D", "config": {
+            "name": "c", "filters": 1, "kernel_size": [1, 2], "padding": "same", "dilation_rate": [1, 1_000_000]}}],
+            [10, 10, 1]), "layers.1", "model_too_costly"),
     ]
     for name in ("../config.json", "/etc/passwd", "a/../../b", "C:/x", "a\\b"):
         out.append((f"path {name!r}", rezip({**files, name: b"{}"}), "file.", "unsafe_archive_path"))

@@ -12,7 +12,7 @@ from ..conv import conv2d, pad_input
 from ..errors import EngineError
 from ..padding import Pads, output_size, resolve_padding, same_pads_1d
 from . import activations
-from .spec import Kind, Layer, WeightSpec, known, rank, register
+from .spec import Kind, Layer, WeightSpec, check_padded, known, rank, register
 from .steps import copy_step, reshape_step, weighted_sum_step
 
 
@@ -47,6 +47,22 @@ def _check_out(dims, field: str, in_shape) -> None:
         raise EngineError(field, f"the window is larger than the input {list(in_shape)}: no output position fits")
 
 
+def _pads(n, k, s, d, padding):
+    """The zeros one spatial axis gets (None for a free axis)."""
+    if n is None:
+        return None
+    if padding == "causal":
+        return (k - 1) * d
+    return sum(same_pads_1d(n, k, s, d)) if padding == "same" else 0
+
+
+def _check_padded(o: dict, s, field: str) -> None:
+    axes = range(len(o["kernel_size"]))
+    pads = [_pads(s[a], o["kernel_size"][a], o["strides"][a], o["dilation_rate"][a], o["padding"]) for a in axes]
+    check_padded(s, pads, field, f"padding {o['padding']!r} with kernel_size {list(o['kernel_size'])} and "
+                                 f"dilation_rate {list(o['dilation_rate'])}")
+
+
 # ---- Conv2D ----------------------------------------------------------------------------------------
 
 def conv2d_shape(o: dict, s, field: str):
@@ -54,6 +70,7 @@ def conv2d_shape(o: dict, s, field: str):
     known(s, field, "Conv2D's channel axis", axes=[2])
     dims = [_out_dim(s[a], o["kernel_size"][a], o["strides"][a], o["dilation_rate"][a], o["padding"]) for a in (0, 1)]
     _check_out(dims, field, s)
+    _check_padded(o, s, field)
     return (*dims, o["filters"])
 
 
@@ -98,6 +115,7 @@ def conv1d_shape(o: dict, s, field: str):
     known(s, field, "Conv1D's channel axis", axes=[1])
     t = _out_dim(s[0], o["kernel_size"][0], o["strides"][0], o["dilation_rate"][0], o["padding"])
     _check_out([t], field, s)
+    _check_padded(o, s, field)
     return (t, o["filters"])
 
 

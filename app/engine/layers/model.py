@@ -61,9 +61,14 @@ def refuse_class(class_name: str, name: str, field: str) -> EngineError:
                        + ", ".join(SUPPORTED), code="unsupported_layer")
 
 
-def _check_shape(shape: Shape, field: str) -> None:
+def _check_shape(shape: Shape, field: str, what: str) -> None:
+    """Every axis within 1 .. MODEL_MAX_DIM; a shape with no free axis holds at most MODEL_MAX_LAYER_NUMBERS numbers
+    (the cap every run checks: a model that could never run is refused when it is read)."""
     if any(d is not None and not 1 <= d <= MODEL_MAX_DIM for d in shape):
         raise EngineError(field, f"the shape {list(shape)} has an axis outside 1 .. {MODEL_MAX_DIM:,}")
+    if None not in shape and (n := int(np.prod(shape, dtype=object))) > MODEL_MAX_LAYER_NUMBERS:
+        raise EngineError(field, f"{what} {list(shape)} holds {n:,} numbers; the cap is {MODEL_MAX_LAYER_NUMBERS:,} "
+                          "numbers in one layer, so no input could run", code="model_too_costly")
 
 
 def build(name: str, input_shape: Shape, configs: list[tuple[str, str, dict]], keras: int = 3,
@@ -74,7 +79,7 @@ def build(name: str, input_shape: Shape, configs: list[tuple[str, str, dict]], k
         raise EngineError("layers", f"the model has {len(configs) + 1} layers; the cap is {MODEL_MAX_LAYERS}")
     if not configs:
         raise EngineError("layers", "the model has no layers")
-    _check_shape(input_shape, "input_shape")
+    _check_shape(input_shape, "input_shape", "the input")
     shape, layers, total, seen = tuple(input_shape), [], 0, set()
     for i, (class_name, layer_name, raw) in enumerate(configs):
         field = f"layers.{i + 1}"       # as in the summary, where the InputLayer is layers.0
@@ -89,7 +94,7 @@ def build(name: str, input_shape: Shape, configs: list[tuple[str, str, dict]], k
             options = kind.parse(opts)
             trainable = opts.bool("trainable", True)
             out = tuple(kind.shape(options, shape, field))
-            _check_shape(out, field)
+            _check_shape(out, field, "its output")
         except EngineError as e:        # say which layer, not only where
             raise EngineError(e.field, f"{class_name} layer {layer_name!r}: {e.rule}", e.code) from None
         layer = Layer(layer_name, class_name, options, shape, out, kind.weights(options, shape), trainable)

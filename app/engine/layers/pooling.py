@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EngineError
-from ..padding import Pads, output_size, resolve_padding
+from ..padding import Pads, output_size, resolve_padding, same_pads_1d
 from ..pool import pool2d, pool_steps
-from .spec import COPY_COST, Kind, Layer, known, rank, register
+from .spec import COPY_COST, Kind, Layer, check_padded, known, rank, register
 
 WINDOW_COST = 7     # cost units of one number read by a pooling window (a strided view, then max or mean)
 
@@ -35,6 +35,10 @@ def _shape(n: int, name: str):
         dims = [_dim(s[a], o["pool_size"][a], o["strides"][a], o["padding"]) for a in range(n)]
         if any(d is not None and d < 1 for d in dims):
             raise EngineError(field, f"the pool window is larger than the input {list(s)}: no output position fits")
+        if o["padding"] == "same":
+            pads = [None if s[a] is None else sum(same_pads_1d(s[a], o["pool_size"][a], o["strides"][a]))
+                    for a in range(n)]
+            check_padded(s, pads, field, f"padding 'same' with pool_size {list(o['pool_size'])}")
         return (*dims, s[-1])
     return shape
 

@@ -14,10 +14,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import EngineError
+from ..limits import MODEL_MAX_LAYER_NUMBERS
 from .options import Options
 
 Shape = tuple  # of int | None
 COPY_COST = 3   # cost units of one output number that a layer copies, pads, scales or normalises
+
+
+def check_padded(in_shape: Shape, pads_per_axis, field: str, why: str) -> None:
+    """A layer that pads its input first (Conv 'same' or 'causal', Pooling 'same') builds the padded grid whole: refuse
+    it when that grid holds more numbers than one layer may (a dilation of 10⁶ pads 10⁶ columns onto every row).
+    pads_per_axis: the padding added to each spatial axis of in_shape (None when the axis is free)."""
+    if not any(pads_per_axis):
+        return   # nothing padded: the input's own size is checked with the input
+    dims = [None if n is None or p is None else n + p for n, p in zip(in_shape, pads_per_axis, strict=False)]
+    dims += list(in_shape[len(pads_per_axis):])
+    if any(d is None for d in dims):
+        return
+    n = int(np.prod(dims, dtype=object))
+    if n > MODEL_MAX_LAYER_NUMBERS:
+        raise EngineError(field, f"{why} pads the input {list(in_shape)} to {dims} = {n:,} numbers; the cap is "
+                          f"{MODEL_MAX_LAYER_NUMBERS:,}", code="model_too_costly")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""Found by a hostile review of /api/models: uploads that passed every check, then cost unbounded CPU and memory
+(or answered 500) when they ran. Each is now refused before any work, naming the layer and the cap; and a patch
+matrix that the caps allow but that would take gigabytes is made a part at a time."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from app.engine import conv as engine_conv
+from app.engine.errors import EngineError
+from app.engine.limits import MODEL_MAX_LAYER_NUMBERS
+from app.models import service
+from app.models.writer import keras_file
+
+
+def one_layer(input_shape, class_name: str, config: dict, weights=()) -> bytes:
+    return keras_file("hostile", input_shape, [{"class_name": class_name, "config": {"name": "l", **config},
+                                                "weights": [np.asarray(w, np.float32) for w in weights]}])
+
+
+def refused_quickly(call) -> EngineError:
+    start = time.process_time()
+    with pytest.raises(EngineError) as e:
+        call()
+    assert time.process_time() - start < 0.5   # before: 18 s of CPU and 8 GB (or a 500 after a 745 GiB np.pad)
+    return e.value
+
+
+@pytest.mark.parametrize("class_name, config, weights, x_shape", [
+    ("Conv2D", {"filters": 1, "kernel_size": [1, 2], "padding": "same", "dilation_rate": [1, 1_000_000]},
+     [np.ones((1, 2, 1, 1)), np.zeros(1)], (1000, 1, 1)),
+    ("Conv1D", {"filters": 1, "kernel_size": [2], "padding": "causal", "dilation_rate": [1_000_000]},
+     [np.ones((2, 8, 1)), np.zeros(1)], (40, 8)),
+    ("MaxPooling2D", {"pool_size": [1, 1_000_000], "strides": [1, 1], "padding": "same"}, [], (50, 3, 1)),
+])
+def test_a_huge_padding_on_a_free_input_is_refused_before_it_is_built(store, class_name, config, weights, x_shape):
+    free = (None,) * (len(x_shape) - 1) + (x_shape[-1],)
+    s = service.upload(one_layer(free, class_name, config, weights), store=store)
+    x = np.ones(x_shape).tolist()
+    for call in (lambda: service.predict(s["id"], x, store=store),
+                 lambda: service.trace(s["id"], "l", [0] * len(x_shape), input=x, store=store)):
+        err = refused_quickly(call)
+        assert (err.field, err.code) == ("input", "model_too_costly"), err
+        assert f"the cap is {MODEL_MAX_LAYER_NUMBERS:,}" in err.rule and "pads the input" in err.rule, err.rule
+    if class_name != "Conv1D":   # (its causal padding alone is 8 million numbers, whatever the input's length)
+        small = np.ones((1, 6, 1) if class_name == "Conv2D" else (2, 3, 1))   # a padded grid that fits still runs
+        out = np.asarray(service.predict(s["id"], small.tolist(), store=store)["output"])
+        # Conv2D: 'same' puts 500,000 zeros on each side, so both taps of every window read padding; the pool's
+        # windows hold a real 1 each (a padded cell never wins a max)
+        assert out.shape == small.shape and (out == (0 if class_name == "Conv2D" else 1)).all()
+
+
+def test_an_image_model_with_a_huge_fixed_side_is_refused_before_the_picture_is_resized(store):
+    # (10⁶, free, 1): the upload cannot know the width; the picture's would make 10⁶ × 28 × 1 numbers. Before, the
+    # picture was resized to 10⁶ rows first (a 500 from Pillow after 7-17 s, or 23 s of CPU and 9 GB at 20,000)
+    s = service.upload(one_layer((1_000_000, None, 1), "GlobalMaxPooling2D", {}), store=store)
+    picture = np.zeros((28, 28))
+    picture[5:20, 10:14] = 1
+    for call in (lambda: service.predict_image(s["id"], picture, store=store),
+                 lambda: service.trace(s["id"], "l", [0], image=picture, store=store)):
+        err = refused_quickly(call)
+        assert (err.field, err.code) == ("image", "model_too_costly"), err
+
+
+@pytest.mark.parametrize("cols_max", [1, 5, 64, 700])
+def test_a_large_patch_matrix_is_made_a_part_at_a_time_with_the_same_numbers(monkeypatch, cols_max):
+    rng = np.random.default_rng(cols_max)
+    xp, W = rng.standard_normal((13, 11, 2)), rng.standard_normal((3, 2, 2, 4))
+    whole = engine_conv.conv2d(xp, W, (2, 1), (1, 2))
+    monkeypatch.setattr(engine_conv, "COLS_MAX", cols_max)
+    parts = engine_conv.conv2d(xp, W, (2, 1), (1, 2))
+    np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts, engine_conv.conv2d_naive(xp, W, (2, 1), (1, 2)), atol=1e-12)
