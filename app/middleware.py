@@ -50,7 +50,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         cap = body_cap(scope["path"])
-        length = dict(scope.get("headers") or []).get(b"content-length")
+        raw_headers = scope.get("headers") or []
+        problem = _header_problem(raw_headers)
+        if problem:
+            return await _reject(send, *problem)
+        length = dict(raw_headers).get(b"content-length")
         if length is not None:
             try:
                 declared = int(length)
@@ -103,6 +107,20 @@ class BodyLimitMiddleware:
             return False
         BodyLimitMiddleware.in_flight += n
         return True
+
+
+def _header_problem(raw_headers) -> tuple | None:
+    """A request whose body this server would misread: -> _reject's (status, rule, field, code, headers), or None.
+    A Content-Encoding (gzip, br ...): bodies are read as sent, never inflated (no decompression bombs), so a
+    compressed JSON body would only be refused later as "not UTF-8"; a Content-Type given twice: the routes read
+    one of them (RFC 9110: it is a single value)."""
+    encodings = [v.strip().lower() for k, v in raw_headers if k == b"content-encoding"]
+    if any(e not in (b"", b"identity") for e in encodings):
+        return (415, "must be absent or identity: request bodies are read as sent, never decompressed",
+                "content-encoding", None, [(b"accept-encoding", b"identity")])
+    if sum(1 for k, _ in raw_headers if k == b"content-type") > 1:
+        return 415, "is given more than once; send one", "content-type", None, ()
+    return None
 
 
 async def _reject(send, status: int, rule: str, field: str = "body", code: str | None = None, headers=()):

@@ -137,17 +137,23 @@ class JSONRoute(APIRoute):
         if self.body_field is None:
             return handler
         if _is_form(self):
+            fields = {param.alias for param in self.dependant.body_params}
+
             async def upload(request: Request):
                 media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
                 if media != "multipart/form-data":
                     return error_response(415, "content-type", "must be multipart/form-data (a file upload)")
                 try:
-                    await request.form()  # parsed here, kept for the handler, so a broken body is named as such
+                    form = await request.form()  # parsed here, kept for the handler, so a broken body is named
                 except HTTPException as exc:
                     if exc.status_code != 400:
                         raise
                     return error_response(400, "body", f"is not a valid multipart body: {exc.detail}",
                                           code="invalid_multipart")
+                unknown = next((name for name in form if name not in fields), None)
+                if unknown is not None:   # as in JSON bodies: "stride" is not "strides"
+                    return error_response(422, unknown, "is not a known field; the fields are "
+                                          + ", ".join(sorted(fields)))
                 return await handler(request)
 
             return upload

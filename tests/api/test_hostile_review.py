@@ -183,3 +183,51 @@ def test_upload_json_fields_have_the_body_caps(client, kernel, rule):
     r = client.post("/api/image/filter/upload", files={"file": PICTURE}, data={"kernel": kernel})
     assert_error(r, 422, "kernel")
     assert r.json()["error"]["rule"] == rule
+
+
+# ---- a second hostile review (2026-12-01): headers the server misread, fields it ignored ------------------------
+
+CONV = b'{"input": [[1, 2], [3, 4]], "kernel": [[1]]}'
+
+
+@pytest.mark.parametrize("path, body", [("/api/conv2d", CONV), ("/api/mnist/predict", b'{"pixels": []}')])
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate, gzip", "x-unknown"])
+def test_a_compressed_body_is_refused_by_its_content_encoding(client, path, body, encoding):
+    """Bodies are never inflated (no decompression bombs). Before, a gzip body got 400 "str is not valid UTF-8" and
+    a `br` header on a plain body was read as if it were not there; now 415 names the header, on every route."""
+    import gzip
+
+    r = client.post(path, content=gzip.compress(body), headers={"content-type": "application/json",
+                                                                  "content-encoding": encoding})
+    assert_error(r, 415, "content-encoding")
+    assert r.headers["accept-encoding"] == "identity"
+    r = client.post(path, content=body, headers={"content-type": "application/json", "content-encoding": "identity"})
+    assert r.status_code in (200, 422), r.text   # read as sent
+
+
+def test_a_compressed_upload_is_refused_too(client):
+    r = client.post("/api/image/filter/upload", files={"file": PICTURE}, data={"preset": "sobel_x"},
+                    headers={"content-encoding": "gzip"})
+    assert_error(r, 415, "content-encoding")
+
+
+@pytest.mark.parametrize("types", [["application/json", "text/plain"], ["text/plain", "application/json"],
+                                   ["application/json", "application/json"]])
+def test_a_content_type_given_twice_is_refused(client, types):
+    """Before, [application/json, text/plain] was read as JSON (the routes saw the first) and the other order
+    refused: now both, naming the header."""
+    r = client.post("/api/conv2d", content=CONV, headers=[("content-type", t) for t in types])
+    assert_error(r, 415, "content-type")
+    assert client.post("/api/conv2d", content=CONV, headers={"content-type": "application/json"}).status_code == 200
+
+
+@pytest.mark.parametrize("path, data, unknown", [
+    ("/api/mnist/predict/upload", {"include_activation": "true"}, "include_activation"),
+    ("/api/image/filter/upload", {"preset": "sobel_x", "kernal": "[[1]]"}, "kernal"),
+    ("/api/models", {"name": "mine"}, "name"),
+])
+def test_unknown_upload_fields_are_refused_as_in_json_bodies(client, path, data, unknown):
+    """"kernal" was ignored (the preset ran) and "include_activation" too (no activations came back)."""
+    r = client.post(path, files={"file": PICTURE}, data=data)
+    err = assert_error(r, 422, unknown)
+    assert err["rule"].startswith("is not a known field; the fields are ") and "file" in err["rule"]

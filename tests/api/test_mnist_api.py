@@ -207,7 +207,7 @@ def test_multipart_upload(client, untrained):
     r = client.post("/api/mnist/predict/upload", files={"file": ("seven.png", raw, "image/png")},
                     data={"include_activations": "true"})
     assert [a["name"] for a in r.json()["activations"]] == LAYERS
-    assert_error(client.post("/api/mnist/predict/upload", files={"other": ("x.png", raw, "image/png")}), 422, "file")
+    assert_error(client.post("/api/mnist/predict/upload", files={"other": ("x.png", raw, "image/png")}), 422, "other")
     assert_error(client.post("/api/mnist/predict/upload", files={"file": ("x.png", b"not an image", "image/png")}), 422,
                  "file")
     assert_error(client.post("/api/mnist/predict/upload", files={"file": ("x.png", raw, "image/png")},

@@ -326,7 +326,9 @@ def test_content_types(client):
     err = assert_error(client.post("/api/models", content=b"--x\r\nnot a part", headers={
         "content-type": "multipart/form-data; boundary=x"}), 400, "body")
     assert err["code"] == "invalid_multipart"
-    assert_error(client.post("/api/models", files={"other": ("x", b"1")}), 422, "file")
+    assert_error(client.post("/api/models", files={"other": ("x", b"1")}), 422, "other")   # not a field here
+    assert_error(client.post("/api/models", content=b"--x--\r\n", headers={
+        "content-type": "multipart/form-data; boundary=x"}), 422, "file")   # no parts at all
 
 
 # ---- nothing is written outside MODELS_DIR -----------------------------------------------------------------
