@@ -27,7 +27,7 @@ from starlette.requests import Request
 from app.api.compute import compute
 from app.api.errors import ApiError
 from app.api.responses import JSONResponse
-from app.api.routing import JSONRoute
+from app.api.routing import JSONRoute, multipart_problem
 from app.engine import limits as L
 from app.engine.arrays import to_list
 from app.engine.errors import EngineError
@@ -67,8 +67,11 @@ class ModelRoute(JSONRoute):
             return handler
 
         async def route(request: Request):
-            media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if media == "multipart/form-data":
+            media, _, params = request.headers.get("content-type", "").partition(";")
+            if media.strip().lower() == "multipart/form-data":
+                problem = multipart_problem(params, await request.body())   # the body stays on the request
+                if problem:
+                    raise ApiError(400, "body", problem, code="invalid_multipart")
                 try:
                     request._form = await InMemoryMultiPartParser(request.headers, request.stream()).parse()
                 except MultiPartException as exc:

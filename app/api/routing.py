@@ -125,6 +125,21 @@ def json_type_problem(content_type: str) -> str | None:
     return None
 
 
+def multipart_problem(params: str, body: bytes) -> str | None:
+    """A multipart body the parser would read without a word: no boundary parameter, a charset other than UTF-8
+    (field names and values are read as UTF-8), or no closing delimiter ("--boundary--": a body cut short, whose
+    parts came back missing and were refused as "file: is required")."""
+    found = {name.lower(): value.strip('"') for name, value in PARAM.findall(params)}
+    boundary = found.get("boundary", "")
+    if not boundary:
+        return "is a multipart body with no boundary parameter in its Content-Type"
+    if found.get("charset", "utf-8").lower() not in UTF8:
+        return "is a multipart body in a charset other than UTF-8, which is not read"
+    if b"--" + boundary.encode("latin-1", "replace") + b"--" not in body:
+        return f"is a multipart body without its closing delimiter (--{boundary[:70]}--): cut short?"
+    return None
+
+
 def is_json(content_type: str) -> bool:
     return json_type_problem(content_type) is None
 
@@ -140,9 +155,12 @@ class JSONRoute(APIRoute):
             fields = {param.alias for param in self.dependant.body_params}
 
             async def upload(request: Request):
-                media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-                if media != "multipart/form-data":
+                media, _, params = request.headers.get("content-type", "").partition(";")
+                if media.strip().lower() != "multipart/form-data":
                     return error_response(415, "content-type", "must be multipart/form-data (a file upload)")
+                problem = multipart_problem(params, await request.body())
+                if problem:
+                    return error_response(400, "body", problem, code="invalid_multipart")
                 try:
                     form = await request.form()  # parsed here, kept for the handler, so a broken body is named
                 except HTTPException as exc:
