@@ -461,6 +461,17 @@ def test_a_file_that_is_not_a_picture_is_named_as_such_before_it_is_sent(web, tm
     web.assert_clean()
 
 
+def read_a_one(web, path):
+    """/draw given the picture file `path` of a 1, read as a 1: -> (page, the predict requests, the input note)."""
+    requests = []
+    web.page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
+    page = web.goto("/draw")
+    wait_answer(page, None)
+    page.set_input_files("#upload", str(path))
+    wait_answer(page, "1")
+    return page, requests, page.locator("#input-note")
+
+
 @pytest.mark.parametrize("fmt", ["GIF", "BMP"])
 def test_a_picture_in_a_format_the_api_does_not_read_is_converted(web, tmp_path, fmt):
     """The API reads PNG, JPEG and WebP; a GIF or a BMP that the browser opens is converted to PNG here and sent, and
@@ -469,13 +480,7 @@ def test_a_picture_in_a_format_the_api_does_not_read_is_converted(web, tmp_path,
 
     path = tmp_path / f"one.{fmt.lower()}"
     Image.open(io.BytesIO(digit_png())).save(path, fmt)
-    requests = []
-    web.page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
-    page = web.goto("/draw")
-    wait_answer(page, None)
-    page.set_input_files("#upload", str(path))
-    wait_answer(page, "1")
-    note = page.locator("#input-note")
+    page, requests, note = read_a_one(web, path)
     expect(note).to_contain_text("PNG (120×120")
     assert json.loads(requests[-1].post_data)["image"].startswith("data:image/png;base64,")
     page.click("#lang-toggle")
@@ -500,13 +505,7 @@ def test_a_16_bit_png_over_the_decode_cap_is_redrawn_with_8_bit_samples(web, ser
     assert before.status_code == 422 and "16-bit" in before.json()["error"]["rule"], before.text
     path = tmp_path / "scan16.png"
     path.write_bytes(raw)
-    requests = []
-    web.page.on("request", lambda r: requests.append(r) if "/api/mnist/predict" in r.url else None)
-    page = web.goto("/draw")
-    wait_answer(page, None)
-    page.set_input_files("#upload", str(path))
-    wait_answer(page, "1")
-    note = page.locator("#input-note")
+    page, requests, note = read_a_one(web, path)
     expect(note).to_contain_text("1600×1600 px: a PNG of 16-bit samples")
     expect(note).to_contain_text("8-bit samples (1024×1024 px)")
     sent = json.loads(requests[-1].post_data)["image"]
