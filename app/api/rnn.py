@@ -23,7 +23,7 @@ Activation = Literal["tanh", "sigmoid", "relu", "linear", "hard_sigmoid"]
 Inputs = array_type((1, 2), [T, D], f"(T, d): one row per time step (T ≤ {T}, d ≤ {D}); (T,) means d = 1")
 Vector = array_type((1,), [U], "(units,)")
 ACT_DOC = ("Keras name; None means linear. hard_sigmoid is Keras 2's clip(0.2·x + 0.5, 0, 1) "
-           "(Keras 3 uses x/6 + 0.5).")
+           "(with keras: 3, Keras 3's clip(x/6 + 0.5, 0, 1)).")
 
 
 class OutputLayer(Strict):
@@ -47,6 +47,9 @@ class RecurrentRequest(Strict):
     activation: Activation | None = Field("tanh", description=ACT_DOC)
     seed: int = Field(0, ge=0, le=L.RNN_MAX_SEED, strict=True, description="for the initialisers of omitted weights")
     output_layer: OutputLayer | None = None
+    keras: Literal[2, 3] = Field(2, description="hard_sigmoid's form wherever it is named: 2 = Keras 2's "
+                                 "clip(0.2x + 0.5, 0, 1) (the lecture's), 3 = Keras 3's clip(x/6 + 0.5, 0, 1); the "
+                                 "other activations are the same in both")
 
 
 class RNNRequest(RecurrentRequest):

@@ -125,8 +125,14 @@ HARD_SIGMOID_KERAS2 = [
 ]
 
 
+KERAS3_HARD_SIGMOID = "hard_sigmoid_keras3"   # (app/engine/recurrent/functions.py: Keras 3's own hard_sigmoid)
+
+
 def _act(name: str) -> str:
-    """An activation argument: Keras 2's hard_sigmoid by name (defined in the code), the rest quoted."""
+    """An activation argument: Keras 2's hard_sigmoid by name (defined in the code), Keras 3's as Keras 3 names it,
+    the rest quoted."""
+    if name == KERAS3_HARD_SIGMOID:
+        return repr("hard_sigmoid")
     return "hard_sigmoid_keras2" if name == "hard_sigmoid" else repr(name)
 
 

@@ -95,6 +95,8 @@ def test_same_request_gives_byte_identical_json(client):
     ("/api/gru", {"inputs": [[1]], "units": 2, "bias": [1] * 6}, "bias"),
     ("/api/gru", {"inputs": [[1]], "units": 2, "reset_after": 0}, "reset_after"),
     ("/api/gru", {"inputs": [[1]], "units": 2, "seed": -3}, "seed"),
+    ("/api/lstm", {"inputs": [[1]], "units": 2, "keras": 4}, "keras"),
+    ("/api/gru", {"inputs": [[1]], "units": 2, "keras": "3"}, "keras"),
 ])
 def test_bad_input_has_the_one_error_shape(client, path, body, field):
     assert_error(client.post(path, json=body), 422, field)
@@ -129,3 +131,18 @@ def test_largest_request_stays_under_the_body_cap_and_answers(client):
 def test_openapi_documents_the_three_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/rnn", "/api/lstm", "/api/gru"} <= set(paths)
+
+
+@pytest.mark.parametrize("path", ["/api/rnn", "/api/lstm", "/api/gru"])
+def test_keras_3_asks_for_keras_3s_hard_sigmoid(client, path):
+    """The default is Keras 2's hard_sigmoid (the lecture's); `keras: 3` gives Keras 3's clip(z/6 + 0.5, 0, 1), and the
+    response's Keras program names Keras 3's own function (tests/engine/test_recurrent_keras3.py checks the numbers
+    against Keras 3's cells)."""
+    body = {"inputs": [[0.5, 1.0], [-1.0, 2.0]], "units": 2, "seed": 4, "activation": "hard_sigmoid"}
+    two, three = (client.post(path, json={**body, "keras": k}).json() for k in (2, 3))
+    default = client.post(path, json=body).json()
+    assert default["hidden"] == two["hidden"] != three["hidden"]
+    z = np.array(three["steps"][0]["pre_activations"]["h" if path == "/api/rnn" else "candidate"])
+    got = three["steps"][0]["h"] if path == "/api/rnn" else three["steps"][0]["gates"]["candidate"]
+    np.testing.assert_allclose(got, np.clip(z / 6 + 0.5, 0, 1), rtol=1e-12)
+    assert "hard_sigmoid_keras2" not in three["keras"]["code"] and "hard_sigmoid_keras2" in two["keras"]["code"]

@@ -15,7 +15,7 @@ from ..limits import RNN_MAX_SEED as MAX_SEED
 from ..limits import RNN_MAX_T as MAX_T
 from ..limits import RNN_MAX_U as MAX_U
 from ..numbers import finite_or_raise
-from .functions import NAMES, act, scalar_act
+from .functions import NAMES, act, scalar_act, shown
 from .init import glorot_uniform, orthogonal
 
 
@@ -204,7 +204,7 @@ def weights_dict(w: Weights, dense: Dense | None) -> dict:
            "initialized": w.initialized, "output_layer": None}
     if dense is not None:
         out["output_layer"] = {"kernel": to_list(dense.V), "bias": None if dense.c is None else to_list(dense.c),
-                               "activation": dense.activation}
+                               "activation": shown(dense.activation)}
     return out
 
 

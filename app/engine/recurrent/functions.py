@@ -2,7 +2,8 @@
 
 hard_sigmoid here is Keras 2's `clip(0.2·x + 0.5, 0, 1)` (the lecture's Keras); Keras 3 changed it to
 `clip(x / 6 + 0.5, 0, 1)`. The lecture's numbers need the Keras 2 form. An uploaded Keras 3 model's hard_sigmoid
-reaches the cells as "hard_sigmoid_keras3" (app/engine/layers/activations.resolve names it so).
+reaches the cells as "hard_sigmoid_keras3" (app/engine/layers/activations.resolve names it so), and so does a
+request's with `keras: 3`; responses and formulas write it hard_sigmoid (`shown`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ assert set(NAMES) <= set(ELEMENTWISE)
 def _form(name: str) -> tuple[str, int]:
     """A cell activation's name -> (app/engine/activations.py's name, its Keras form)."""
     return ("hard_sigmoid", 3) if name == KERAS3_HARD_SIGMOID else (name, 2)
+
+
+def in_form(name: str, keras: int) -> str:
+    """A checked activation name in the hard_sigmoid form asked for (keras 2 or 3: /api/rnn's `keras`)."""
+    return KERAS3_HARD_SIGMOID if keras == 3 and name == "hard_sigmoid" else name
 
 
 def shown(name: str) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..formulas import gru_formulas
 from .common import Weights, gated_options, parse_state
-from .functions import act, dact, scalar_act
+from .functions import act, dact, scalar_act, shown
 from .init import default_bias
 from .runner import Cell, Result, Run, run
 
@@ -125,7 +125,7 @@ def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
     after = r.opts["reset_after"]
     b_in, b_rec = split_bias(r.w, res.H.shape[1], after)
     return gru_formulas(r.x, r.w.W, r.w.U, b_in, b_rec, r.w.b is not None, H_prev, res.cache["Z"], res.cache["A"],
-                        res.H, r.name, r.opts["rec"], after)
+                        res.H, shown(r.name), shown(r.opts["rec"]), after)
 
 
 CELL = Cell(
@@ -136,12 +136,13 @@ CELL = Cell(
     forward=_forward, jacobians=jacobians, formulas=_formulas,
     keras_options=lambda r: [("recurrent_activation", r.opts["rec"], "sigmoid"), ("use_bias", r.w.b is not None, True),
                              ("reset_after", r.opts["reset_after"], True)],
-    response=lambda r, res: {"recurrent_activation": r.opts["rec"], "reset_after": r.opts["reset_after"]},
+    response=lambda r, res: {"recurrent_activation": shown(r.opts["rec"]), "reset_after": r.opts["reset_after"]},
 )
 
 
 def run_gru(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
-            recurrent_activation="sigmoid", reset_after=True, initial_state=None, seed=0, output_layer=None) -> dict:
+            recurrent_activation="sigmoid", reset_after=True, initial_state=None, seed=0, output_layer=None,
+            keras=2) -> dict:
     """Validate a request, run GRU over the sequence, and build the response dict."""
     return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
-               output_layer, recurrent_activation=recurrent_activation, reset_after=reset_after)
+               output_layer, keras, recurrent_activation=recurrent_activation, reset_after=reset_after)

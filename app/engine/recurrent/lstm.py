@@ -12,7 +12,7 @@ from ..arrays import to_list
 from ..errors import EngineError
 from ..formulas import lstm_formulas
 from .common import Weights, gated_options, parse_state
-from .functions import act, dact, scalar_act
+from .functions import act, dact, scalar_act, shown
 from .init import default_bias
 from .runner import Cell, Result, Run, run
 
@@ -113,7 +113,7 @@ def _forward(r: Run) -> Result:
 def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
     C = res.extra["c"]
     return lstm_formulas(r.x, r.w.W, r.w.U, r.w.b, H_prev, res.extra["c_prev"], res.cache["Z"], res.cache["A"], C,
-                         res.H, act(r.name, C), r.name, r.opts["rec"])
+                         res.H, act(r.name, C), shown(r.name), shown(r.opts["rec"]))
 
 
 CELL = Cell(
@@ -124,13 +124,13 @@ CELL = Cell(
     forward=_forward, jacobians=jacobians, formulas=_formulas,
     keras_options=lambda r: [("recurrent_activation", r.opts["rec"], "sigmoid"), ("use_bias", r.w.b is not None, True),
                              ("unit_forget_bias", r.opts["unit_forget_bias"], True)],
-    response=lambda r, res: {"recurrent_activation": r.opts["rec"], "cell": to_list(res.extra["c"])},
+    response=lambda r, res: {"recurrent_activation": shown(r.opts["rec"]), "cell": to_list(res.extra["c"])},
 )
 
 
 def run_lstm(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
              recurrent_activation="sigmoid", unit_forget_bias=True, initial_state=None, seed=0,
-             output_layer=None) -> dict:
+             output_layer=None, keras=2) -> dict:
     """Validate a request, run LSTM over the sequence, and build the response dict."""
     return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
-               output_layer, recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)
+               output_layer, keras, recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)

@@ -8,11 +8,12 @@ options, its bias and state shapes, and its forward, Jacobian, step and formula 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..arrays import rows_to_lists, to_list
+from ..errors import EngineError
 from ..formulas import dense_formulas, per_step
 from ..keras_code import recurrent_code
 from .common import (
@@ -28,6 +29,7 @@ from .common import (
     small,
     weights_dict,
 )
+from .functions import in_form, shown
 
 
 @dataclass(frozen=True)
@@ -66,15 +68,23 @@ class Cell:
 
 
 def run(cell: Cell, inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True,
-        activation="tanh", initial_state=None, seed=0, output_layer=None, **options) -> dict:
+        activation="tanh", initial_state=None, seed=0, output_layer=None, keras=2, **options) -> dict:
+    """keras: hard_sigmoid's form wherever it is named, 2 (clip(0.2·z + 0.5, 0, 1), the lecture's) or 3
+    (clip(z / 6 + 0.5, 0, 1)); the other activations are the same in both."""
     x = parse_inputs(inputs)
     T, d = x.shape
+    if type(keras) is not int or keras not in (2, 3):
+        raise EngineError("keras", "must be 2 or 3 (the Keras version whose hard_sigmoid is meant)")
     opts = cell.options(options)
+    if "rec" in opts:
+        opts = {**opts, "rec": in_form(opts["rec"], keras)}
     u, w = resolve_weights(d, units, kernel, recurrent_kernel, bias, use_bias, seed, cell.blocks,
                            lambda u: cell.bias_shape(u, opts), lambda u: cell.bias_default(u, opts))
-    name = check_activation(activation, "activation")
+    name = in_form(check_activation(activation, "activation"), keras)
     state = cell.parse_state(initial_state, u)
     dense = parse_output_layer(output_layer, u, seed)
+    if dense is not None:
+        dense = replace(dense, activation=in_form(dense.activation, keras))
     r = Run(x, w, name, opts, state)
     with np.errstate(all="ignore"):
         res = cell.forward(r)
@@ -84,7 +94,7 @@ def run(cell: Cell, inputs, units=None, kernel=None, recurrent_kernel=None, bias
     H_prev = np.vstack([state["h"][None], res.H[:-1]])
     texts = cell.formulas(r, res, H_prev) if small(d, u, dense) else None
     result = {
-        "layer": cell.layer, "units": u, "input_dim": d, "timesteps": T, "activation": name,
+        "layer": cell.layer, "units": u, "input_dim": d, "timesteps": T, "activation": shown(name),
         **cell.response(r, res), "hidden": to_list(res.H),
         "steps": steps(x, H_prev, res, texts),
         **sensitivity_dict(J), "weights": weights_dict(w, dense),
@@ -126,7 +136,7 @@ def add_output_layer(result: dict, H: np.ndarray, dense: Dense | None, with_form
     Z, Y = dense_forward(H, dense)
     check_finite(Y)
     result["outputs"] = to_list(Y)
-    texts = dense_formulas(H, dense.V, dense.c, Z, Y, dense.activation).tolist() if with_formulas else None
+    texts = dense_formulas(H, dense.V, dense.c, Z, Y, shown(dense.activation)).tolist() if with_formulas else None
     zs, ys = rows_to_lists(Z), rows_to_lists(Y)
     for t, step in enumerate(result["steps"]):
         step["output_pre_activation"] = zs[t]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..formulas import rnn_formulas
 from .common import Weights, no_options, parse_state
-from .functions import act, dact, scalar_act
+from .functions import act, dact, scalar_act, shown
 from .runner import Cell, Result, Run, run
 
 
@@ -63,7 +63,7 @@ def _forward(r: Run) -> Result:
 
 
 def _formulas(r: Run, res: Result, H_prev: np.ndarray) -> dict:
-    return rnn_formulas(r.x, r.w.W, r.w.U, r.w.b, H_prev, res.pre["h"], res.H, r.name)
+    return rnn_formulas(r.x, r.w.W, r.w.U, r.w.b, H_prev, res.pre["h"], res.H, shown(r.name))
 
 
 CELL = Cell(
@@ -79,7 +79,7 @@ CELL = Cell(
 
 
 def run_rnn(inputs, units=None, kernel=None, recurrent_kernel=None, bias=None, use_bias=True, activation="tanh",
-            initial_state=None, seed=0, output_layer=None) -> dict:
+            initial_state=None, seed=0, output_layer=None, keras=2) -> dict:
     """Validate a request, run SimpleRNN over the sequence, and build the response dict."""
     return run(CELL, inputs, units, kernel, recurrent_kernel, bias, use_bias, activation, initial_state, seed,
-               output_layer)
+               output_layer, keras)
