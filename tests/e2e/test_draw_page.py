@@ -515,6 +515,13 @@ def test_a_16_bit_png_over_the_decode_cap_is_redrawn_with_8_bit_samples(web, ser
     expect(page.locator("#error")).to_be_hidden()
     page.click("#lang-toggle")
     expect(note).to_contain_text("16 位元取樣的 PNG")
+    # an 8-bit RGBA PNG that inflates past the cap as well is over the side cap: shrunk, and said so (a review
+    # found it called 16-bit)
+    big = tmp_path / "big8.png"
+    Image.new("RGBA", (2100, 2100), (255, 255, 255, 255)).save(big)
+    page.set_input_files("#upload", str(big))
+    expect(note).to_contain_text("縮小成 1024×1024")
+    expect(note).not_to_contain_text("16")
     web.assert_clean()
 
 

@@ -87,13 +87,13 @@ export async function shrunk(file, type, { maxSide, maxBytes, maxPixels = Infini
 // IHDR colour type -> samples a pixel (3: palette indices), as app/imaging/decode.py's PNG_CHANNELS
 const PNG_CHANNELS = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-/** The bytes a PNG file inflates to, from its IHDR (width, height, bit depth, colour type), as the API counts them
- * (samples of less than 8 bits count as 8), or 0 when the header is not there. */
-async function pngInflated(file) {
+/** A PNG file's IHDR: { depth, inflated } (its bit depth, and the bytes it inflates to as the API counts them:
+ * samples of less than 8 bits count as 8), or null when the header is not there. */
+async function pngHeader(file) {
   const head = new DataView(await file.slice(0, 26).arrayBuffer());
-  if (head.byteLength < 26) return 0;
+  if (head.byteLength < 26) return null;
   const [w, h, depth, colour] = [head.getUint32(16), head.getUint32(20), head.getUint8(24), head.getUint8(25)];
-  return w * h * (PNG_CHANNELS[colour] ?? 4) * Math.max(depth, 8) / 8;
+  return { depth, inflated: w * h * (PNG_CHANNELS[colour] ?? 4) * Math.max(depth, 8) / 8 };
 }
 
 /** A chosen file made ready for an API that takes pictures of at most `maxSide` px a side and `maxBytes` (a WebP
@@ -107,7 +107,8 @@ export async function prepared(file, { maxSide, maxBytes, webpPixels = Infinity 
   if (file.size > MAX_DECODE) return { unopened: true };
   const type = await pictureType(file);
   const maxPixels = type === "image/webp" ? webpPixels : Infinity;   // (the API decodes WebP only so far)
-  const deep = type === "image/png" && await pngInflated(file) > maxSide * maxSide * 4;
+  const png = type === "image/png" ? await pngHeader(file) : null;
+  const deep = png !== null && png.depth === 16 && png.inflated > maxSide * maxSide * 4;   // (8-bit ones over it are over maxSide too)
   const small = await shrunk(file, type ?? "image/png", { maxSide, maxBytes, maxPixels, always: !type || deep });
   const sizes = small && { name: file.name, w: small.width, h: small.height, sw: small.sentWidth, sh: small.sentHeight };
   return { type, small, sizes, deep: deep && !!small, tooBig: !small && file.size > maxBytes };
