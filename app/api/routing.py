@@ -125,17 +125,39 @@ def json_type_problem(content_type: str) -> str | None:
     return None
 
 
+def _param_value(value: str) -> str:
+    """A Content-Type parameter's value: a quoted string unquoted (RFC 9110 5.6.4: backslash escapes a character)."""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+ASCII = bytes(range(32, 127))
+
+
+def _misreads_ascii(charset: str) -> bool:
+    """A charset the parser would decode field names with that does not read ASCII as ASCII (UTF-16, EBCDIC ...).
+    One Python does not know is read as UTF-8 by the parser, so it is no problem."""
+    try:
+        return ASCII.decode(charset) != ASCII.decode("ascii")
+    except LookupError:
+        return False
+    except (UnicodeError, ValueError):
+        return True
+
+
 def multipart_problem(params: str, body: bytes) -> str | None:
-    """A multipart body the parser would read without a word: no boundary parameter, a charset other than UTF-8
-    (field names and values are read as UTF-8), or no closing delimiter ("--boundary--": a body cut short, whose
-    parts came back missing and were refused as "file: is required")."""
-    found = {name.lower(): value.strip('"') for name, value in PARAM.findall(params)}
+    """A multipart body the parser would misread without a word: no boundary parameter, a charset in which ASCII is
+    not ASCII (its field names came out as "楦敬"), or no closing delimiter ("--boundary--" at the start of a line:
+    a body cut short, whose parts came back missing and were refused as "file: is required")."""
+    found = {name.lower(): _param_value(value) for name, value in PARAM.findall(params)}
     boundary = found.get("boundary", "")
     if not boundary:
         return "is a multipart body with no boundary parameter in its Content-Type"
-    if found.get("charset", "utf-8").lower() not in UTF8:
-        return "is a multipart body in a charset other than UTF-8, which is not read"
-    if b"--" + boundary.encode("latin-1", "replace") + b"--" not in body:
+    if "charset" in found and _misreads_ascii(found["charset"]):
+        return f"is a multipart body in {found['charset'][:40]!r}, where ASCII field names are not ASCII: send UTF-8"
+    close = b"--" + boundary.encode("latin-1", "replace") + b"--"
+    if not body.startswith(close) and b"\n" + close not in body:
         return f"is a multipart body without its closing delimiter (--{boundary[:70]}--): cut short?"
     return None
 
