@@ -105,6 +105,8 @@ class RecurrentResponse(BaseModel):
     sensitivity_per_unit: list[list[float]] = Field(description="(T, units): ‖∂h_T[k]/∂x_t‖")
     weights: dict = Field(description="the weights used: given, or drawn by Keras' initialisers")
     initial_state: list[float] | dict
+    hard_sigmoid_keras: Literal[2, 3] | None = Field(description="the request's keras when it names hard_sigmoid "
+                                                     "(the form used); null when no activation is hard_sigmoid")
     keras: RecurrentKeras
 
 

@@ -63,7 +63,7 @@ def _as_float_channels(image):
         if has_alpha:
             rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
             return _luminance(rgba[..., :3]), rgba[..., 3]
-        if image.mode in ("I", "I;16", "F"):
+        if image.mode in ("I", "F") or image.mode.startswith("I;16"):   # I;16, I;16B, I;16L, I;16N
             a = np.asarray(image, dtype=np.float32)
             return a / (a.max() if a.max() > 1 else 1.0), None
         return np.asarray(image.convert("L"), dtype=np.float32) / 255, None

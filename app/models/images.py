@@ -64,7 +64,7 @@ def image_to_input(model: Model, image, value_scale: str = "0..1") -> np.ndarray
         raise EngineError("image", "values must be finite and within 0..1")
     h = spec["height"] or a.shape[0]
     w = spec["width"] or a.shape[1]
-    if (h, w) != a.shape and h * w * (spec["channels"] or 1) > MODEL_MAX_LAYER_NUMBERS:   # before resizing to it
+    if h * w * (spec["channels"] or 1) > MODEL_MAX_LAYER_NUMBERS:   # before the picture is resized and copied to it
         raise EngineError("image", f"the model's input of {h}×{w} pixels holds more than {MODEL_MAX_LAYER_NUMBERS:,} "
                           "numbers, the cap", code="model_too_costly")
     x = resize(a, h, w).astype(np.float64).clip(0.0, 1.0) * SCALES[value_scale]

@@ -72,6 +72,9 @@ def test_keras_3_hard_sigmoid_is_keras_3s_cell(kind, reset_after, seed):
     code = got["keras"]
     assert "activation='hard_sigmoid'" in code["layer"] and "hard_sigmoid_keras2" not in code["code"]
     assert code["note"] is None and keras2["keras"]["note"] == "hard_sigmoid_keras2"
+    assert (got["hard_sigmoid_keras"], keras2["hard_sigmoid_keras"]) == (3, 2)   # the form used, said
+    plain = {**body, "activation": "tanh", **({"recurrent_activation": "sigmoid"} if kind != "rnn" else {})}
+    assert RUN[kind](**plain, keras=3)["hard_sigmoid_keras"] is None   # none named: the same in both
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

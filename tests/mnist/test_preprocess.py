@@ -78,16 +78,18 @@ def test_inverted_and_pil_and_uint8_inputs_agree(base):
     np.testing.assert_allclose(preprocess((grey * 255).astype(np.uint8))["pixels"], base["pixels"], atol=0.02)
 
 
-@pytest.mark.parametrize("mode", ["1", "L", "P", "RGB", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "F",
-                                  "LA", "La", "PA", "RGBA", "RGBa"])
+@pytest.mark.parametrize("mode", ["1", "L", "P", "RGB", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "I;16B",
+                                  "I;16L", "F", "LA", "La", "PA", "RGBA", "RGBa"])
 def test_every_pil_mode_reads_the_same_digit(base, mode):
-    """Every mode Pillow can hold the picture in is read (a premultiplied "La" or PIL's "LAB" once raised)."""
+    """Every mode Pillow can hold the picture in is read (a premultiplied "La" or PIL's "LAB" once raised); the 16-bit
+    ones in either byte order are scaled by their largest value, as "I;16" always was."""
     grey = rasterize_strokes(FOUR, 280, 280, line_width=22)
     pil = Image.fromarray((255 - grey * 255).round().astype(np.uint8)).convert("RGB")
     if mode in ("La", "RGBa"):
         pil = pil.convert("LA" if mode == "La" else "RGBA").convert(mode)
-    elif mode == "I;16":
-        pil = Image.fromarray(((255 - grey * 255).round() * 257).astype("<u2"))
+    elif mode.startswith("I;16"):
+        order = ">" if mode == "I;16B" else "<"
+        pil = Image.frombytes(mode, grey.shape[::-1], ((255 - grey * 255).round() * 257).astype(f"{order}u2").tobytes())
     elif mode != "RGB":
         pil = pil.convert(mode)
     assert pil.mode == mode

@@ -162,6 +162,10 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
                                                [1_000_000, 1_000_000, 1]), "input_shape", "model_too_costly"),
         ("an output of 8 million numbers for any input", config_only([{"class_name": "Conv2D", "config": {
             "name": "c", "filters": 8, "kernel_size": [1, 1]}}], [1000, 1000, 1]), "layers.1", "model_too_costly"),
+        ("causal dilation 10^6 on 8 channels: over the cap for every input", config_only([{
+            "class_name": "Conv1D", "config": {"name": "c", "filters": 1, "kernel_size": [2], "padding": "causal",
+                                               "dilation_rate": [1_000_000]}}], [None, 8]), "layers.1",
+         "model_too_costly"),
         ("dilation 10^6 with 'same' on a fixed input", config_only([{"class_name": "Conv2D", "config": {
             "name": "c", "filters": 1, "kernel_size": [1, 2], "padding": "same", "dilation_rate": [1, 1_000_000]}}],
             [10, 10, 1]), "layers.1", "model_too_costly"),

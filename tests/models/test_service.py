@@ -295,16 +295,23 @@ def test_over_the_caps_is_refused_before_any_layer_runs(store, plans, ran):
 
 def test_an_input_over_the_size_cap_is_refused_as_before(store, ran):
     # (1200, 1200, 3) is 4,320,000 numbers, over MODEL_MAX_LAYER_NUMBERS; the conv's output too (11,520,000):
-    # predict names the plan's refusal (it plans first), trace the input's size (it checks the size first)
+    # an array: predict names the plan's refusal (it plans first), trace the input's size (it checks the size first);
+    # a picture is refused before it is copied into the model's channels (a review: 134 MB for a 2048² RGBA one)
     s = service.upload(keras_file("free", (None, None, 3), [
         {"class_name": "Conv2D", "config": {"name": "conv", "filters": 8, "kernel_size": [1, 1]},
          "weights": [np.ones((1, 1, 3, 8), np.float32), np.zeros(8, np.float32)]}]), store=store)
     pic = np.zeros((1200, 1200))
+    for call in (lambda: service.predict_image(s["id"], pic, store=store),
+                 lambda: service.trace(s["id"], "conv", [0, 0, 0], image=pic, store=store)):
+        with pytest.raises(EngineError) as e:
+            call()
+        assert (e.value.field, e.value.code) == ("image", "model_too_costly") and "1200×1200" in e.value.rule
+    x = np.zeros((1200, 1200, 3)).tolist()
     with pytest.raises(EngineError) as e:
-        service.predict_image(s["id"], pic, store=store)
+        service.predict(s["id"], x, store=store)
     assert (e.value.field, e.value.code) == ("input", "model_too_costly") and "11,520,000 numbers" in e.value.rule
     with pytest.raises(EngineError) as e:
-        service.trace(s["id"], "conv", [0, 0, 0], image=pic, store=store)
+        service.trace(s["id"], "conv", [0, 0, 0], input=x, store=store)
     assert (e.value.field, e.value.code, e.value.rule) == ("input", None, "has 4,320,000 numbers; the cap is 4,000,000")
     assert ran == []
 

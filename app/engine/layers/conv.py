@@ -47,20 +47,15 @@ def _check_out(dims, field: str, in_shape) -> None:
         raise EngineError(field, f"the window is larger than the input {list(in_shape)}: no output position fits")
 
 
-def _pads(n, k, s, d, padding):
-    """The zeros one spatial axis gets (None for a free axis)."""
-    if n is None:
-        return None
-    if padding == "causal":
-        return (k - 1) * d
-    return sum(same_pads_1d(n, k, s, d)) if padding == "same" else 0
-
-
 def _check_padded(o: dict, s, field: str) -> None:
-    axes = range(len(o["kernel_size"]))
-    pads = [_pads(s[a], o["kernel_size"][a], o["strides"][a], o["dilation_rate"][a], o["padding"]) for a in axes]
-    check_padded(s, pads, field, f"padding {o['padding']!r} with kernel_size {list(o['kernel_size'])} and "
-                                 f"dilation_rate {list(o['dilation_rate'])}")
+    def pads(a: int, n: int) -> int:   # the zeros axis a of n gets
+        k, st, d = o["kernel_size"][a], o["strides"][a], o["dilation_rate"][a]
+        if o["padding"] == "causal":
+            return (k - 1) * d
+        return sum(same_pads_1d(n, k, st, d)) if o["padding"] == "same" else 0
+
+    check_padded(s, len(o["kernel_size"]), pads, field, f"padding {o['padding']!r} with kernel_size "
+                 f"{list(o['kernel_size'])} and dilation_rate {list(o['dilation_rate'])}")
 
 
 # ---- Conv2D ----------------------------------------------------------------------------------------

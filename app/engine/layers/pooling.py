@@ -36,9 +36,8 @@ def _shape(n: int, name: str):
         if any(d is not None and d < 1 for d in dims):
             raise EngineError(field, f"the pool window is larger than the input {list(s)}: no output position fits")
         if o["padding"] == "same":
-            pads = [None if s[a] is None else sum(same_pads_1d(s[a], o["pool_size"][a], o["strides"][a]))
-                    for a in range(n)]
-            check_padded(s, pads, field, f"padding 'same' with pool_size {list(o['pool_size'])}")
+            check_padded(s, n, lambda a, m: sum(same_pads_1d(m, o["pool_size"][a], o["strides"][a])), field,
+                         f"padding 'same' with pool_size {list(o['pool_size'])}")
         return (*dims, s[-1])
     return shape
 

@@ -21,20 +21,21 @@ Shape = tuple  # of int | None
 COPY_COST = 3   # cost units of one output number that a layer copies, pads, scales or normalises
 
 
-def check_padded(in_shape: Shape, pads_per_axis, field: str, why: str) -> None:
+def check_padded(in_shape: Shape, spatial: int, pads: Callable[[int, int], int], field: str, why: str) -> None:
     """A layer that pads its input first (Conv 'same' or 'causal', Pooling 'same') builds the padded grid whole: refuse
     it when that grid holds more numbers than one layer may (a dilation of 10⁶ pads 10⁶ columns onto every row).
-    pads_per_axis: the padding added to each spatial axis of in_shape (None when the axis is free)."""
-    if not any(pads_per_axis):
+    pads(axis, n): the zeros a spatial axis of n gets. A free axis counts as its smallest, 1: n + pads(n) grows with
+    n, so a grid over the cap then is over it for every input, and the model is refused when it is read."""
+    extents = [1 if n is None else n for n in in_shape[:spatial]]
+    added = [pads(a, n) for a, n in enumerate(extents)]
+    channels = list(in_shape[spatial:])
+    if not any(added) or None in channels:
         return   # nothing padded: the input's own size is checked with the input
-    dims = [None if n is None or p is None else n + p for n, p in zip(in_shape, pads_per_axis, strict=False)]
-    dims += list(in_shape[len(pads_per_axis):])
-    if any(d is None for d in dims):
-        return
-    n = int(np.prod(dims, dtype=object))
-    if n > MODEL_MAX_LAYER_NUMBERS:
-        raise EngineError(field, f"{why} pads the input {list(in_shape)} to {dims} = {n:,} numbers; the cap is "
-                          f"{MODEL_MAX_LAYER_NUMBERS:,}", code="model_too_costly")
+    dims = [n + p for n, p in zip(extents, added, strict=True)] + channels
+    if (n := int(np.prod(dims, dtype=object))) > MODEL_MAX_LAYER_NUMBERS:
+        what = "every input to at least" if None in in_shape[:spatial] else f"the input {list(in_shape)} to"
+        raise EngineError(field, f"{why} pads {what} {dims} = {n:,} numbers; the cap is {MODEL_MAX_LAYER_NUMBERS:,}",
+                          code="model_too_costly")
 
 
 @dataclass(frozen=True)

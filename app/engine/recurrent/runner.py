@@ -100,6 +100,8 @@ def run(cell: Cell, inputs, units=None, kernel=None, recurrent_kernel=None, bias
         **sensitivity_dict(J), "weights": weights_dict(w, dense),
         "initial_state": to_list(state["h"]) if len(state) == 1 else {k: to_list(v) for k, v in state.items()},
     }
+    named = [name, opts.get("rec"), None if dense is None else dense.activation]
+    result["hard_sigmoid_keras"] = keras if any(shown(n) == "hard_sigmoid" for n in named if n) else None
     add_output_layer(result, res.H, dense, texts is not None)
     result["keras"] = keras_block(cell, r, dense)
     return result
