@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -84,17 +85,31 @@ CASES = [
 
 
 def attacks():
-    """The two accepted attacks of the hostile-input review (2026-11-30): 22.8 s and 25 s before."""
+    """The accepted attacks of the hostile-input reviews: 22.8 s and 25 s before (2026-11-30); the padded grid of a
+    dilation of 10⁶, 18 s of CPU and 8 GB before (2026-12-01)."""
     lstm = model((5000, 1), [("LSTM", {"units": 1, "return_sequences": True})] * 200)
     gelu = model((630, 630), [("Activation", {"activation": "gelu"})] * 470)
+    dilated = model((None, None, 1), [("Conv2D", {"filters": 1, "kernel_size": [1, 2], "padding": "same",
+                                                  "dilation_rate": [1, 1_000_000]})])
     for name, m, shape in (("200 × LSTM(1) on 5,000 steps", lstm, (5000, 1)),
-                           ("470 × Activation(gelu) on 630×630", gelu, (630, 630))):
+                           ("470 × Activation(gelu) on 630×630", gelu, (630, 630)),
+                           ("Conv2D 'same', dilation (1, 10⁶), on 1000×1×1", dilated, (1000, 1, 1))):
         t = time.perf_counter()
         try:
             forward(m, np.zeros(shape))
             print(f"  {name}: ACCEPTED, {time.perf_counter() - t:.2f} s")
         except EngineError as e:
-            print(f"  {name}: refused in {(time.perf_counter() - t) * 1e3:.1f} ms ({e.code})")
+            print(f"  {name}: refused in {(time.perf_counter() - t) * 1e3:.2f} ms ({e.code})")
+    # within every cap: one filter of 90×90 taps over 224×224 positions; its patch matrix is made a few rows at a
+    # time (app/engine/conv.py COLS_MAX), where it was 3.2 GB whole
+    wide = model((224, 224, 1), [("Conv2D", {"filters": 1, "kernel_size": [90, 90], "padding": "same"})])
+    tracemalloc.start()
+    t = time.process_time()
+    forward(wide, np.ones((224, 224, 1)))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  Conv2D(1, 90×90, 'same') on 224×224×1 (accepted): {time.process_time() - t:.2f} s of CPU, "
+          f"peak {peak / 2**20:.0f} MB allocated")
 
 
 def main() -> None:
