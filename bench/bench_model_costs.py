@@ -7,8 +7,9 @@ spec.Kind.cost: a multiply-add is 1 unit, an output number copied 3, an activati
 recurrent step by STEP_COSTS). This script runs one layer of each kind in this process, best of 3, and
 prints its time per unit and the ratio to a BLAS-backed Dense layer measured in the same run (the
 reference: what a unit was meant to be). The goal: no kind over ~1.5 ns a unit here, so that the costliest
-accepted predict stays within about half a second of CPU; the last lines run the two attacks that were
-accepted before the cap counted steps and element-wise work (they must be refused at once).
+accepted predict stays within about half a second of CPU; the last lines run the three attacks that were
+accepted before the caps counted steps, element-wise work and padded grids (they must be refused at once), and
+the widest patch matrix the caps allow (its CPU time and peak allocation).
 """
 
 from __future__ import annotations
