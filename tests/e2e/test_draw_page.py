@@ -691,15 +691,17 @@ def test_the_model_section_shows_recall_the_robustness_set_and_how_it_was_traine
         box = page.evaluate("() => { const t = document.getElementById('recall'); "
                             "return [t.getBoundingClientRect().width, t.parentElement.clientWidth]; }")
         assert box[0] <= box[1] + 0.5, box   # it fits its box: no sideways scrolling, even on a phone
-        # both confusion matrices too (at 360 px they scrolled sideways: 331 px in a 307-px box), their numbers at
-        # 11 px or more, and the corner's words are still there to be read out
-        for table in ("confusion", "robust-confusion"):
+        # both confusion matrices, the history and the architecture too (at 360 px they scrolled sideways: 331 px
+        # in a 307-px box, the English history 446 px), their numbers at 11 px or more, and the corner's words are
+        # still there to be read out
+        for table in ("confusion", "robust-confusion", "history", "architecture"):
             fit = page.evaluate("(id) => { const t = document.getElementById(id); return [t.scrollWidth, "
                                 "t.parentElement.clientWidth, Math.min(...[...t.querySelectorAll('td, th')].map("
                                 "(c) => parseFloat(getComputedStyle(c).fontSize))), "
-                                "t.querySelector('th.corner').textContent]; }", table)
+                                "t.querySelector('th.corner')?.textContent]; }", table)
             assert fit[0] <= fit[1] and fit[2] >= 11, (table, fit)
-            assert fit[3] == {"en": "true \\ predicted", "zh-TW": "真實 \\ 預測"}[lang], fit[3]
+            if "confusion" in table:
+                assert fit[3] == {"en": "true \\ predicted", "zh-TW": "真實 \\ 預測"}[lang], fit[3]
         history = page.evaluate("() => [...document.querySelectorAll('#history tr')].slice(1).map((tr) => "
                                 "[...tr.children].map((c) => c.textContent))")
         assert [row[1] for row in history] == [f"{h['loss']:.4f}" for h in card["history"]]
