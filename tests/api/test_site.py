@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 from tests.conftest import assert_error
 
@@ -64,3 +65,21 @@ def test_predict_response_documents_its_fields_and_their_rounding(client):
     assert "rounded to 6 decimals" in props["probabilities"]["description"]
     assert "rounded to 6 decimals" in props["confidence"]["description"]
     assert all(props[k].get("description") for k in ("digit", "preprocessed", "steps", "low_confidence", "results"))
+
+
+# mainland usages a zh-TW page should not use, with the Taiwan words the pages use instead
+MAINLAND = {"激活": "激勵", "窗口": "視窗", "默認": "預設", "信息": "訊息", "視頻": "影片",
+            "屏幕": "螢幕", "鼠標": "滑鼠", "軟件": "軟體", "數據": "資料", "網絡": "網路",
+            "優化": "最佳化", "質量": "品質", "內存": "記憶體", "文件": "檔案", "程序": "程式",
+            "字節": "位元組", "創建": "建立", "支持": "支援", "運行": "執行", "服務器": "伺服器",
+            "兼容": "相容"}
+
+
+def test_zh_tw_words_are_taiwans():
+    """A newcomer review found 激活函數 (mainland) on most pages beside 激勵函數 on /rnn, and 窗口 on /model beside
+    視窗 on /conv: every zh-TW text the pages show now uses the Taiwan word."""
+    root = Path(__file__).resolve().parents[2]
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [*(root / "static/i18n").glob("*zh-TW*.json"),
+                                                              *(root / "templates").glob("*.html")]}
+    found = [(name, word, MAINLAND[word]) for name, text in texts.items() for word in MAINLAND if word in text]
+    assert not found, found
