@@ -544,3 +544,15 @@ def test_screen_readers_hear_plain_digits(web, path, steps, lang, step):
     visible = page.inner_text("#unroll" if path == "/rnn" else "#hidden-label")
     assert f"h{'₁₂₃₄₅'[steps - 1]}" in visible, visible
     web.assert_clean()
+
+
+def test_gru_plot_legend_has_no_swatch_without_words(web):
+    """A newcomer review: on GRU's "h_t over time" the memory c's words were hidden but not its colour square, an
+    empty legend entry beside "h (output)". Every legend swatch shown now has words beside it, for LSTM and GRU."""
+    for path, steps, keys in (("/lstm", 5, 2), ("/lstm?cell=gru&preset=gru-small", 4, 1)):
+        page = web.goto(path)
+        ready(page, steps)
+        shown = page.evaluate("() => [...document.querySelectorAll('#plot ~ .legend .key')].filter((k) => "
+                              "k.getClientRects().length).map((k) => k.textContent.trim())")
+        assert len(shown) == keys and all(shown), (path, shown)
+    web.assert_clean()
