@@ -252,3 +252,21 @@ def test_every_explainer_has_a_copy_link_button(web, path, ready, key):
     page.click("#lang-toggle")
     expect(button).to_have_text(STRINGS["en"][key])
     web.assert_clean()
+
+
+def test_a_lesson_links_language_stays_for_the_pages_it_leads_to(web):
+    """A newcomer review: with the browser in English, /?lang=zh-TW showed Chinese, but its cards and menu (plain
+    /conv, /pool) opened in English: only the 中文 button remembered the choice. A ?lang= is remembered too, and a
+    later ?lang=en link switches back."""
+    page = web.goto("/?lang=zh-TW")
+    page.locator("#card-pool a[href='/pool']").first.click()
+    page.wait_for_function("() => location.pathname === '/pool'")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.lang") == "zh-TW"
+    assert page.locator("#lang-toggle").inner_text() == STRINGS["zh-TW"]["lang.switch"]   # "English"
+    page = web.goto("/conv?lang=en")
+    page.locator("a[href='/backprop']").first.click()
+    page.wait_for_function("() => location.pathname === '/backprop'")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    web.assert_clean()

@@ -1,6 +1,6 @@
 // Runs on every page: the language toggle, and the remembered language when the server guessed another;
 // presenter mode, the keyboard shortcuts' list and the lesson links' "copy link" buttons.
-import { currentLang, setLang, toggleLang } from "./i18n.js";
+import { currentLang, rememberLang, setLang, toggleLang } from "./i18n.js";
 import { startLesson } from "./lesson.js";
 import { startPresenter } from "./present.js";
 import { startShortcuts } from "./shortcuts.js";
@@ -12,6 +12,8 @@ let saved = null;
 try { saved = localStorage.getItem("lang"); } catch { /* private mode */ }
 const fromUrl = new URL(location.href).searchParams.get("lang");
 if (!fromUrl && saved && saved !== currentLang()) setLang(saved);
+// a lesson link's ?lang= (the server rendered it): kept for the pages its links lead to, which carry no ?lang=
+if (fromUrl && fromUrl === currentLang()) rememberLang(fromUrl);
 
 startPresenter();
 startShortcuts();

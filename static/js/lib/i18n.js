@@ -41,14 +41,20 @@ async function load(next) {
   return { ...common, ...mine };
 }
 
-/** Switch language, remember it (cookie for the server, localStorage for the browser), relabel. */
+/** Remember a language for the next pages: a cookie for the server, localStorage for the browser. */
+export function rememberLang(next) {
+  if (!LANGS.includes(next)) return;
+  document.cookie = `lang=${next}; path=/; max-age=31536000; SameSite=Lax`;
+  try { localStorage.setItem("lang", next); } catch { /* private mode */ }
+}
+
+/** Switch language, remember it, relabel. */
 export async function setLang(next) {
   if (!LANGS.includes(next) || next === lang) return;
   table = await load(next);
   lang = next;
   document.documentElement.lang = next;
-  document.cookie = `lang=${next}; path=/; max-age=31536000; SameSite=Lax`;
-  try { localStorage.setItem("lang", next); } catch { /* private mode */ }
+  rememberLang(next);
   const url = new URL(location.href);
   if (url.searchParams.has("lang")) { url.searchParams.set("lang", next); history.replaceState(null, "", url); }
   const title = document.querySelector("title");
