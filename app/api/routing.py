@@ -180,7 +180,8 @@ class JSONRoute(APIRoute):
                 media, _, params = request.headers.get("content-type", "").partition(";")
                 if media.strip().lower() != "multipart/form-data":
                     return error_response(415, "content-type", "must be multipart/form-data (a file upload)")
-                problem = multipart_problem(params, await request.body())
+                # (a route that parsed the form itself, ModelRoute, checked the body first)
+                problem = multipart_problem(params, await request.body()) if request._form is None else None
                 if problem:
                     return error_response(400, "body", problem, code="invalid_multipart")
                 try:
