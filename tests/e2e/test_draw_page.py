@@ -161,6 +161,10 @@ def test_phone_touch_drawing_without_horizontal_scroll(phone):
     settled(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate("getComputedStyle(document.getElementById('pad')).touchAction") == "none"
+    # drawn where the page opens (the pad at y 400-680 of 740): the answer's digit is right under the pad, on the
+    # screen (a newcomer review: it was under the Undo and Clear buttons, at y 737, below the screen)
+    pad, digit = page.locator("#pad").bounding_box(), page.locator("#pad-answer b").bounding_box()
+    assert digit["y"] - (pad["y"] + pad["height"]) < 16 and digit["y"] + digit["height"] <= 740, (pad, digit)
     # the answer panel is far below the pad here: the answer is repeated under the pad, on the same screen
     page.evaluate("window.scrollTo(0, scrollY + document.getElementById('pad').getBoundingClientRect().top)")
     said = page.locator("#pad-answer")
