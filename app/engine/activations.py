@@ -37,6 +37,7 @@ from .errors import EngineError
 ELEMENTWISE = ("linear", "relu", "sigmoid", "tanh", "hard_sigmoid")
 NAMES = (*ELEMENTWISE, "softmax")
 KERAS_VERSIONS = (2, 3)
+KERAS3_HARD_SIGMOID = "hard_sigmoid_keras3"   # Keras 3's hard_sigmoid where a name alone must say the form
 KINKS = {"relu": (0.0,), "hard_sigmoid": {2: (-2.5, 2.5), 3: (-3.0, 3.0)}}
 
 

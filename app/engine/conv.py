@@ -64,10 +64,11 @@ def conv2d(xp: np.ndarray, W: np.ndarray, strides=(1, 1), dilation=(1, 1)) -> np
     if oh * ow * k <= COLS_MAX:
         return (win.reshape(oh * ow, k) @ W2).reshape(oh, ow, f)  # (positions, patch) @ (patch, F)
     out = np.empty((oh, ow, f), dtype=np.result_type(xp, W))
-    rows, cols = max(1, COLS_MAX // (ow * k)), max(1, COLS_MAX // k)
+    rows = max(1, COLS_MAX // (ow * k))
+    cols = ow if rows > 1 else max(1, COLS_MAX // k)   # whole rows of positions, or parts of one row
     for r in range(0, oh, rows):
-        for q in range(0, ow, cols if rows == 1 else ow):
-            part = win[r:r + rows, q:q + cols] if rows == 1 else win[r:r + rows]
+        for q in range(0, ow, cols):
+            part = win[r:r + rows, q:q + cols]
             out[r:r + rows, q:q + part.shape[1]] = (part.reshape(-1, k) @ W2).reshape(*part.shape[:2], f)
     return out
 

@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+from .activations import KERAS3_HARD_SIGMOID
 from .arrays import to_list
 
 
@@ -123,9 +124,6 @@ HARD_SIGMOID_KERAS2 = [
     "    return keras.ops.clip(0.2 * z + 0.5, 0.0, 1.0)",
     "",
 ]
-
-
-KERAS3_HARD_SIGMOID = "hard_sigmoid_keras3"   # (app/engine/recurrent/functions.py: Keras 3's own hard_sigmoid)
 
 
 def _act(name: str) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import ELEMENTWISE, derivative, forward, scalar
+from ..activations import ELEMENTWISE, KERAS3_HARD_SIGMOID, derivative, forward, scalar
 
 NAMES = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")   # what /api/rnn, /api/lstm and /api/gru take
-KERAS3_HARD_SIGMOID = "hard_sigmoid_keras3"
 CELL_NAMES = (*NAMES, KERAS3_HARD_SIGMOID)                     # what an uploaded model's cells may use
 assert set(NAMES) <= set(ELEMENTWISE)
 
