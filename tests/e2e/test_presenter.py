@@ -142,6 +142,48 @@ def test_presenter_mode_text_player_settings_and_the_animation_on_one_screen(scr
     screen.assert_clean()
 
 
+# What the player brings into view: the test above's parts, but the stage's figures rather than its whole panel.
+STEPPERS = [("conv", "en"), ("pool", "zh-TW"), ("rnn", "en"), ("lstm", "zh-TW"), ("backprop", "en"),
+            ("backprop", "zh-TW"), ("backprop-transpose", "en"), ("backprop-relu", "en")]
+
+
+@pytest.mark.parametrize(("name", "lang"), STEPPERS)
+def test_moving_the_player_brings_the_whole_animation_above_it(browser, server_url, name, lang):
+    """Presenter mode: at the top of the page the animation is partly under the fixed player (or below it); a key
+    or a player button scrolls it, whole, into the room above the player, and the step's own numbers with it.
+    Scrolled within the parts, the reader is left there; outside presenter mode the page never moves."""
+    context = browser.new_context(viewport={"width": W, "height": H}, locale="en-US", reduced_motion="reduce")
+    watch = PageWatch(context.new_page(), server_url)
+    page = open_page(watch, name, lang)
+    parts = EXPLAINERS[name][2] if name not in ("conv", "pool") else ["#formula", "#facts", "#stage-grids"]
+    room = H - player_box(page)["height"]
+
+    def shown():
+        box = page.evaluate(UNION, parts)
+        return box["top"] >= 0 and box["bottom"] <= room, box
+
+    page.evaluate("window.scrollTo(0, 0)")
+    assert not shown()[0]                                              # under the player at first: the case in hand
+    page.keyboard.press("ArrowRight")
+    assert shown()[0], shown()[1]
+    assert page.evaluate(UNION, [".player"])["top"] == room            # the player itself stayed put
+    page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    assert not shown()[0]
+    page.click("[data-player=back]")
+    assert shown()[0], shown()[1]
+    y = page.evaluate("scrollY")
+    page.keyboard.press("ArrowRight")                                  # already in view: nothing moves
+    assert page.evaluate("scrollY") == y
+
+    page = open_page(watch, name, lang, extra="present=0")             # not presenting: the page stays where it is
+    page.evaluate("window.scrollTo(0, 0)")
+    page.keyboard.press("ArrowRight")
+    page.click("[data-player=forward]")
+    assert page.evaluate("scrollY") == 0
+    watch.assert_clean()
+    context.close()
+
+
 def test_the_toggle_and_the_p_key_switch_it_remember_it_and_the_url_wins(screen):
     page = screen.goto("/conv")
     page.wait_for_selector("#facts:not(:empty)")

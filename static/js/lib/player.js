@@ -1,6 +1,7 @@
 // A step player: play/pause/step/seek/speed with ONE cancellable timer (Playground's timerIndex),
 // so no timer survives a change of view. Pages give it a step count and an onStep(i) callback.
 import { t, onLangChange } from "./i18n.js";
+import { keepInView } from "./present.js";
 
 export const reducedMotion = () => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
 
@@ -68,12 +69,14 @@ const isTyping = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "S
 export function bindControls(root, player) {
   const q = (name) => root.querySelector(`[data-player="${name}"]`);
   const play = q("play"), scrub = q("scrub"), status = q("status"), speed = q("speed");
-  q("start").addEventListener("click", () => player.start());
-  q("back").addEventListener("click", () => player.step(-1));
-  play.addEventListener("click", () => player.toggle());
-  q("forward").addEventListener("click", () => player.step(1));
-  q("end").addEventListener("click", () => player.end());
-  scrub.addEventListener("input", () => { player.pause(); player.seek(Number(scrub.value)); });
+  // what the reader does with the player brings the animation into view in presenter mode (present.js)
+  const by = (fn) => (...args) => { fn(...args); keepInView(); };
+  q("start").addEventListener("click", by(() => player.start()));
+  q("back").addEventListener("click", by(() => player.step(-1)));
+  play.addEventListener("click", by(() => player.toggle()));
+  q("forward").addEventListener("click", by(() => player.step(1)));
+  q("end").addEventListener("click", by(() => player.end()));
+  scrub.addEventListener("input", by(() => { player.pause(); player.seek(Number(scrub.value)); }));
   speed.addEventListener("change", () => player.setSpeed(Number(speed.value)));
 
   const render = ({ index, count, playing }) => {
@@ -96,7 +99,7 @@ export function bindControls(root, player) {
     const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
       Home: () => player.start(), End: () => player.end() };
     if (e.key === " " && e.target.tagName === "BUTTON") return; // the button's own click handles it
-    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+    if (keys[e.key]) { e.preventDefault(); by(keys[e.key])(); }
   });
   render({ index: player.index, count: player.count, playing: player.playing });
 }

@@ -75,6 +75,30 @@ export function setPresenting(on, { remember = true, say = true } = {}) {
 
 export const togglePresenting = () => setPresenting(!presenting());
 
+/**
+ * After the reader moves the player (a button, a key, the scrubber), presenter mode scrolls the page as little as
+ * it takes to show the animation's parts (`[data-present-view]`) above the fixed player, with a small margin. Parts
+ * taller than that room show from their top, unless they already fill it (the reader scrolled within them: left
+ * there). Off presenter mode the page never moves; play's own steps never move it either.
+ */
+export function keepInView() {
+  if (!presenting()) return;
+  const boxes = [...document.querySelectorAll("[data-present-view]")]
+    .map((el) => el.getBoundingClientRect()).filter((b) => b.height);
+  if (!boxes.length) return;
+  const top = Math.min(...boxes.map((b) => b.top)), bottom = Math.max(...boxes.map((b) => b.bottom));
+  const room = window.innerHeight - (document.querySelector(".player")?.offsetHeight ?? 0);
+  const margin = Math.min(8, Math.max(0, room - (bottom - top)));
+  let dy = 0;
+  if (bottom - top > room) dy = top > 0 || bottom < room ? top : 0;     // too tall: its top, unless it fills the room
+  else if (top < margin) dy = top - margin;                             // above the screen: down to its top
+  else if (bottom > room - margin) dy = bottom - room + margin;         // under the player: up, just enough
+  if (Math.abs(dy) < 1) return;
+  const smooth = !window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+  window.scrollTo({ top: window.scrollY + dy, behavior: smooth ? "smooth" : "instant" });  // absolute: a key pressed
+  // again while it scrolls aims at the same place
+}
+
 export function startPresenter() {
   apply();   // the server rendered the wish; a narrow screen takes the class off before the folds are made
   wide.addEventListener("change", () => { apply(); window.dispatchEvent(new Event("resize")); });
