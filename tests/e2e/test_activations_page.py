@@ -258,3 +258,25 @@ def test_the_two_lstm_links_are_set_apart_by_a_word(phone, lang, strings):
     assert got == {"a": strings["act.go_lstm"], "b": strings["act.go_lstm_sigmoid"], "between": strings["act.or"],
                    "shown": True}
     phone.assert_clean()
+
+
+def test_phone_tables_wider_than_the_screen_fade_on_the_side_with_more(phone):
+    """Six numbers make softmax's Jacobian (6×6) wider than a 360-px screen: it scrolls sideways in its box, and
+    the side with more beyond it fades (lib/scroll.js marks it, app.css fades it), so a cut column reads as more to
+    see, not as the table's end; scrolled to the end, the fade moves to the other side. Three numbers fit: no fade."""
+    page = phone.goto('/activations?fn=softmax&lang=zh-TW')
+    page.wait_for_function("() => document.querySelectorAll('#softmax-table tbody tr').length === 3")
+    sides = ("() => [...document.querySelectorAll('.table-scroll')]"
+             ".map((b) => [b.className, b.scrollWidth > b.clientWidth])")
+    assert page.evaluate(sides) == [["table-scroll", False]] * 2
+    page.fill("#vector", "0.125, -1.5, 2.25, 3.5, -0.75, 1")
+    page.wait_for_function("() => document.querySelectorAll('#jacobian tbody tr').length === 6")
+    jacobian = "document.querySelectorAll('.table-scroll')[1]"
+    page.wait_for_function(f"() => {jacobian}.classList.contains('more-right')")
+    assert page.evaluate(sides) == [["table-scroll", False], ["table-scroll more-right", True]]
+    mask = page.evaluate(f"(() => {{ const s = getComputedStyle({jacobian});"
+                         " return s.maskImage || s.webkitMaskImage; }})()")
+    assert "linear-gradient" in mask
+    page.evaluate(f"{jacobian}.scrollTo({jacobian}.scrollWidth, 0)")
+    page.wait_for_function(f"() => {jacobian}.className === 'table-scroll more-left'")
+    phone.assert_clean()

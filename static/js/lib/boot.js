@@ -1,8 +1,9 @@
 // Runs on every page: the language toggle, and the remembered language when the server guessed another;
-// presenter mode, the keyboard shortcuts' list and the lesson links' "copy link" buttons.
+// presenter mode, the keyboard shortcuts' list, the lesson links' "copy link" buttons and the scroll cues.
 import { currentLang, rememberLang, setLang, toggleLang } from "./i18n.js";
 import { startLesson } from "./lesson.js";
 import { startPresenter } from "./present.js";
+import { startScrollCues } from "./scroll.js";
 import { startShortcuts } from "./shortcuts.js";
 
 document.getElementById("lang-toggle")?.addEventListener("click", () => toggleLang());
@@ -18,6 +19,7 @@ if (fromUrl && fromUrl === currentLang()) rememberLang(fromUrl);
 startPresenter();
 startShortcuts();
 startLesson();
+startScrollCues();
 
 // On a phone the navigation's links sit behind the Menu button (static/css/app.css); Escape closes it.
 const menu = document.getElementById("menu-toggle");

@@ -144,7 +144,7 @@ export class LayerView {
       table.append(tr);
     }
     table.addEventListener("keydown", (e) => this.listKey(e, rows, cols));
-    this.root.append(h("div", { class: "scroll-x" }, [table]));
+    this.root.append(h("div", { class: "scroll-x", "data-scroll-cue": "" }, [table]));
   }
 
   // ---- bars (a short vector) -----------------------------------------------------------------------------
