@@ -275,7 +275,7 @@ def test_phone_tables_wider_than_the_screen_fade_on_the_side_with_more(phone):
     page.wait_for_function(f"() => {jacobian}.classList.contains('more-right')")
     assert page.evaluate(sides) == [["table-scroll", False], ["table-scroll more-right", True]]
     mask = page.evaluate(f"(() => {{ const s = getComputedStyle({jacobian});"
-                         " return s.maskImage || s.webkitMaskImage; }})()")
+                         " return s.maskImage || s.webkitMaskImage; })()")
     assert "linear-gradient" in mask
     page.evaluate(f"{jacobian}.scrollTo({jacobian}.scrollWidth, 0)")
     page.wait_for_function(f"() => {jacobian}.className === 'table-scroll more-left'")
