@@ -81,9 +81,9 @@ class ModelPredictRequest(ModelInput):
 
 class ModelTraceRequest(ModelInput):
     layer: str = Field(max_length=200, description="a layer's name, as in the summary")
-    index: list[StrictInt] = Field(min_length=1, max_length=4, description="the place in the layer's output, "
+    index: list[StrictInt] = Field(min_length=1, max_length=8, description="the place in the layer's output, "
                                    "without the batch axis: [i, j, f] for 2-D maps, [t, f] for sequences, [j] for "
-                                   "vectors (whole numbers: not 1.0, \"1\" or true)")
+                                   "vectors, up to 8 axes after a Reshape (whole numbers: not 1.0, \"1\" or true)")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"strokes": [[[140, 40], [140, 240]]], "width": 280, "height": 280, "layer": "conv1", "index": [10, 11, 0]},

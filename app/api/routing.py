@@ -14,6 +14,7 @@ The body's size was capped before all of this by app/middleware.py (per path, `a
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import anyio.to_thread
 import numpy as np
@@ -195,6 +196,9 @@ class JSONRoute(APIRoute):
                 if unknown is not None:   # as in JSON bodies: "stride" is not "strides"
                     return error_response(422, unknown, "is not a known field; the fields are "
                                           + ", ".join(sorted(fields)))
+                twice = next((name for name, n in Counter(k for k, _ in form.multi_items()).items() if n > 1), None)
+                if twice is not None:     # which one counts would be the parser's choice, not the sender's
+                    return error_response(422, twice, "is given more than once; send each field once")
                 return await handler(request)
 
             return upload

@@ -112,10 +112,18 @@ def read_zip(data: bytes, wanted: dict[str, int]) -> dict[str, bytes]:
 
 
 def read_json(body: bytes, field: str):
+    """JSON text as Keras writes it: UTF-8 with no byte-order mark (json.loads would also take UTF-16 or a BOM,
+    but the text is kept and read again as UTF-8: such files answered 500)."""
     if len(body) > MODEL_MAX_CONFIG_BYTES:
         raise bad_file(f"is {len(body):,} bytes; the cap is {MODEL_MAX_CONFIG_BYTES:,}", field)
     try:
-        value = json.loads(body)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise bad_file(f"is not UTF-8 text (byte {e.start}: {e.reason}); JSON files are UTF-8", field) from None
+    if text.startswith("\ufeff"):
+        raise bad_file("starts with a byte-order mark (U+FEFF); JSON files are UTF-8 without one", field)
+    try:
+        value = json.loads(text)
     except (ValueError, RecursionError) as e:   # RecursionError: JSON nested thousands deep
         raise bad_file(f"is not valid JSON: {str(e)[:100]}", field) from None
     try:   # "\ud800" (or its raw bytes) is a lone surrogate: Python keeps it, but no UTF-8 answer can hold it
@@ -175,6 +183,17 @@ def read_dataset(ds, shape: tuple[int, ...], field: str) -> np.ndarray:
         raise bad_file("keeps its data outside the file (external or virtual storage)", field)
     if filters[0] not in FILTERS:
         raise bad_file(f"is compressed with {filters[0]!r}; only gzip and lzf are read", field)
+    # numbers that are not in the file (an HDF5 fill value, chunks never written) or that inflate more than a zip
+    # member may: a 5 KB upload once declared 80 MB of weights this way, past the upload's size cap
+    size = int(np.prod(declared, dtype=object)) * dtype.itemsize
+    try:
+        stored = ds.id.get_storage_size()
+    except Exception as e:
+        raise bad_file(f"cannot read its header: {str(e)[:100]}", field) from None
+    if size > MODEL_MAX_ZIP_RATIO * max(stored, 1) and size > 4096:
+        raise bad_file(f"stores {stored:,} bytes for {size:,} bytes of numbers: a ratio over {MODEL_MAX_ZIP_RATIO} "
+                       "(numbers filled in by HDF5 or compressed past what weights compress to)", field,
+                       code="zip_bomb")
     try:
         a = np.asarray(ds[()])
     except Exception as e:

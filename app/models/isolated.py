@@ -188,13 +188,18 @@ def _rebuild(reply: bytes) -> Model:
         raise EngineError(str(err["field"])[:200], str(err["rule"])[:1000], err.get("code"))
     if tag != b"M":
         raise _refused("could not be read")
-    with np.load(io.BytesIO(body), allow_pickle=False) as npz:
-        meta = json.loads(str(npz["__meta__"]))
-        text, keras = meta["config"], int(meta["keras"])
-        mc = cfg.parse(json.loads(text), keras)
-        model = build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name)
-        specs = {(i, s.name): s for i, layer in enumerate(model.layers) for s in layer.weight_specs}
-        got = {(int(i), str(name)): npz[f"w{k}"] for k, (i, name) in enumerate(meta["weights"])}
+    try:    # the child read and checked all of it: what fails here is a fault of the reply, never a 500
+        with np.load(io.BytesIO(body), allow_pickle=False) as npz:
+            meta = json.loads(str(npz["__meta__"]))
+            text, keras = meta["config"], int(meta["keras"])
+            mc = cfg.parse(json.loads(text), keras)
+            model = build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name)
+            specs = {(i, s.name): s for i, layer in enumerate(model.layers) for s in layer.weight_specs}
+            got = {(int(i), str(name)): npz[f"w{k}"] for k, (i, name) in enumerate(meta["weights"])}
+    except EngineError:
+        raise
+    except (ValueError, KeyError, TypeError, OSError):
+        raise _refused("could not be read") from None
     if set(got) != set(specs):
         raise _refused("could not be read: its weights do not match its config")
     for (i, name), a in got.items():

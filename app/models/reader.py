@@ -81,9 +81,10 @@ def read_keras3(data: bytes, on_built=None) -> tuple[Model, str]:
     if "model.weights.h5" not in members:
         raise bad_file("holds no model.weights.h5 (sharded or missing weights are not read)", code="missing_weights")
     meta = read_json(members["metadata.json"], "file.metadata.json") if "metadata.json" in members else {}
-    keras = cfg.keras_major(meta.get("keras_version") if isinstance(meta, dict) else None, 3)
-    text = members["config.json"].decode("utf-8", "replace")
+    keras = cfg.keras_major(meta.get("keras_version") if isinstance(meta, dict) else None, 3,
+                            "file.metadata.json.keras_version")
     mc = cfg.parse(read_json(members["config.json"], "file.config.json"), keras)
+    text = members["config.json"].decode("utf-8")       # read_json checked it is UTF-8
     model = _built(build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name), on_built)
     h5 = open_hdf5(members["model.weights.h5"], "file.model.weights.h5")
     with h5:
@@ -113,7 +114,7 @@ def read_legacy_h5(data: bytes, on_built=None) -> tuple[Model, str]:
         if text is None:
             raise bad_file("holds no model_config: a weights-only file (save_weights)? Save the whole model with "
                            "model.save()", code="not_a_model_file")
-        keras = cfg.keras_major(attr_text(f, "keras_version", "file"), 2)
+        keras = cfg.keras_major(attr_text(f, "keras_version", "file"), 2, "file.keras_version")
         mc = cfg.parse(read_json(text.encode("utf-8"), "file.model_config"), keras)
         model = _built(build(mc.name, mc.input_shape, mc.layers, keras, mc.input_name), on_built)
         weights = child(f, "model_weights", "file.model_weights", h5py.Group)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import struct
 import tracemalloc
@@ -258,3 +259,50 @@ def test_a_multipart_body_the_parser_would_misread_is_named_as_such(client, path
     escaped = PART.replace(b"XyZ", b'X"Z')   # a quoted boundary with an escaped quote, as python-multipart reads it
     r = client.post(path, content=escaped, headers={"content-type": 'multipart/form-data; boundary="X\\"Z"'})
     assert r.status_code != 400, r.text
+
+
+# ---- a second hostile review ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, fields", [
+    ("/api/mnist/predict/upload", [("file", PICTURE), ("file", PICTURE)]),
+    ("/api/image/filter/upload", [("file", PICTURE), ("kernel", (None, "[[1]]")), ("kernel", (None, "[[2]]"))]),
+    ("/api/image/filter/upload", [("file", PICTURE), ("preset", (None, "sobel_x")), ("preset", (None, "outline"))]),
+    ("/api/models", [("file", PICTURE), ("file", PICTURE)]),
+])
+def test_a_field_given_twice_is_refused(client, path, fields):
+    """Before, the last one silently won (a blank picture then a digit answered the digit; kernel [[1]] then [[2]]
+    used [[2]]), where a Content-Type given twice is refused."""
+    err = assert_error(client.post(path, files=fields), 422, fields[-1][0])
+    assert err["rule"] == "is given more than once; send each field once"
+
+
+def test_model_files_that_answered_500_are_refused_through_the_reading_process(client):
+    """The reading child parsed a config with a byte-order mark (or in UTF-16), then the server read its text again
+    as UTF-8 and failed: a 500. A 24-digit keras_version was stored, then every answer about the model was a 500
+    (its number does not fit JSON's 64-bit integers). Each is now a 422 naming the member, and nothing is kept."""
+    from tests.models.badfiles import cases
+    wanted = {"config.json with a byte-order mark", "config.json in UTF-16",
+              "model_config with a byte-order mark (.h5)", "keras_version 10^23 (.keras)", "keras_version 10^23 (.h5)",
+              "Reshape to 2^76 numbers on a free input", "weights filled in by HDF5 (no data stored)"}
+    found = [c for c in cases() if c[0] in wanted]
+    assert len(found) == len(wanted)
+    for name, data, field, code in found:
+        err = assert_error(client.post("/api/models", files={"file": ("m.keras", data)}), 422, None)
+        assert err["field"].startswith(field) and err["code"] == code, (name, err)
+        assert client.get(f"/api/models/{hashlib.sha256(data).hexdigest()}").status_code == 404, name
+
+
+def test_a_reshape_to_five_axes_can_be_traced(client):
+    """A Reshape may give up to 8 axes, but a trace's index took at most 4: such layers could never be traced."""
+    from app.models.writer import keras_file
+    data = keras_file("five", (24,), [{"class_name": "Reshape",
+                                        "config": {"name": "l", "target_shape": [1, 2, 3, 2, 2]}}])
+    up = client.post("/api/models", files={"file": ("five.keras", data)})
+    assert up.status_code == 200, up.text
+    x = [float(v) for v in range(24)]
+    r = client.post(f"/api/models/{up.json()['id']}/trace", json={"input": x, "layer": "l", "index": [0, 1, 2, 1, 1]})
+    assert r.status_code == 200, r.text
+    flat = ((1 * 3 + 2) * 2 + 1) * 2 + 1                     # row-major place of [0, 1, 2, 1, 1] in (1, 2, 3, 2, 2)
+    assert r.json()["model_value"] == x[flat] == r.json()["step"]["value"] and r.json()["step"]["window"] == [[flat]]
+    too_long = client.post(f"/api/models/{up.json()['id']}/trace", json={"input": x, "layer": "l", "index": [0] * 9})
+    assert too_long.status_code == 422 and too_long.json()["error"]["field"] == "index"

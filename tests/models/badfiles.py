@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 
 from app.engine.limits import MODEL_MAX_UPLOAD_BYTES
+from app.models.writer import keras_file
 
 from .helpers import fixture_bytes
 
@@ -169,6 +170,23 @@ def cases() -> list[tuple[str, bytes, str, str | None]]:
         ("dilation 10^6 with 'same' on a fixed input", config_only([{"class_name": "Conv2D", "config": {
             "name": "c", "filters": 1, "kernel_size": [1, 2], "padding": "same", "dilation_rate": [1, 1_000_000]}}],
             [10, 10, 1]), "layers.1", "model_too_costly"),
+        # a second hostile review: each was accepted, or answered 500 (and one stored a model whose every answer was)
+        ("config.json with a byte-order mark", rezip({**files, "config.json": b"\xef\xbb\xbf" + files["config.json"]}),
+         "file.config.json", "bad_model_file"),
+        ("config.json in UTF-16", rezip({**files, "config.json": files["config.json"].decode().encode("utf-16")}),
+         "file.config.json", "bad_model_file"),
+        ("model_config with a byte-order mark (.h5)", edit_h5(legacy, _bom_config), "file.model_config",
+         "bad_model_file"),
+        ("keras_version 10^23 (.keras)", rezip({**files, "metadata.json": b'{"keras_version": "' + b"9" * 23
+                                                + b'.0"}'}), "file.metadata.json.keras_version", "bad_model_file"),
+        ("keras_version 10^23 (.h5)", edit_h5(legacy, lambda f: f.attrs.__setitem__("keras_version", "9" * 23 + ".1")),
+         "file.keras_version", "bad_model_file"),
+        ("Reshape to 2^76 numbers on a free input", config_only([{"class_name": "Reshape", "config": {
+            "name": "r", "target_shape": [524_288] * 4 + [-1]}}], [None, 2]), "layers.1.target_shape",
+         "model_too_costly"),
+        ("weights filled in by HDF5 (no data stored)", _filled_weights(compression=None), "layers.1.kernel",
+         "zip_bomb"),
+        ("weights gzipped past a ratio of 100", _filled_weights(compression="gzip"), "layers.1.kernel", "zip_bomb"),
     ]
     for name in ("../config.json", "/etc/passwd", "a/../../b", "C:/x", "a\\b"):
         out.append((f"path {name!r}", rezip({**files, name: b"{}"}), "file.", "unsafe_archive_path"))
@@ -220,3 +238,26 @@ def _branch(cfg):
     for layer in cfg["config"]["layers"]:
         if layer["class_name"] == "GRU":
             layer["inbound_nodes"][0]["args"][0]["config"]["keras_history"][0] = "embed"
+
+
+def _bom_config(f):
+    text = f.attrs["model_config"]
+    text = text.decode() if isinstance(text, bytes) else text
+    del f.attrs["model_config"]
+    f.attrs["model_config"] = "\ufeff" + text
+
+
+def _filled_weights(compression) -> bytes:
+    """A Dense(1000 -> 100) whose 400 KB kernel is not in the file: an HDF5 fill value (no chunk written), or
+    zeros gzipped to a few hundred bytes (a 5 KB upload once declared 80 MB of weights this way)."""
+    data = keras_file("filled", (1000,), [{"class_name": "Dense", "config": {"name": "d", "units": 100},
+                                           "weights": [np.ones((1000, 100), np.float32), np.zeros(100, np.float32)]}])
+
+    def change(f):
+        del f["layers/dense/vars/0"]
+        if compression is None:
+            f.create_dataset("layers/dense/vars/0", shape=(1000, 100), dtype="float32", fillvalue=0.5)
+        else:
+            f.create_dataset("layers/dense/vars/0", data=np.zeros((1000, 100), np.float32), chunks=(1000, 100),
+                             compression=compression)
+    return edit_keras_weights(data, change)

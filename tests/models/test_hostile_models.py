@@ -74,3 +74,29 @@ def test_a_large_patch_matrix_is_made_a_part_at_a_time_with_the_same_numbers(mon
     parts = engine_conv.conv2d(xp, W, (2, 1), (1, 2))
     np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-12)
     np.testing.assert_allclose(parts, engine_conv.conv2d_naive(xp, W, (2, 1), (1, 2)), atol=1e-12)
+
+
+# ---- a second hostile review ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layers", [
+    [{"class_name": "Dense", "config": {"name": "d", "units": 60_000, "use_bias": False}}, {"class_name": "Softmax",
+                                                                                          "config": {"name": "l"}}],
+    [{"class_name": "Dense", "config": {"name": "d", "units": 60_000, "use_bias": False}},
+     {"class_name": "Activation", "config": {"name": "l", "activation": "log_softmax"}}],
+    [{"class_name": "Dense", "config": {"name": "l", "units": 60_000, "use_bias": False, "activation": "softmax"}}],
+])
+def test_a_softmax_trace_counts_its_whole_row_against_the_trace_cap(store, layers):
+    """A softmax value's formula lists every exp of its row: a Dense(10⁶) then Softmax answered 28.8 MB (a formula
+    of 14.4 million characters) to one trace, past the cap of 50,000 numbers a step may show."""
+    rng = np.random.default_rng(0)
+    layers[0]["weights"] = [rng.standard_normal((1, 60_000)).astype(np.float32)]
+    s = service.upload(keras_file("row", (1,), layers), store=store)
+    err = refused_quickly(lambda: service.trace(s["id"], "l", [0], input=[1.0], store=store))
+    assert err.field == "layer" and "60,001 numbers" in err.rule and "50,000" in err.rule, err.rule
+    layers[0]["config"]["units"] = 10                                          # a row of 10: traced as before
+    layers[0]["weights"] = [rng.standard_normal((1, 10)).astype(np.float32)]
+    s = service.upload(keras_file("row", (1,), layers), store=store)
+    step = service.trace(s["id"], "l", [3], input=[1.0], store=store)["step"]
+    text = step.get("activation_formula") or step["formula"]
+    assert text.count("exp(") == (10 if text.startswith("log_softmax") else 11), text   # the row (and its own)
+

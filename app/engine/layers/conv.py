@@ -13,7 +13,7 @@ from ..errors import EngineError
 from ..padding import Pads, output_size, resolve_padding, same_pads_1d
 from . import activations
 from .spec import Kind, Layer, WeightSpec, check_padded, known, rank, register
-from .steps import copy_step, reshape_step, weighted_sum_step
+from .steps import copy_step, reshape_step, row_numbers, weighted_sum_step
 
 
 def _conv_options(o, n: int, paddings: tuple[str, ...]) -> dict:
@@ -99,7 +99,8 @@ register("Conv2D", "Convolution2D")(Kind(
     shape=conv2d_shape, weights=conv2d_weights, forward=conv2d_forward,
     cost=lambda layer, i, out: int(np.prod(out)) * (int(np.prod(layer.weight_specs[0].shape[:3]))
                                                     + activations.COSTS[layer.options["_activation"]]),
-    trace=conv2d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:3])),
+    trace=conv2d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:3]))
+    + row_numbers(layer.options["_activation"], int(layer.weight_specs[0].shape[3])),
 ))
 
 
@@ -152,7 +153,8 @@ register("Conv1D", "Convolution1D")(Kind(
     forward=conv1d_forward,
     cost=lambda layer, i, out: int(np.prod(out)) * (int(np.prod(layer.weight_specs[0].shape[:2]))
                                                     + activations.COSTS[layer.options["_activation"]]),
-    trace=conv1d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:2])),
+    trace=conv1d_trace, trace_numbers=lambda layer, s: int(np.prod(layer.weight_specs[0].shape[:2]))
+    + row_numbers(layer.options["_activation"], int(layer.weight_specs[0].shape[2])),
 ))
 
 

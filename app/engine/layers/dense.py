@@ -13,7 +13,7 @@ from ..numbers import fmt
 from ..padding import Pads
 from . import activations
 from .spec import Kind, Layer, WeightSpec, known, register
-from .steps import reshape_step, weighted_sum_step
+from .steps import reshape_step, row_numbers, weighted_sum_step
 
 
 def _no_extras(o) -> None:
@@ -68,7 +68,8 @@ register("Dense")(Kind(
     parse=dense_options, shape=dense_shape, weights=dense_weights, forward=dense_forward,
     cost=lambda layer, i, out: int(np.prod(out)) * (int(layer.weight_specs[0].shape[0])
                                                     + activations.COSTS[layer.options["_activation"]]),
-    trace=dense_trace, trace_numbers=lambda layer, s: int(layer.weight_specs[0].shape[0]),
+    trace=dense_trace, trace_numbers=lambda layer, s: int(layer.weight_specs[0].shape[0])
+    + row_numbers(layer.options["_activation"], int(layer.weight_specs[0].shape[1])),
 ))
 
 

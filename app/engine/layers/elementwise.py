@@ -10,7 +10,7 @@ from ..numbers import fmt, term
 from . import activations
 from .options import is_int, resolve_axis
 from .spec import Kind, Layer, WeightSpec, known, register
-from .steps import activation_text, copy_step, one_input_step, row_activation_text
+from .steps import activation_text, copy_step, one_input_step, row_activation_text, row_numbers
 
 
 def _same_shape(o, s, field):
@@ -42,6 +42,7 @@ register("Activation")(Kind(
     parse=activation_options, shape=_same_shape,
     forward=lambda layer, x: activations.apply(layer.options["_activation"], x), trace=activation_trace,
     cost=lambda layer, i, out: int(np.prod(out)) * activations.COSTS[layer.options["_activation"]],
+    trace_numbers=lambda layer, s: 1 + row_numbers(layer.options["_activation"], s[-1]),
 ))
 
 
@@ -100,6 +101,7 @@ def softmax_shape(o, s, field):
 register("Softmax")(Kind(
     parse=lambda o: {"axis": o.int("axis", -1, lo=-64, hi=64)},  # resolved against the input's rank in shape
     shape=softmax_shape, forward=softmax_forward, trace=softmax_trace,
+    trace_numbers=lambda layer, s: 1 + s[layer.options["_axis"]],
     cost=lambda layer, i, out: int(np.prod(out)) * activations.COSTS["softmax"],
 ))
 

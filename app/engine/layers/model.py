@@ -12,6 +12,7 @@ A run keeps the outputs its caller asks for, not every layer's: a long chain cos
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def _check_shape(shape: Shape, field: str, what: str) -> None:
     (the cap every run checks: a model that could never run is refused when it is read)."""
     if any(d is not None and not 1 <= d <= MODEL_MAX_DIM for d in shape):
         raise EngineError(field, f"the shape {list(shape)} has an axis outside 1 .. {MODEL_MAX_DIM:,}")
-    if None not in shape and (n := int(np.prod(shape, dtype=object))) > MODEL_MAX_LAYER_NUMBERS:
+    if None not in shape and (n := math.prod(shape)) > MODEL_MAX_LAYER_NUMBERS:
         raise EngineError(field, f"{what} {list(shape)} holds {n:,} numbers; the cap is {MODEL_MAX_LAYER_NUMBERS:,} "
                           "numbers in one layer, so no input could run", code="model_too_costly")
 
@@ -121,7 +122,7 @@ def plan(model: Model, x_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
             out = tuple(kind.shape(layer.options, shape, f"layers.{i + 1}"))
         except EngineError as e:     # the layers fit the declared shape (build checked it): this input does not
             raise EngineError("input", f"{layer.class_name} layer {layer.name!r}: {e.rule}", e.code) from None
-        n = int(np.prod(out, dtype=np.int64))
+        n = math.prod(out)      # Python's integers: a product of large axes never wraps to a small one
         if n > MODEL_MAX_LAYER_NUMBERS:
             raise EngineError("input", f"layer {layer.name!r} would output {n:,} numbers; the cap is "
                               f"{MODEL_MAX_LAYER_NUMBERS:,}", code="model_too_costly")

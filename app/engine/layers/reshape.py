@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import EngineError
+from ..limits import MODEL_MAX_LAYER_NUMBERS
 from .spec import Kind, Layer, register
 from .steps import copy_step
 
@@ -21,7 +24,7 @@ def _trace(layer: Layer, x, y, index) -> dict:
 
 
 def flatten_shape(o, s, field):
-    return (None if any(d is None for d in s) else int(np.prod(s, dtype=np.int64)),)
+    return (None if any(d is None for d in s) else math.prod(s),)
 
 
 def flatten_options(o) -> dict:
@@ -39,6 +42,9 @@ def reshape_options(o) -> dict:
             isinstance(v, int) and not isinstance(v, bool) and (v == -1 or 1 <= v <= 10**7) for v in target) \
             or list(target).count(-1) > 1:
         raise o.fail("target_shape", "must be a list of positive integers with at most one -1")
+    if (fixed := math.prod(v for v in target if v != -1)) > MODEL_MAX_LAYER_NUMBERS:   # exact: never wraps
+        raise o.fail("target_shape", f"holds at least {fixed:,} numbers; the cap is {MODEL_MAX_LAYER_NUMBERS:,} "
+                     "numbers in one layer, so no input could run", code="model_too_costly")
     return {"target_shape": list(target)}
 
 
@@ -48,7 +54,7 @@ def reshape_shape(o, s, field):
         if -1 not in target:
             raise EngineError(field, f"Reshape to {target} of an input of free size {list(s)} needs a -1")
         return tuple(None if v == -1 else v for v in target)
-    n, fixed = int(np.prod(s, dtype=np.int64)), int(np.prod([v for v in target if v != -1], dtype=np.int64))
+    n, fixed = math.prod(s), math.prod(v for v in target if v != -1)
     if -1 in target:
         if n % fixed:
             raise EngineError(field, f"cannot reshape {n} numbers (input {list(s)}) to {target}")

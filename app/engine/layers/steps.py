@@ -18,6 +18,12 @@ from . import activations
 ELEMENTWISE_TEXT = {"softmax", "log_softmax"}   # these need the whole row, not just the cell's own number
 
 
+def row_numbers(act: str, row: int) -> int:
+    """The numbers a traced value's activation writes: the whole row of `row` for softmax and log_softmax (its
+    formula lists every exp), none more for the others (counted against the trace cap)."""
+    return row if act in ELEMENTWISE_TEXT else 0
+
+
 def weighted_sum_step(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, pads: Pads, strides, dilation,
                       cell: tuple[int, int, int], act: str, y: np.ndarray) -> dict:
     """One output cell (i, j, f) of a channels_last cross-correlation, by conv2d_steps.
