@@ -120,6 +120,12 @@ def _header_problem(raw_headers) -> tuple | None:
                 "content-encoding", None, [(b"accept-encoding", b"identity")])
     if sum(1 for k, _ in raw_headers if k == b"content-type") > 1:
         return 415, "is given more than once; send one", "content-type", None, ()
+    # a transfer coding other than chunked (gzip, chunked): the server only unchunks, so the body would be read
+    # compressed (RFC 9112 suggests 501; a 4xx, as for a Content-Encoding, since the fault is the request's)
+    codings = [c.strip().lower() for k, v in raw_headers if k == b"transfer-encoding" for c in v.split(b",")]
+    if any(c not in (b"chunked", b"identity", b"") for c in codings):
+        return 415, "must be chunked only: request bodies are read as sent, never decompressed", \
+            "transfer-encoding", None, ()
     return None
 
 

@@ -19,7 +19,7 @@ from app.config import settings
 from app.engine import limits as L
 from app.engine.arrays import rows_to_lists, to_list
 from app.engine.errors import EngineError
-from app.engine.image_filter import PRESETS, filter_image
+from app.engine.image_filter import PRESETS, check_kernel_choice, filter_image
 from app.imaging.decode import decode, from_data_url
 from app.imaging.png import filter_png
 from app.imaging.resize import to_array
@@ -92,6 +92,7 @@ class FilterResponse(BaseModel):
 
 
 def run_filter(raw: bytes, field: str, opts: FilterOptions) -> dict:
+    check_kernel_choice(opts.kernel, opts.preset)     # before the picture's decoding, which costs up to 0.7 s
     picture = decode(raw, field, L.FILTER_IMAGE_MAX_SIDE, L.FILTER_IMAGE_MAX_PIXELS, needed_side=opts.max_side)
     x = to_array(picture, opts.channels, opts.max_side)
     r = filter_image(x, kernel=opts.kernel, preset=opts.preset, padding=opts.padding, strides=opts.strides,

@@ -83,11 +83,16 @@ def check_image(image, field: str = "image") -> np.ndarray:
     return x if x.ndim == 3 else x[:, :, None]
 
 
-def _kernel(kernel, preset, c: int) -> tuple[np.ndarray, str, np.ndarray]:
-    """-> (the kernel as given, 2-D or 4-D; the mode; the weights (kh, kw, C', F) that conv2d applies)."""
+def check_kernel_choice(kernel, preset) -> None:
+    """Exactly one of a kernel and a preset (checked before a picture is decoded, and again here)."""
     if (kernel is None) == (preset is None):
         raise EngineError("kernel", "give either a kernel (numbers) or a preset, not both"
                           if kernel is not None else "give a kernel (numbers) or a preset")
+
+
+def _kernel(kernel, preset, c: int) -> tuple[np.ndarray, str, np.ndarray]:
+    """-> (the kernel as given, 2-D or 4-D; the mode; the weights (kh, kw, C', F) that conv2d applies)."""
+    check_kernel_choice(kernel, preset)
     K = preset_kernel(preset) if preset is not None else as_array(
         kernel, "kernel", (2, 4), (FILTER_MAX_K, FILTER_MAX_K, 3, FILTER_MAX_F), "(kh, kw) or (kh, kw, C, F)")
     if K.ndim == 2:

@@ -292,7 +292,8 @@ def test_a_file_that_is_no_picture_is_image_unreadable_on_every_picture_route(cl
     data_url = "data:image/png;base64," + base64.b64encode(raw).decode()
     answers = [(upload(client, raw, "x.png"), "file"),
                (client.post("/api/mnist/predict", json={"image": data_url}), "image"),
-               (client.post("/api/image/filter/upload", files={"file": ("x.png", raw, "image/png")}), "file")]
+               (client.post("/api/image/filter/upload", files={"file": ("x.png", raw, "image/png")},
+                            data={"preset": "sobel_x"}), "file")]
     for r, field in answers:
         err = assert_error(r, 422, field)
         assert err["code"] == "image_unreadable" and "cannot be decoded" in err["rule"], err

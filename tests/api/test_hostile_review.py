@@ -261,7 +261,7 @@ def test_a_multipart_body_the_parser_would_misread_is_named_as_such(client, path
     assert r.status_code != 400, r.text
 
 
-# ---- a second hostile review ------------------------------------------------------------------------------
+# ---- a third hostile review (2026-12-01, night): uploads and model files ------------------------------------
 
 @pytest.mark.parametrize("path, fields", [
     ("/api/mnist/predict/upload", [("file", PICTURE), ("file", PICTURE)]),
@@ -306,3 +306,42 @@ def test_a_reshape_to_five_axes_can_be_traced(client):
     assert r.json()["model_value"] == x[flat] == r.json()["step"]["value"] and r.json()["step"]["window"] == [[flat]]
     too_long = client.post(f"/api/models/{up.json()['id']}/trace", json={"input": x, "layer": "l", "index": [0] * 9})
     assert too_long.status_code == 422 and too_long.json()["error"]["field"] == "index"
+
+
+def test_a_transfer_coding_other_than_chunked_is_refused_by_the_real_server():
+    """`Transfer-Encoding: gzip, chunked` was unchunked and the gzip ignored: the compressed body was then refused
+    as "not valid JSON" (400). Now 415 names the header, as a Content-Encoding does; chunked alone still works."""
+    import gzip
+    import json
+    import socket
+
+    from tests.servers import app_server
+
+    def chunked(raw: bytes) -> bytes:
+        return f"{len(raw):x}\r\n".encode() + raw + b"\r\n0\r\n\r\n"
+
+    with app_server() as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        for coding, body, status in (("gzip, chunked", gzip.compress(CONV), 415), ("chunked", CONV, 200)):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"POST /api/conv2d HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                             + f"Transfer-Encoding: {coding}\r\nConnection: close\r\n\r\n".encode() + chunked(body))
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            head, _, payload = answer.partition(b"\r\n\r\n")
+            assert head.split(b" ")[1] == str(status).encode(), (coding, head)
+            if status == 415:
+                assert json.loads(payload)["error"]["field"] == "transfer-encoding"
+
+
+def test_a_filter_upload_without_a_kernel_is_refused_before_its_picture_is_decoded(client, monkeypatch):
+    """A 4096² PNG with no kernel and no preset was decoded whole (0.3-0.7 s) before the 422 on kernel."""
+    from app.api import image
+
+    decoded = []
+    monkeypatch.setattr(image, "decode", lambda *a, **k: decoded.append(1) or pytest.fail("decoded"))
+    for data in ({}, {"preset": "sobel_x", "kernel": "[[1]]"}):
+        err = assert_error(client.post("/api/image/filter/upload", files={"file": PICTURE}, data=data), 422, "kernel")
+        assert err["rule"].startswith("give ")
+    assert not decoded
