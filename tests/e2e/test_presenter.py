@@ -439,3 +439,52 @@ def test_back_keeps_the_presenter_choice_on_screen_and_in_the_url(screen):
     page.wait_for_load_state("networkidle")
     assert not page.evaluate(HTML_PRESENT)
     screen.assert_clean()
+
+
+def test_space_plays_after_a_click_but_a_tabbed_to_button_keeps_its_space(screen):
+    """Clicked with the pointer, a button kept the focus and Space pressed it again: after "Step forward" Space
+    stepped (it never played), after 中文 it switched the language back. Reached with Tab, a button's Space is its
+    own, as everywhere."""
+    page = open_page(screen, "conv", "en")
+    status = "document.querySelector('[data-player=status]').textContent"
+    page.click("[data-player=forward]")
+    page.keyboard.press(" ")
+    assert page.get_attribute("[data-player=play]", "aria-label") == STRINGS["en"]["player.pause"]
+    page.keyboard.press(" ")
+    assert page.get_attribute("[data-player=play]", "aria-label") == STRINGS["en"]["player.play"]
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-TW'")
+    page.keyboard.press(" ")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.lang") == "zh-TW"      # not switched back
+    assert page.get_attribute("[data-player=play]", "aria-label") == STRINGS["zh-TW"]["player.pause"]
+    page.keyboard.press(" ")
+    page.focus("[data-player=back]")                                      # a keyboard user's focus: Space is the
+    page.keyboard.press("Tab")                                            # button's own
+    assert page.evaluate("document.activeElement.dataset.player") == "play"
+    page.keyboard.press("Shift+Tab")
+    at = page.evaluate(status)
+    page.keyboard.press(" ")
+    page.wait_for_function(f"(s) => {status} !== s", arg=at)              # "Step back" pressed
+    assert page.get_attribute("[data-player=play]", "aria-label") == STRINGS["zh-TW"]["player.play"]
+    screen.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/lstm?present=1", "/rnn?present=1"])
+def test_tabbing_never_leaves_the_focus_under_the_fixed_player(screen, path):
+    """Settings unfolded, Tab reached "+ step" on /lstm at 658-703 px, under the player from 659: only a sliver of
+    its focus ring showed. The page keeps the player's height free of focus (scroll-padding-bottom)."""
+    page = screen.goto(path)
+    page.wait_for_selector(".ucol.current, #memory-now:not(:empty)")
+    page.locator("[data-panel=settings] .fold-toggle").click()
+    room = H - player_box(page)["height"]
+    under = []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        box = page.evaluate("() => { const e = document.activeElement; if (!e || e === document.body ||"
+                            " e.closest('.player, .site-header')) return null; const b = e.getBoundingClientRect();"
+                            " return {top: b.top, bottom: b.bottom, name: e.id || e.textContent.slice(0, 20)}; }")
+        if box and box["bottom"] > room + 1:
+            under.append(box)
+    assert not under, under[:5]
+    screen.assert_clean()

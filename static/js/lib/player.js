@@ -65,6 +65,16 @@ export class Player {
 
 const isTyping = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
 
+// Space is play/pause, except on a control that Space itself works (a button, a summary, a tab ...) reached with
+// the keyboard. One clicked with the pointer keeps the focus, but Space there plays: after clicking "Step forward"
+// or 中文, Space pressed that button again (it stepped, or switched the language back).
+const OWNS_SPACE = "button, summary, [role=button], [role=tab], [role=option], [role=checkbox], [role=radio], "
+  + "[role=switch], [role=menuitem]";
+let clicked = null;   // the control the pointer last pressed, until the keyboard moves the focus
+document.addEventListener("pointerdown", (e) => { clicked = e.target.closest?.(OWNS_SPACE) ?? null; }, true);
+document.addEventListener("keydown", (e) => { if (e.key === "Tab") clicked = null; }, true);
+const spaceIsTheControls = (el) => Boolean(el.closest?.(OWNS_SPACE)) && el.closest(OWNS_SPACE) !== clicked;
+
 /** Wire the player_controls() macro's markup to a Player, plus Space, ←/→, Home/End on the page. */
 export function bindControls(root, player) {
   const q = (name) => root.querySelector(`[data-player="${name}"]`);
@@ -98,7 +108,7 @@ export function bindControls(root, player) {
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
     const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
       Home: () => player.start(), End: () => player.end() };
-    if (e.key === " " && e.target.tagName === "BUTTON") return; // the button's own click handles it
+    if (e.key === " " && spaceIsTheControls(e.target)) return;  // the control's own Space handles it
     if (keys[e.key]) { e.preventDefault(); by(keys[e.key])(); }
   });
   render({ index: player.index, count: player.count, playing: player.playing });
