@@ -83,3 +83,13 @@ def test_zh_tw_words_are_taiwans():
                                                               *(root / "templates").glob("*.html")]}
     found = [(name, word, MAINLAND[word]) for name, text in texts.items() for word in MAINLAND if word in text]
     assert not found, found
+
+
+def test_number_fields_keep_the_minus_sign_and_the_comma_on_every_phone():
+    """iOS's decimal and numeric keypads have no minus sign and no comma: with inputmode="decimal" a matrix cell
+    could not take -1 (a Sobel kernel) nor the softmax field "2, 1, 0.1" on an iPhone. No field asks for them."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("static/js/**/*.js"), *root.glob("templates/*.html")]
+    found = [f"{p.relative_to(root)}: {m.group()}" for p in sources
+             for m in re.finditer(r"inputmode\W+(decimal|numeric|tel)", p.read_text(encoding="utf-8"))]
+    assert len(sources) > 40 and not found, found

@@ -553,3 +553,20 @@ def test_desktop_the_formula_stays_between_the_player_and_the_grids(web):
     at = formula_under_player(page)
     assert at["player"] <= at["formula"][0] and at["facts"] <= at["grids"], at
     web.assert_clean()
+
+
+@pytest.mark.parametrize("path, lang", [("/conv", "en"), ("/conv", "zh-TW"), ("/pool", "en"), ("/pool", "zh-TW")])
+def test_on_a_phone_the_player_the_window_and_its_sum_share_one_screen(phone, path, lang):
+    """On a phone the formula sat under the output grid, 800 px below the player: tapping "Step forward" changed
+    a sum that was never on the screen with the button. Now the padded input, the window's products and the formula
+    come first, then the output: from the player's top to the formula's end fits a 740-px screen."""
+    page = phone.goto(f"{path}?lang={lang}")
+    page.wait_for_selector("#facts:not(:empty)")
+    page.tap("[data-player=forward]")
+    order = page.evaluate("""() => ['.player', '#padded', '#detail', '#formula', '#facts', '#output']
+        .map((s) => document.querySelector(s).getBoundingClientRect()).map((b) => [b.top, b.bottom])""")
+    tops = [top for top, _ in order]
+    assert tops == sorted(tops), order                                     # in this order, top to bottom
+    assert order[4][1] - order[0][0] <= 740, order                        # the player to the sum: one screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()

@@ -268,7 +268,7 @@ def test_a_probability_near_one_is_not_written_as_one(web, server_url):
     assert value.locator(".sr-only").inner_text().strip() == f"({full})"
     expect(page.locator("#output-text")).to_have_text(
         f"softmax gives 10 numbers (index 0 to 9); the largest is index 3: {shown}. "
-        "Click a bar to see how it was computed.")
+        "Click or tap a bar to see how it was computed.")
     # the small ones as numfmt writes them (3 significant digits), never "0"
     small = shown_text(page.locator("#output-view .vbar .value").nth(0))
     assert re.fullmatch(r"\d(\.\d{1,2})?e-\d+", small) and float(small) == pytest.approx(api["output"][0], rel=6e-3)
@@ -285,7 +285,7 @@ def test_a_single_output_is_one_number_without_a_bar(web, server_url):
     keras = httpx.get(f"{server_url}/static/models/samples.json").json()["lstm"]["keras_output"]
     assert len(keras) == 1 and round(keras[0], 4) == -0.0487
     expect(page.locator("#output-text")).to_have_text(
-        "out gives one number: -0.0487. Click it to see how it was computed.")
+        "out gives one number: -0.0487. Click or tap it to see how it was computed.")
     view = page.locator("#output-view")
     expect(view.locator(".vbar")).to_have_count(1)
     assert view.locator(".track").count() == 0 and view.locator(".vbar.top").count() == 0

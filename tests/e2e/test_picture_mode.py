@@ -481,3 +481,21 @@ def test_the_fake_webcam_frame_is_captured_sent_and_the_camera_stops(camera_brow
     expect(page.locator("#pic-video")).to_be_hidden()
     assert not errors, errors
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_on_a_phone_an_uploaded_file_is_named_where_it_was_picked(phone, lang):
+    """On a phone the pictures are about 1,200 px below the upload button, and nothing near the button changed: the
+    note under it now names the file and says where its pictures are (a bundled photo chosen after clears it)."""
+    strings = json.loads((Path(__file__).resolve().parents[2] / f"static/i18n/conv.{lang}.json").read_text("utf-8"))
+    page = phone.goto(f"/conv?mode=picture&lang={lang}")
+    settled(page)
+    page.set_input_files("#pic-file", files=[{"name": "my-cat.png", "mimeType": "image/png",
+                                               "buffer": png(64, 48, lambda x, y: 40 if x < 32 else 200)}])
+    note = page.locator("#pic-file-msg")
+    expect(note).to_have_text(strings["pic.taken"].format(name="my-cat.png"))
+    settled(page)
+    expect(page.locator("#pic-in-cap")).to_contain_text("64×48")
+    page.locator("[data-photo=camera]").tap()
+    expect(note).to_have_text("")
+    phone.assert_clean()

@@ -306,14 +306,14 @@ def test_the_chosen_gate_activation_survives_a_switch_of_the_cell_and_a_reload(w
     assert page.evaluate(act) == "hard_sigmoid" and "z₁[1] = hard_sigmoid(" in page.inner_text("#formulas")
     page.reload()                                                                 # the URL keeps the choice
     page.wait_for_load_state("networkidle")
-    ready(page, 4)
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
     page.click("[data-cell-button=lstm]")
     ready(page, 5)
     assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
     page.select_option("#preset", "lstm-gates-sigmoid")                           # an example brings its own
     page.wait_for_function(gates, arg="sigmoid")
     page.click("[data-cell-button=gru]")
-    ready(page, 4)
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
     page.click("[data-cell-button=lstm]")
     ready(page, 5)
     assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
@@ -555,4 +555,38 @@ def test_gru_plot_legend_has_no_swatch_without_words(web):
         shown = page.evaluate("() => [...document.querySelectorAll('#plot ~ .legend .key')].filter((k) => "
                               "k.getClientRects().length).map((k) => k.textContent.trim())")
         assert len(shown) == keys and all(shown), (path, shown)
+    web.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_on_a_phone_no_two_chart_labels_of_an_axis_overlap(phone, lang):
+    """The 20-step demo charts labelled every third step and the last: "19" and "20" ran together as "1920"."""
+    page = phone.goto(f"/lstm?lang={lang}")
+    page.wait_for_function("() => document.querySelectorAll('#demo-rnn text.tick, #demo-lstm text.tick').length > 8"
+                           " && document.querySelector('#sens-chart text.tick')")
+    overlaps = page.evaluate("""() => [...document.querySelectorAll('svg')].flatMap((svg) => {
+        const ticks = [...svg.querySelectorAll('text.tick')].map((t) => [t.textContent, t.getBoundingClientRect()])
+          .filter(([, b]) => b.width);
+        return ticks.flatMap(([a, p], i) => ticks.slice(i + 1).filter(([, q]) => Math.abs(p.top - q.top) < 2
+          && p.left < q.right && q.left < p.right).map(([b]) => `${svg.closest('[id]').id}: ${a} / ${b}`));
+      })""")
+    assert not overlaps, overlaps
+    labels = page.eval_on_selector_all("#demo-rnn text.tick", "ts => ts.map(t => t.textContent)")
+    assert "20" in labels and "1" in labels                                   # the first and the last step shown
+    phone.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_the_tab_title_names_the_cell_shown(web, lang):
+    """GRU's view kept the LSTM's tab title."""
+    page = web.goto(f"/lstm?cell=gru&lang={lang}")
+    assert page.title().startswith("GRU · ")                                 # rendered by the server
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
+    page.click("[data-cell-button=lstm]")
+    page.wait_for_function("() => document.title.startsWith('LSTM · ')")
+    page.click("[data-cell-button=gru]")
+    page.wait_for_function("() => document.title.startsWith('GRU · ')")
+    page.click("#lang-toggle")                                                # and after a language switch
+    page.wait_for_function("(l) => document.documentElement.lang !== l", arg=lang)
+    assert page.title().startswith("GRU · ")
     web.assert_clean()

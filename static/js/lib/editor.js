@@ -131,7 +131,8 @@ export class MatrixEditor {
       for (let c = 0; c < cols; c++) {
         const name = rowLabel && colLabel ? t("editor.cell_named", { name: label, row: rowLabel(r), col: colLabel(c) })
           : t("editor.cell", { name: label, r: r + 1, c: c + 1 });
-        const input = h("input", { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false",
+        // inputmode "text": iOS's decimal pad has no minus sign (a Sobel kernel could not be typed) and no comma
+        const input = h("input", { type: "text", inputmode: "text", autocomplete: "off", spellcheck: "false",
           tabindex: -1, "data-r": r, "data-c": c, "aria-label": name });
         line.push(input);
         tr.append(h("td", { role: "gridcell", class: blk(c) }, [input]));

@@ -322,7 +322,7 @@ function renderBias(values) {
     return;
   }
   box.replaceChildren(...values.map((b, f) => {
-    const input = h("input", { type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false", class: "bias" });
+    const input = h("input", { type: "text", inputmode: "text", autocomplete: "off", spellcheck: "false", class: "bias" });
     showBias(input, b);
     input.addEventListener("change", () => {
       const v = Number(input.value.trim().replace(",", "."));

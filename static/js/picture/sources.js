@@ -44,8 +44,9 @@ export function bindFiles({ onFile }) {
     }
     if (!type && !small) { note.say("pic.not_image", { name: file.name }); return; }
     if (tooBig) { note.say("pic.file_too_big", { name: file.name, size: MB(file.size), max: MB(max) }); return; }
-    note.say(!small ? null : deep ? "pic.deep" : type ? "pic.shrunk" : "pic.converted",
-      sizes ? { ...sizes, max: limits.filter.max_image_side, mb: MB(max) } : {});
+    // a file taken as it is is named too: on a phone its pictures are far below the button (nothing near it changed)
+    note.say(!small ? "pic.taken" : deep ? "pic.deep" : type ? "pic.shrunk" : "pic.converted",
+      sizes ? { ...sizes, max: limits.filter.max_image_side, mb: MB(max) } : { name: file.name });
     onFile(small ? fileOf(small.dataUrl, file.name) : file);
   };
   $("pic-file").addEventListener("change", () => { take($("pic-file").files[0]); $("pic-file").value = ""; });
@@ -63,7 +64,7 @@ export function bindFiles({ onFile }) {
       take(e.dataTransfer.files[0]);
     });
   }
-  return { again: () => note.again(), cancel: () => { seq += 1; } };
+  return { again: () => note.again(), cancel: () => { seq += 1; note.say(null); } };   // another picture: no file
 }
 
 export class Webcam {

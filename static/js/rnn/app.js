@@ -89,6 +89,11 @@ export async function start(page) {
       document.querySelectorAll(".needs-output").forEach((el) => { el.hidden = !o; });
     }
     document.querySelectorAll("[data-cell]").forEach((el) => { el.hidden = el.dataset.cell !== session.state.cell; });
+    const title = document.querySelector("title[data-i18n-title^='nav.']");   // the tab says GRU on GRU's view
+    if (title && page.cells && "gru" in page.cells) {
+      title.dataset.i18nTitle = session.state.cell === "gru" ? "nav.gru" : "nav.lstm";
+      title.textContent = `${t(title.dataset.i18nTitle)} · ${t("site.name")}`;
+    }
     document.querySelectorAll("[data-cell-button]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.cellButton === session.state.cell)));
     $("t-count").textContent = t("ed.shape", { T: d.timesteps, d: d.input_dim });
   }

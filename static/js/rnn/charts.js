@@ -44,10 +44,13 @@ function valueLabel(svg, W, x, y, value, chars, cls) {
   return text;
 }
 
-/** Where the x labels go: every step when they fit, else every k-th (and the last). */
-function xTicks(T, width) {
+/** Where the x labels go: every step when they fit, else every k-th, and the last instead of the k-th before it
+ * when the two would be closer than k (at 360 px "19" and "20" ran together as "1920"). */
+export function xTicks(T, width) {
   const every = Math.max(1, Math.ceil(T / Math.max(1, Math.floor(width / (CHAR * String(T).length + 10)))));
-  return Array.from({ length: T }, (_, i) => i).filter((i) => i % every === 0 || i === T - 1);
+  const ticks = Array.from({ length: T }, (_, i) => i).filter((i) => i % every === 0);
+  if (ticks.at(-1) !== T - 1) ticks.splice(ticks.length > 1 ? -1 : ticks.length, ticks.length > 1 ? 1 : 0, T - 1);
+  return ticks;
 }
 
 const AXIS_CHARS = 8; // y labels: "0.00968", "9.68e-7"
@@ -62,7 +65,7 @@ export function barChart(container, values, options = {}) {
   const T = values.length;
   const max = Math.max(...values, 0);
   const top = log ? Math.log10(max || 1) : 1, floor = top - 6;
-  const ticks = log ? [0, 2, 4, 6].map((k) => 10 ** (top - k)) : [0, max / 2, max];
+  const ticks = [...new Set(log ? [0, 2, 4, 6].map((k) => 10 ** (top - k)) : [0, max / 2, max])];   // all 0: one
   const texts = ticks.map((v) => fit(v, AXIS_CHARS, 6));
   const left = Math.ceil(Math.max(...texts.map((x) => x.length)) * CHAR) + 8;
   const iw = W - left - PAD.r, ih = H - PAD.t - PAD.b;
