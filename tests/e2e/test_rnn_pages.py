@@ -197,7 +197,7 @@ def test_on_a_phone_the_cell_is_shown_as_two_halves_without_scrolling(phone, pat
                 svgs: [...c.querySelectorAll('svg')].map(s => ({box: s.getAttribute('viewBox'),
                     shown: s.getBoundingClientRect().width > 0, hidden: s.getAttribute('aria-hidden')}))}; }""")
     assert box["split"] and box["scroll"] <= box["width"], box                 # no sideways scrolling
-    assert [s["box"] for s in box["svgs"]] == ["0 0 350 340", "345 0 355 340"] and all(s["shown"] for s in box["svgs"])
+    assert [s["box"] for s in box["svgs"]] == ["0 0 350 340", "314 0 386 340"] and all(s["shown"] for s in box["svgs"])
     assert box["svgs"][1]["hidden"] == "true"                                 # one image for screen readers
     page.tap("#player [data-player=forward]")
     page.wait_for_function("() => document.querySelector('[data-player=status]').textContent.startsWith('Step 2')")

@@ -9,8 +9,10 @@ import { setNumber } from "../lib/numfmt.js";
 const VAL_CHARS = 6, VAL_W = 6 * 0.62 * 14 + 10; // a value badge holds "0.9999" at 14 units
 
 const VH = 64; // valve height
-const WIDE = "0 0 700 340", LEFT = "0 0 350 340", RIGHT = "345 0 355 340"; // the whole and its halves
-const HALF = 345; // labels placed left of this belong to the left half
+// the whole and its halves; both halves hold the + and × nodes at x 318..342 (and a margin), so the right half
+// shows where c̃'s wire goes (cut at 345 it ran into the edge); at 306/386, 14 units stay 11.1 px at 360 px
+const WIDE = "0 0 700 340", LEFT = "0 0 350 340", RIGHT = "314 0 386 340";
+const HALF = 345, RIGHT_FROM = 314; // labels left of HALF are the left half's; from RIGHT_FROM on, the right's too
 const NARROW = matchMedia("(max-width: 600px)");
 
 const LAYOUT = {
@@ -165,7 +167,7 @@ export class CellDiagram {
     // each half keeps the labels placed in it (by their x); the others would only show as cut-off edges
     this.parts.forEach((d, half) => d.svg.querySelectorAll("text").forEach((el) => {
       const x = Number(el.getAttribute("x"));
-      const outside = narrow && (half === 0 ? x >= HALF : x < HALF);
+      const outside = narrow && (half === 0 ? x >= HALF : x < RIGHT_FROM);
       if (outside) el.setAttribute("visibility", "hidden");
       else el.removeAttribute("visibility");
     }));
