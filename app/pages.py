@@ -89,7 +89,7 @@ def render(request: Request, page: str, status_code: int = 200) -> HTMLResponse:
         return Markup(' data-panel="{}"{}').format(name, Markup(" data-off") if name in view["hide"] else "")
 
     title_key = PAGES.get(page, (None, "notfound.title"))[1]
-    if page == "lstm" and request.query_params.get("cell", "").lower() == "gru":
+    if page == "lstm" and request.query_params.get("cell", "").strip('"') == "gru":   # as the page reads it
         title_key = "nav.gru"             # /lstm?cell=gru is the GRU's page: its tab says so
     return templates.TemplateResponse(request, template, {
         "lang": lang, "page": page, "t": t, "title_key": title_key, "nav": PAGES, "view": view, "panel": panel,

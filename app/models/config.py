@@ -31,14 +31,14 @@ class ModelConfig:
 
 def keras_major(version, default: int, field: str) -> int:
     """The major version a file's keras_version names ("3.6.0" -> 3), or `default` when it names none. A major
-    outside 1 .. 9 is refused: no Keras has one, and a huge number would be kept and shown (a 24-digit one once
+    outside 1 .. 99 is refused: no Keras has one, and a huge number would be kept and shown (a 24-digit one once
     made every answer about the model a 500)."""
     m = re.match(r"\s*(\d+)\.", version) if isinstance(version, str) else None
     if m is None:
         return default
-    if len(m.group(1)) > 1 or m.group(1) == "0":
+    if len(m.group(1)) > 2 or int(m.group(1)) == 0:
         raise EngineError(field, f"names Keras version {version.strip()[:40]!r}; a Keras file's major version is 1 "
-                          "to 9", code="bad_model_file")
+                          "to 99", code="bad_model_file")
     return int(m.group(1))
 
 

@@ -306,14 +306,14 @@ def test_the_chosen_gate_activation_survives_a_switch_of_the_cell_and_a_reload(w
     assert page.evaluate(act) == "hard_sigmoid" and "z₁[1] = hard_sigmoid(" in page.inner_text("#formulas")
     page.reload()                                                                 # the URL keeps the choice
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
+    ready(page, 4)
     page.click("[data-cell-button=lstm]")
     ready(page, 5)
     assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
     page.select_option("#preset", "lstm-gates-sigmoid")                           # an example brings its own
     page.wait_for_function(gates, arg="sigmoid")
     page.click("[data-cell-button=gru]")
-    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
+    ready(page, 4)
     page.click("[data-cell-button=lstm]")
     ready(page, 5)
     assert page.evaluate(act) == "hard_sigmoid" and page.input_value("#preset") == "lstm-gates"
@@ -581,7 +581,7 @@ def test_the_tab_title_names_the_cell_shown(web, lang):
     """GRU's view kept the LSTM's tab title."""
     page = web.goto(f"/lstm?cell=gru&lang={lang}")
     assert page.title().startswith("GRU · ")                                 # rendered by the server
-    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
+    page.wait_for_function("() => /4/.test(document.querySelector('[data-player=status]').textContent)")
     page.click("[data-cell-button=lstm]")
     page.wait_for_function("() => document.title.startsWith('LSTM · ')")
     page.click("[data-cell-button=gru]")
@@ -589,4 +589,8 @@ def test_the_tab_title_names_the_cell_shown(web, lang):
     page.click("#lang-toggle")                                                # and after a language switch
     page.wait_for_function("(l) => document.documentElement.lang !== l", arg=lang)
     assert page.title().startswith("GRU · ")
+    for query, title in (('cell="gru"', "GRU · "), ("cell=GRU", "LSTM · ")):  # the server reads ?cell= as the page
+        page = web.goto(f"/lstm?{query}&lang={lang}")                         # does (JSON or plain, exact)
+        assert page.title().startswith(title), (query, page.title())
+        page.wait_for_function("(t) => document.title.startsWith(t)", arg=title)
     web.assert_clean()

@@ -248,16 +248,16 @@ def _bom_config(f):
 
 
 def _filled_weights(compression) -> bytes:
-    """A Dense(1000 -> 100) whose 400 KB kernel is not in the file: an HDF5 fill value (no chunk written), or
-    zeros gzipped to a few hundred bytes (a 5 KB upload once declared 80 MB of weights this way)."""
-    data = keras_file("filled", (1000,), [{"class_name": "Dense", "config": {"name": "d", "units": 100},
-                                           "weights": [np.ones((1000, 100), np.float32), np.zeros(100, np.float32)]}])
+    """A Dense(1000 -> 600) whose 2.4 MB kernel is not in the file: an HDF5 fill value (no chunk written), or
+    zeros gzipped to a few KB (a 5 KB upload once declared 80 MB of weights this way)."""
+    data = keras_file("filled", (1000,), [{"class_name": "Dense", "config": {"name": "d", "units": 600},
+                                           "weights": [np.ones((1000, 600), np.float32), np.zeros(600, np.float32)]}])
 
     def change(f):
         del f["layers/dense/vars/0"]
         if compression is None:
-            f.create_dataset("layers/dense/vars/0", shape=(1000, 100), dtype="float32", fillvalue=0.5)
+            f.create_dataset("layers/dense/vars/0", shape=(1000, 600), dtype="float32", fillvalue=0.5)
         else:
-            f.create_dataset("layers/dense/vars/0", data=np.zeros((1000, 100), np.float32), chunks=(1000, 100),
+            f.create_dataset("layers/dense/vars/0", data=np.zeros((1000, 600), np.float32), chunks=(100, 600),
                              compression=compression)
     return edit_keras_weights(data, change)

@@ -100,3 +100,22 @@ def test_a_softmax_trace_counts_its_whole_row_against_the_trace_cap(store, layer
     text = step.get("activation_formula") or step["formula"]
     assert text.count("exp(") == (10 if text.startswith("log_softmax") else 11), text   # the row (and its own)
 
+
+
+def test_a_real_file_with_small_gzipped_zero_weights_is_still_read(store):
+    """The check on weights that are not in the file must not refuse a real file saved with compression (h5repack):
+    an untrained zero bias of 2,048 numbers gzips to 31 bytes, a ratio of 260, and is read."""
+    from tests.models.badfiles import edit_keras_weights
+
+    rng = np.random.default_rng(0)
+    kernel = rng.standard_normal((4, 2048)).astype(np.float32)
+    data = keras_file("zeros", (4,), [{"class_name": "Dense", "config": {"name": "l", "units": 2048},
+                                       "weights": [kernel, np.zeros(2048, np.float32)]}])
+
+    def gzip_all(f):
+        for name, a in (("0", kernel), ("1", np.zeros(2048, np.float32))):
+            del f[f"layers/dense/vars/{name}"]
+            f.create_dataset(f"layers/dense/vars/{name}", data=a, chunks=a.shape, compression="gzip")
+    s = service.upload(edit_keras_weights(data, gzip_all), store=store)
+    out = service.predict(s["id"], [1.0, 0.0, 0.0, 0.0], store=store)["output"]
+    assert np.allclose(out, kernel[0], atol=1e-6)

@@ -73,6 +73,7 @@ const OWNS_SPACE = "button, summary, [role=button], [role=tab], [role=option], [
 let clicked = null;   // the control the pointer last pressed, until the keyboard moves the focus
 document.addEventListener("pointerdown", (e) => { clicked = e.target.closest?.(OWNS_SPACE) ?? null; }, true);
 document.addEventListener("keydown", (e) => { if (e.key === "Tab") clicked = null; }, true);
+document.addEventListener("focusin", (e) => { if (clicked && !clicked.contains(e.target)) clicked = null; }, true);
 const spaceIsTheControls = (el) => Boolean(el.closest?.(OWNS_SPACE)) && el.closest(OWNS_SPACE) !== clicked;
 
 /** Wire the player_controls() macro's markup to a Player, plus Space, ←/→, Home/End on the page. */
