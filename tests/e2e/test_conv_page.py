@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.engine.numbers import fmt
 from app.pages import strings
@@ -569,4 +570,29 @@ def test_on_a_phone_the_player_the_window_and_its_sum_share_one_screen(phone, pa
     assert tops == sorted(tops), order                                     # in this order, top to bottom
     assert order[4][1] - order[0][0] <= 740, order                        # the player to the sum: one screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.assert_clean()
+
+
+@pytest.mark.parametrize("path, editor, lang", [("/conv", "#in-editor", "en"), ("/conv", "#k-editor", "zh-TW"),
+                                                ("/rnn", "#ed-inputs", "en"), ("/backprop", "#in-editor", "zh-TW")])
+def test_on_a_phone_an_edit_far_below_the_stage_offers_a_way_back_to_it(phone, path, editor, lang):
+    """A review found that editing a cell on a phone changed the stage 1,300-4,900 px above the editor, with nothing
+    near the cell to show it. After a change, with the stage off the screen, "See the result ↑" appears under the
+    editor; it brings the stage back (and the focus to its heading). With the stage on the screen it stays hidden."""
+    strings = json.loads((Path(__file__).resolve().parents[2] / f"static/i18n/{lang}.json").read_text("utf-8"))
+    page = phone.goto(f"{path}?lang={lang}")
+    page.wait_for_function("() => document.querySelector('[data-player=status]').textContent")
+    cell = page.locator(f"{editor} input").first
+    cell.scroll_into_view_if_needed()
+    cell.tap()
+    cell.fill("5")
+    cell.press("Enter")
+    back = page.locator(f"{editor} .medit-back")
+    expect(back).to_be_visible()
+    expect(back).to_have_text(strings["editor.see_result"])
+    assert page.evaluate("document.querySelector('.panel.stage').getBoundingClientRect().bottom") < 0
+    back.tap()
+    page.wait_for_function("() => Math.abs(document.querySelector('.panel.stage').getBoundingClientRect().top) < 2")
+    assert page.evaluate("document.activeElement === document.querySelector('.panel.stage h2')")
+    expect(back).to_be_hidden()
     phone.assert_clean()

@@ -35,7 +35,13 @@ export class MatrixEditor {
     // explanation inside it is shown only while a cell is not used
     this.why = h("p", { class: "error medit-msg medit-invalid", id: `medit-invalid-${++editors}`, hidden: true });
     this.live = h("div", { class: "medit-live", role: "status" }, [this.why]);
-    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` }, [this.table, this.msg, this.live]);
+    // after a change, when the page's stage (what the change redraws) is off the screen: a way back up to it (on a
+    // phone the stage is 1,300-4,900 px above the editors, and nothing near the cell showed the change)
+    this.back = h("button", { type: "button", class: "medit-back", hidden: true, "data-i18n": "editor.see_result" },
+      t("editor.see_result"));
+    this.back.addEventListener("click", () => this.toStage());
+    this.root = h("div", { class: `medit${this.o.wide ? " wide" : ""}` },
+      [this.table, this.msg, this.live, this.back]);
     container.append(this.root);
     this.matrix = [[0]];
     this.chars = 3;
@@ -256,6 +262,26 @@ export class MatrixEditor {
     if (!this.dirty) return;
     this.dirty = false;
     this.o.onChange(this.matrix.map((row) => row.slice()));
+    this.offerStage();
+  }
+
+  /** Show "See the result ↑" when the stage is off the screen (its top or its end must be on it to count). */
+  offerStage() {
+    const stage = document.querySelector(".panel.stage");
+    if (!stage) return;
+    const b = stage.getBoundingClientRect();
+    this.back.hidden = b.bottom > 0 && b.top < window.innerHeight;
+  }
+
+  toStage() {
+    const stage = document.querySelector(".panel.stage");
+    this.back.hidden = true;
+    if (!stage) return;
+    const heading = stage.querySelector("h2") ?? stage;
+    heading.tabIndex = -1;                       // focus goes with the eyes (a screen reader reads the stage next)
+    heading.focus({ preventScroll: true });
+    stage.scrollIntoView({ block: "start", behavior: window.matchMedia?.("(prefers-reduced-motion: reduce)").matches
+      ? "instant" : "smooth" });
   }
 
   onPaste(e) {
@@ -280,6 +306,7 @@ export class MatrixEditor {
     clearTimeout(this.timer);
     this.dirty = false;
     this.o.onChange(m.slice(0, maxRows).map((row) => row.slice(0, maxCols)));
+    this.offerStage();
   }
 
   say(text, kind = "note") {
