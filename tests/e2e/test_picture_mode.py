@@ -343,6 +343,34 @@ def test_a_dropped_picture_is_used(web, server_url):
     web.assert_clean()
 
 
+def test_an_answer_that_comes_after_the_next_key_does_not_move_the_pixel_back(web, server_url):
+    """Before, the answer for → (read before ↓'s call could cancel it) put the selection back on →'s pixel, so the next
+    key moved from there: a CI run ended on row 62 instead of 72. Here every answer is read whole before a cancel can
+    stop it, →'s 400 ms late and the later ones 2.5 s late."""
+    web.page.add_init_script("""{ const real = window.fetch.bind(window);
+      window.fetch = (url, init = {}) => {
+        if (!String(url).endsWith("/api/image/filter")) return real(url, init);
+        const { signal, ...rest } = init;   // a cancel comes too late: the answer is already read
+        return real(url, rest).then((r) => r.text().then((body) => new Promise((done) => setTimeout(
+          () => done(new Response(body, { status: r.status, headers: r.headers })), window.lateBy || 0))));
+      }; }""")
+    page = open_picture(web)
+    page.locator("#pic-out-frame").focus()
+    page.evaluate("window.lateBy = 400")
+    page.keyboard.press("ArrowRight")              # (63, 64)
+    page.wait_for_timeout(100)
+    page.evaluate("window.lateBy = 2500")
+    page.keyboard.press("Shift+ArrowDown")         # (73, 64), while →'s answer is on its way
+    page.wait_for_timeout(600)                     # →'s answer is in, ↓'s is not
+    page.keyboard.press("ArrowUp")                 # (72, 64)
+    settled(page)
+    step = api(server_url, {"photo": "astronaut", **DEFAULTS, "at": [72, 64]})["step"]
+    expect(page.locator("#pic-formula-0")).to_have_text(step["formula"], timeout=15000)
+    assert "px=[72,64]" in page.evaluate("location.href")
+    expect(page.locator("#pic-pixel-h")).to_have_text("Output pixel, row 72, column 64")
+    web.assert_clean()
+
+
 def test_arrow_keys_move_the_pixel_and_leave_the_hidden_player_alone(web, server_url):
     page = open_picture(web)
     page.locator("#pic-out-frame").focus()

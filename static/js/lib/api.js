@@ -29,12 +29,15 @@ async function request(path, init) {
       message: res.statusText } }; // not the API's JSON error (e.g. a proxy's HTML page)
 }
 
-/** A fetcher that cancels the previous request when a new one starts (for live controls). */
+/** A fetcher that cancels the previous request when a new one starts (for live controls). An answer already read
+ * when a newer request starts comes back as aborted too: only the newest request's answer is ever used. */
 export function latest() {
   let controller = null;
-  return (path, body) => {
+  return async (path, body) => {
     controller?.abort();
-    controller = new AbortController();
-    return postJSON(path, body, { signal: controller.signal });
+    const mine = new AbortController();
+    controller = mine;
+    const res = await postJSON(path, body, { signal: mine.signal });
+    return mine === controller ? res : { ok: false, aborted: true, error: { message: "aborted" } };
   };
 }

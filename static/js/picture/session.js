@@ -140,7 +140,8 @@ export class FilterSession {
     const body = { ...this.sourceField(), max_side: o.side, channels: o.channels, padding: o.padding, strides: o.stride,
       ...(o.preset ? { preset: o.preset } : { kernel: o.kernel }), ...(at ? { at } : {}) };
     const res = await this.postFilter("/api/image/filter", body);
-    if (res.aborted || gen !== this.gen) return;
+    // a pixel chosen since (its call waits for the timer) makes this answer stale: it must not move the selection back
+    if (res.aborted || gen !== this.gen || this.timer) return;
     if (!res.ok) { this.answer = null; this.onError(res.error, "filter"); return; }
     this.answer = res.data;
     this.save();
