@@ -27,3 +27,9 @@ const SUB = "₀₁₂₃₄₅₆₇₈₉";
 export const sub = (n) => String(n).replace(/\d/g, (d) => SUB[Number(d)]);
 
 export const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+/** The reader asks for less motion (prefers-reduced-motion): no animation, no smooth scrolling. */
+export const reducedMotion = () => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+
+/** A scroll's `behavior`: smooth, unless the reader asks for less motion. */
+export const scrollBehavior = () => (reducedMotion() ? "instant" : "smooth");

@@ -8,7 +8,7 @@
 // A cell whose text is not a number the API takes is not used: the editor says so under the table, in a live
 // region, naming the cell and the last valid value it keeps using (the cell points to it with aria-describedby).
 import { has, t } from "./i18n.js";
-import { h } from "./dom.js";
+import { h, scrollBehavior } from "./dom.js";
 import { matrixText, parseMatrix } from "./matrix.js";
 import { count, fit, full, widest } from "./numfmt.js";
 
@@ -280,8 +280,7 @@ export class MatrixEditor {
     const heading = stage.querySelector("h2") ?? stage;
     heading.tabIndex = -1;                       // focus goes with the eyes (a screen reader reads the stage next)
     heading.focus({ preventScroll: true });
-    stage.scrollIntoView({ block: "start", behavior: window.matchMedia?.("(prefers-reduced-motion: reduce)").matches
-      ? "instant" : "smooth" });
+    stage.scrollIntoView({ block: "start", behavior: scrollBehavior() });
   }
 
   onPaste(e) {

@@ -7,7 +7,7 @@
 // so there the mode is kept (URL, cookie) but not applied: the class comes off, and comes back on a wider
 // screen (app.css and rnn.css guard their .present rules with the same width, so a phone never shows them
 // before this module runs). Switching it on there says why nothing changes.
-import { h } from "./dom.js";
+import { h, scrollBehavior } from "./dom.js";
 import { announce, onLangChange, t } from "./i18n.js";
 
 const root = document.documentElement;
@@ -94,8 +94,7 @@ export function keepInView() {
   else if (top < margin) dy = top - margin;                             // above the screen: down to its top
   else if (bottom > room - margin) dy = bottom - room + margin;         // under the player: up, just enough
   if (Math.abs(dy) < 1) return;
-  const smooth = !window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
-  window.scrollTo({ top: window.scrollY + dy, behavior: smooth ? "smooth" : "instant" });  // absolute: a key pressed
+  window.scrollTo({ top: window.scrollY + dy, behavior: scrollBehavior() });  // absolute: a key pressed
   // again while it scrolls aims at the same place
 }
 

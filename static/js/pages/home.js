@@ -2,7 +2,7 @@
 // show a tiny live preview: the lecture's examples computed by the API, the window stepping over them.
 import { getJSON, postJSON } from "../lib/api.js";
 import { fmt, onLangChange, t } from "../lib/i18n.js";
-import { reducedMotion } from "../lib/player.js";
+import { reducedMotion } from "../lib/dom.js";
 import { GridView } from "../lib/grid.js";
 import { maxAbsOf } from "../lib/matrix.js";
 import { cellName } from "../lib/names.js";

@@ -1,10 +1,9 @@
 // Pieces shared by the convolution, pooling and backprop stages: output cells that fill in step by step
 // (touching only the cells between the old and the new position), running totals that a scatter trace adds
 // up, sub-steps, grids per channel, tabs, number fields.
-import { h } from "../lib/dom.js";
+import { h, reducedMotion } from "../lib/dom.js";
 import { GridView } from "../lib/grid.js";
 import { t } from "../lib/i18n.js";
-import { reducedMotion } from "../lib/player.js";
 import { markScrollSides } from "../lib/scroll.js";
 
 /** Fill output cells of steps [0, n) and clear the rest, changing only what differs from before. */
