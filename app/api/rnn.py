@@ -14,7 +14,7 @@ from app.engine import limits as L
 from app.engine.recurrent import run_gru, run_lstm, run_rnn
 from app.examples.rnn import GATE_INPUTS, GATE_LSTM, LECTURE_RNN
 
-from .schemas import ERRORS, KerasCode, LSTMStep, RecurrentStep, Strict, array_type
+from .schemas import ERRORS, KerasCode, LSTMStep, RecurrentStep, Strict, array_type, shapes_type
 
 router = APIRouter(prefix="/api", tags=["recurrent"], route_class=JSONRoute)
 
@@ -77,8 +77,8 @@ class LSTMRequest(RecurrentRequest):
 class GRURequest(RecurrentRequest):
     kernel: array_type((2,), [D, 3 * U], "(d, 3·units), blocks z, r, h; omitted: glorot_uniform") | None = None
     recurrent_kernel: array_type((2,), [U, 3 * U], "(units, 3·units); omitted: orthogonal") | None = None
-    bias: array_type((1, 2), [2, 3 * U], "reset_after: (2, 3·units) (input row, recurrent row); "
-                                      "else (3·units,); omitted: zeros") | None = None
+    bias: shapes_type([[3 * U], [2, 3 * U]], "reset_after: (2, 3·units) (input row, recurrent row); "
+                                                "else (3·units,); omitted: zeros") | None = None
     recurrent_activation: Activation | None = Field("sigmoid", description=ACT_DOC)
     reset_after: bool = Field(True, strict=True, description="Keras 3 default true; Keras 2 default false")
     initial_state: Vector | None = Field(None, description="h₀, (units,); omitted: zeros")

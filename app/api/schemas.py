@@ -25,7 +25,13 @@ def nested(depth: int, caps: list[int]) -> dict:
 
 
 def array_type(depths: tuple[int, ...], caps: list[int], description: str):
-    options = [nested(d, caps) for d in depths]
+    """An array of one of these depths, the first `depth` caps on its axes ((1, 2) with [T, D]: (T,) or (T, D))."""
+    return shapes_type([caps[:d] for d in depths], description)
+
+
+def shapes_type(shapes: list[list[int]], description: str):
+    """An array of one of these shapes, given as caps per axis ([[3·U], [2, 3·U]]: (3·U,) or (2, 3·U))."""
+    options = [nested(len(caps), caps) for caps in shapes]
     schema = options[0] if len(options) == 1 else {"anyOf": options}
     return Annotated[Any, WithJsonSchema({**schema, "description": description})]
 

@@ -146,3 +146,32 @@ def test_keras_3_asks_for_keras_3s_hard_sigmoid(client, path):
     got = three["steps"][0]["h"] if path == "/api/rnn" else three["steps"][0]["gates"]["candidate"]
     np.testing.assert_allclose(got, np.clip(z / 6 + 0.5, 0, 1), rtol=1e-12)
     assert "hard_sigmoid_keras2" not in three["keras"]["code"] and "hard_sigmoid_keras2" in two["keras"]["code"]
+
+
+def _fits(schema, value):
+    """The parts of JSON Schema that the array fields use: anyOf, array (items, minItems, maxItems), number, null."""
+    if schema.get("type") == "null":
+        return value is None
+    if "anyOf" in schema:
+        return any(_fits(s, value) for s in schema["anyOf"])
+    if schema.get("type") == "array":
+        return (isinstance(value, list) and schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", 1e9)
+                and all(_fits(schema["items"], v) for v in value))
+    if schema.get("type") == "number":
+        return isinstance(value, int | float) and schema["minimum"] <= value <= schema["maximum"]
+    raise AssertionError(f"not handled here: {schema}")
+
+
+@pytest.mark.parametrize("reset_after", [False, True])
+def test_the_openapi_schema_takes_every_bias_the_gru_takes(client, reset_after):
+    """Before, the schema capped a flat GRU bias at 2 numbers (the first axis of (2, 3·units)): a client validating
+    against /openapi.json refused reset_after=false's (3·units,) bias, which the server takes (found by a review
+    against Keras)."""
+    from app.engine import limits as L
+    u = L.RNN_MAX_U
+    bias = [0.5] * (3 * u) if not reset_after else [[0.5] * (3 * u), [0.25] * (3 * u)]
+    body = {"inputs": [[1.0], [0.5]], "units": u, "seed": 0, "reset_after": reset_after, "bias": bias}
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["GRURequest"]["properties"]["bias"]
+    assert _fits(schema, bias)
+    assert not _fits(schema, [0.5] * (3 * u + 1)) and not _fits(schema, [[0.5] * (3 * u)] * 3)
+    assert client.post("/api/gru", json=body).status_code == 200
