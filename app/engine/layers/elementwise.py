@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import EngineError
 from ..numbers import fmt, term
 from . import activations
-from .options import is_int, resolve_axis
+from .options import resolve_axis
 from .spec import Kind, Layer, WeightSpec, known, register
 from .steps import activation_text, copy_step, one_input_step, row_activation_text, row_numbers
 
@@ -99,7 +99,7 @@ def softmax_shape(o, s, field):
 
 
 register("Softmax")(Kind(
-    parse=lambda o: {"axis": o.int("axis", -1, lo=-64, hi=64)},  # resolved against the input's rank in shape
+    parse=lambda o: {"axis": o.axis("axis", -1, "softmax over several axes is not supported")},  # resolved in shape
     shape=softmax_shape, forward=softmax_forward, trace=softmax_trace,
     trace_numbers=lambda layer, s: 1 + s[layer.options["_axis"]],
     cost=lambda layer, i, out: int(np.prod(out)) * activations.COSTS["softmax"],
@@ -113,10 +113,8 @@ def bn_options(o) -> dict:
         o.only(key, (None, False), why="batch renormalization is not supported")
     o.only("virtual_batch_size", (None,), why="ghost batch normalization is not supported")
     o.only("adjustment", (None,))
-    axis = o.raw.get("axis", -1)
-    if not (is_int(axis) or isinstance(axis, (list, tuple)) and len(axis) == 1 and is_int(axis[0])):
-        raise o.fail("axis", "must be one axis (normalising over several axes is not supported)")
-    return {"axis": axis if is_int(axis) else axis[0], "epsilon": o.number("epsilon", 1e-3, lo=0),
+    return {"axis": o.axis("axis", -1, "normalising over several axes is not supported"),
+            "epsilon": o.number("epsilon", 1e-3, lo=0),
             "center": o.bool("center", True), "scale": o.bool("scale", True)}
 
 

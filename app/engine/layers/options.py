@@ -86,6 +86,14 @@ class Options:
             raise self.fail(key, f"must be {shown}{f' ({why})' if why else ''}; got {str(v)[:40]!r}",
                             code="unsupported_setting")
 
+    def axis(self, key, default, why: str) -> int:
+        """One Keras axis, an int or a list of one (Keras 2 writes [3]); several axes are a setting Keras has and
+        this app does not model (why says so)."""
+        v = self._get(key, default)
+        if isinstance(v, (list, tuple)) and len(v) > 1 and all(is_int(a) for a in v):
+            raise self.fail(key, f"must be one axis ({why}); got {str(v)[:40]!r}", code="unsupported_setting")
+        return self.int(key, default, lo=-64, hi=64)
+
     def channels_last(self) -> None:
         self.only("data_format", (None, "channels_last"), why="this app computes channels_last, as Keras' default")
 
