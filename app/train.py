@@ -1,9 +1,11 @@
 """Train the MNIST CNN with our own NumPy engine and write app/weights/mnist_cnn.{npz,json}.
 
     python -m app.train --data /path/to/mnist [--out app/weights] [--epochs N] [--seed S] [--limit N]
-                        [--processes P] [--plain-pens] [--batchnorm] [--width W] [--hidden H]
+                        [--processes P] [--plain-pens] [--batchnorm] [--width W] [--hidden H] [--keep-blas-pin]
 
-The defaults (16 epochs, seed 1, thicker pens up to 1.8 dilations) write the shipped weights, byte for byte.
+The defaults (16 epochs, seed 1, thicker pens up to 1.8 dilations) write the shipped weights, byte for byte, on a
+CPU with AVX-512 (where the command uses OpenBLAS's AVX-512 kernels even if the environment pins AVX2 ones:
+app/blas.py); other kernels round differently and give other weights.
 
 The last 5,000 training images are held out for validation and model selection; the 10,000 test
 images are only read once, at the end, to report the accuracy in the model card. Every batch is split
@@ -27,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from app.blas import use_cpu_kernels
 from app.engine.nn import Adam, Sequential, cosine_lr
 from app.mnist.augment import AUGMENT, annealed, augment
 from app.mnist.idx import FILES, find_file, load_mnist
@@ -303,7 +306,12 @@ def main(argv=None):
                          "(not 0.3-1.8: other writers' digits read worse; see the README)")
     ap.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1),
                     help="processes sharing each batch, one BLAS thread each (default: the cores, at most 2)")
+    ap.add_argument("--keep-blas-pin", action="store_true",
+                    help="keep OPENBLAS_CORETYPE's AVX2 kernels on a CPU with AVX-512 (by default the command "
+                         "starts again with the AVX-512 ones: app/blas.py)")
     args = ap.parse_args(argv)
+    if argv is None:   # the command line (not a call from Python): may start again with the CPU's kernels
+        use_cpu_kernels(args.keep_blas_pin)
     with threadpool_limits(limits=1):  # one BLAS thread per process, whatever the environment says
         settings = {**AUGMENT, "pen_thick": None} if args.plain_pens else None
         train(args.data, args.out, args.epochs, args.seed, args.limit, args.width, args.hidden,

@@ -9,7 +9,9 @@ alternates engine and PyTorch runs so that the machine's drift hits both alike; 
 with the ratio engine / PyTorch (< 1 means the engine is faster). PyTorch is timed in its own NCHW layout
 and in channels_last, and the faster of the two is the reference. The header names the OpenBLAS kernels NumPy
 uses: OpenBLAS picks them for the CPU unless OPENBLAS_CORETYPE names them (this project's machines set
-OPENBLAS_CORETYPE=Haswell, AVX2 kernels, while PyTorch's oneDNN uses AVX-512 where the CPU has it).
+OPENBLAS_CORETYPE=Haswell, AVX2 kernels, while PyTorch's oneDNN uses AVX-512 where the CPU has it). Like
+`python -m app.train`, the script starts again with the AVX-512 kernels when the environment pins AVX2 ones on
+an AVX-512 CPU (app/blas.py); --keep-blas-pin measures the pinned kernels.
 
 Measured: every conv layer of the MNIST model (forward; backward dx, dW, db; the first layer has no dx),
 a full training step (forward + backward, loss included, no optimiser) and a single-digit forward.
@@ -30,11 +32,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.blas import kernels_in_use, use_cpu_kernels  # noqa: E402
 from app.engine.nn import Sequential, conv  # noqa: E402
 from app.engine.padding import resolve_padding  # noqa: E402
 from app.mnist.inference import WEIGHTS  # noqa: E402
@@ -255,7 +258,11 @@ def main():
     ap.add_argument("--batches", type=int, nargs="+", default=[128, 256])
     ap.add_argument("--weights", default=str(WEIGHTS))
     ap.add_argument("--old", help="also time the engine of this git revision (e.g. main, a commit)")
+    ap.add_argument("--keep-blas-pin", action="store_true",
+                    help="keep OPENBLAS_CORETYPE's AVX2 kernels on an AVX-512 CPU (by default the script starts "
+                         "again with the AVX-512 ones, as python -m app.train does: app/blas.py)")
     args = ap.parse_args()
+    use_cpu_kernels(args.keep_blas_pin)
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     model = Sequential.load(args.weights)
@@ -274,9 +281,8 @@ def main():
                 old_nn = old_engine(args.old, tmp)
                 for n in args.batches[:1]:
                     bench_old(old_nn, model, images[:n], labels[:n], args.repeat, rows, args.old)
-    kernels = ", ".join(f"{i.get('architecture')}" for i in threadpool_info() if i.get("internal_api") == "openblas")
     print(f"engine vs PyTorch {torch.__version__} CPU, one thread each, NumPy {np.__version__} (OpenBLAS kernels: "
-          f"{kernels or 'none'}); median of {args.repeat} alternating runs")
+          f"{kernels_in_use() or 'none'}); median of {args.repeat} alternating runs")
     print(f"{'what':64s} {'engine ms':>10s} {'torch ms':>10s} {'ratio':>6s}  torch layout "
           "(last rows: the old engine in the torch column)")
     for what, e, t, how in rows:

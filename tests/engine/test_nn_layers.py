@@ -63,7 +63,25 @@ CONV_CASES = [
     (6, 6, 5, 3, 3, 3, (1, 1), "valid", (1, 1)),
     (7, 8, 4, 2, 3, 2, (2, 1), "same", (1, 1)),
     (9, 9, 6, 3, 3, 3, (1, 2), [[0, 2], [1, 1]], (2, 1)),
+    # stride 1 and F ≤ C: dx as a convolution of dy (conv._dx_stride1); uneven padding, dilation, a 3×1 kernel
+    (6, 7, 4, 4, 2, 3, (1, 1), [[2, 0], [1, 2]], (2, 1)),
+    (5, 6, 3, 2, 3, 1, (1, 1), "same", (1, 3)),
 ]
+
+
+def test_the_conv_cases_take_both_ways_to_dx(monkeypatch):
+    calls = []
+    real = conv._dx_stride1
+    monkeypatch.setattr(conv, "_dx_stride1", lambda *a: calls.append(a) or real(*a))
+    rng = np.random.default_rng(3)
+    ways = []
+    for h, w, c, f, kh, kw, strides, padding, dilation in CONV_CASES:
+        y, cache = conv2d_forward(rng.standard_normal((2, h, w, c)), rng.standard_normal((kh, kw, c, f)),
+                                  rng.standard_normal(f), strides, padding, dilation)
+        before = len(calls)
+        conv2d_backward(rng.standard_normal(y.shape), cache)
+        ways.append(len(calls) - before)
+    assert ways == [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1]
 
 
 @pytest.mark.parametrize("case", CONV_CASES)

@@ -11,8 +11,13 @@ tested against. How it is laid out, because that is where the time goes:
     whose copy reads whole image rows; its last row is all ones and the kernel matrix has the bias as
     its last row, so y_block = colsᵀ @ [W2; b] adds the bias inside the matmul.
 - Backward rebuilds each block's cols (cheaper than keeping them: they are in cache) and does
-  dW += colsᵀ @ dy, dcols = dy @ W2ᵀ, and col2im: kh·kw strided adds into the padded dx.
-  In the tap-major layout the ones row gives db in the same matmul.
+  dW += colsᵀ @ dy. In the tap-major layout the ones row gives db in the same matmul.
+- dx: dcols = dy @ W2ᵀ, then col2im, kh·kw strided adds into the padded dx. With stride 1 and no more output
+  channels than input ones (F ≤ C), dx is computed instead as a convolution (`_dx_stride1`): dy padded by
+  (k − 1)·dilation on each side, correlated with the kernel flipped in both axes and transposed (C ↔ F), at the
+  input's own positions only. Its patch copy is then no larger than col2im's adds and there is no dcols to write:
+  measured 9-13% faster on conv2 (32 → 32 channels); with F > C (conv3, 32 → 64) the copy grows with F and
+  col2im was 11-23% faster, so it stays.
 """
 
 from __future__ import annotations
@@ -163,7 +168,7 @@ def conv2d_backward(dy, cache, need_dx=True):
     """dy (N, oh, ow, F) -> dx (N, H, W, C) or None, dW (kh, kw, C, F), db (F,).
 
     Per block of samples: cols rebuilt from the padded input, dW += colsᵀ @ dy,
-    dcols = dy @ W2ᵀ scattered back over the input pixels each tap read (col2im).
+    dcols = dy @ W2ᵀ scattered back over the input pixels each tap read (col2im); or dx as a convolution of dy.
     """
     xp, x_shape, W, pads, strides, dilation = cache
     kh, kw, c, f = W.shape
@@ -174,13 +179,15 @@ def conv2d_backward(dy, cache, need_dx=True):
     blocks = _blocks(n, oh * ow * (k + 1))
     rows = (blocks[0][1] - blocks[0][0]) * oh * ow
     W2 = W.reshape(k, f).astype(dtype, copy=False)
-    dxp = np.zeros(xp.shape, dtype=dtype) if need_dx else None
+    by_conv = need_dx and strides == (1, 1) and f <= c   # dx as a convolution (see the module's notes)
+    scatter = need_dx and not by_conv                    # dx by col2im
+    dxp = np.zeros(xp.shape, dtype=dtype) if scatter else None
+    dcols = np.empty((rows, k), dtype=dtype) if scatter else None
     tap_major = c <= TAP_MAJOR_MAX_C
     dWb = np.zeros((k + 1, f), dtype=dtype)  # dW rows, then db (tap-major) or unused
     buf = np.empty((k + 1, rows) if tap_major else (rows, k), dtype=dtype)
     if tap_major:
         buf[k] = 1
-    dcols = np.empty((rows, k), dtype=dtype) if need_dx else None
     for s, e in blocks:
         m = (e - s) * oh * ow
         dy2 = dy[s:e].reshape(m, f)  # (positions, F)
@@ -190,7 +197,7 @@ def conv2d_backward(dy, cache, need_dx=True):
         else:
             np.copyto(buf[:m].reshape(e - s, oh, ow, kh, kw, c), view[s:e])
             dWb[:k] += buf[:m].T @ dy2
-        if need_dx:
+        if scatter:
             np.matmul(dy2, W2.T, out=dcols[:m])  # (positions, patch)
             col2im(dcols[:m].reshape(e - s, oh, ow, kh, kw, c), None, strides, dilation, out=dxp[s:e])
     db = dWb[k] if tap_major else dy.reshape(n * oh * ow, f).sum(axis=0)
@@ -198,8 +205,32 @@ def conv2d_backward(dy, cache, need_dx=True):
     if not need_dx:
         return None, dW, db
     h, w = x_shape[1], x_shape[2]
+    if by_conv:
+        return _dx_stride1(dy, W, x_shape, pads, dilation, dtype), dW, db
     dx = dxp[:, pads.top:pads.top + h, pads.left:pads.left + w, :]
     return dx, dW, db
+
+
+def _dx_stride1(dy, W, x_shape, pads, dilation, dtype):
+    """dL/dx of a stride-1 convolution: dxp[u, v, c] = Σ_{p,q,f} dy[u − p·dh, v − q·dw, f] · W[p, q, c, f]
+    = Σ dyp[u + p'·dh, v + q'·dw, f] · W[kh−1−p', kw−1−q', c, f], with dyp = dy padded by (kh−1)·dh rows and
+    (kw−1)·dw columns on both sides; computed only where u, v fall inside the input (not its padding)."""
+    kh, kw, c, f = W.shape
+    (dh, dw), (n, h, w, _) = dilation, x_shape
+    ph, pw = (kh - 1) * dh, (kw - 1) * dw
+    dyp = np.pad(dy, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    full = windows(dyp, kh, kw, dy.shape[1] + ph, dy.shape[2] + pw, (1, 1), dilation)   # the padded input's size
+    view = full[:, pads.top:pads.top + h, pads.left:pads.left + w]
+    k = kh * kw * f
+    Wt = W[::-1, ::-1].transpose(0, 1, 3, 2).reshape(k, c).astype(dtype, copy=False)   # (patch of dy, C)
+    dx = np.empty((n, h, w, c), dtype=dtype)
+    blocks = _blocks(n, h * w * k)
+    buf = np.empty(((blocks[0][1] - blocks[0][0]) * h * w, k), dtype=dtype)
+    for s, e in blocks:
+        m = (e - s) * h * w
+        np.copyto(buf[:m].reshape(e - s, h, w, kh, kw, f), view[s:e])
+        np.matmul(buf[:m], Wt, out=dx[s:e].reshape(m, c))
+    return dx
 
 
 def conv2d_naive(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
