@@ -3,10 +3,11 @@
 NumPy's OpenBLAS picks its kernels for the CPU when it loads, unless OPENBLAS_CORETYPE names them. Some
 environments pin the AVX2 kernels (this project's machines set OPENBLAS_CORETYPE=Haswell) on CPUs that have
 AVX-512: NumPy's matrix products then run at about half the speed the CPU allows, while PyTorch's oneDNN uses
-AVX-512. `python -m app.train` and `bench/bench_engine_vs_torch.py` therefore start again, once, with the
-AVX-512 kernels OpenBLAS itself picks for such a CPU (SkylakeX), unless told to keep the pin. Only an AVX2 pin on a
-CPU whose /proc/cpuinfo lists every AVX-512 extension the SkylakeX kernels use is changed; any other setting, or
-none, is left as it is. The results differ from the pinned kernels' only in float32 rounding.
+AVX-512. `python -m app.train` and `bench/bench_engine_vs_torch.py` therefore start again, once, without the pin, so
+that OpenBLAS picks the kernels for the CPU itself (SkylakeX on this project's AMD Zen 5 machines), unless told to
+keep it. Only an AVX2 pin on a CPU whose /proc/cpuinfo lists every AVX-512 extension OpenBLAS's AVX-512 kernels
+use is dropped; any other setting, or none, is left as it is. The results differ from the pinned kernels' only in
+float32 rounding.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 
 VARIABLE = "OPENBLAS_CORETYPE"
 AVX2_PINS = frozenset({"haswell", "zen"})   # OpenBLAS's AVX2 kernels (Intel's and AMD's names)
-AVX512 = "SkylakeX"                          # the kernels OpenBLAS picks itself on an AVX-512 CPU
 AVX512_FLAGS = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
 CPUINFO = Path("/proc/cpuinfo")
+STARTED_AGAIN = "APP_BLAS_STARTED_AGAIN"    # set in the second start: never a third, whatever resets the pin
 
 
 def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
@@ -35,31 +36,38 @@ def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
     return frozenset()
 
 
-def better_kernels(env=os.environ, flags: frozenset[str] | None = None) -> str | None:
-    """The kernels to use instead of the environment's AVX2 pin, or None to leave the setting alone."""
-    if env.get(VARIABLE, "").strip().lower() not in AVX2_PINS:
-        return None
-    return AVX512 if AVX512_FLAGS <= (cpu_flags() if flags is None else flags) else None
+def drop_pin(env=os.environ, flags: frozenset[str] | None = None) -> bool:
+    """Whether the environment's AVX2 pin should go on this AVX-512 CPU (see above)."""
+    if env.get(STARTED_AGAIN) or env.get(VARIABLE, "").strip().lower() not in AVX2_PINS:
+        return False
+    return AVX512_FLAGS <= (cpu_flags() if flags is None else flags)
 
 
 def use_cpu_kernels(keep_pin: bool = False) -> None:
-    """Start this command again with the CPU's AVX-512 kernels when the environment pins AVX2 ones (see above).
-    Call it first thing in main(), before any thread or process starts; it returns when nothing is to change."""
-    kernels = None if keep_pin else better_kernels()
-    if kernels is None:
+    """Start this command again without the environment's AVX2 pin on an AVX-512 CPU (see above). Call it first
+    thing in main(), before any thread or process starts; it returns when nothing is to change, or when the command
+    cannot be started again as it was (a program read from standard input, no known interpreter)."""
+    if keep_pin or not drop_pin() or not sys.executable or sys.argv[0] in ("", "-"):   # "", "-": read from stdin
         return
+    argv = sys.orig_argv[1:]
+    env = {k: v for k, v in os.environ.items() if k != VARIABLE} | {STARTED_AGAIN: os.environ[VARIABLE]}
     print(f"OpenBLAS: {VARIABLE}={os.environ[VARIABLE]} pins AVX2 kernels on a CPU with AVX-512; starting again "
-          f"with {VARIABLE}={kernels} (--keep-blas-pin keeps the pin)", file=sys.stderr, flush=True)
+          "without it, so that OpenBLAS picks this CPU's kernels (--keep-blas-pin keeps the pin)",
+          file=sys.stderr, flush=True)
     sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], {**os.environ, VARIABLE: kernels})
+    try:
+        os.execve(sys.executable, [sys.executable, *argv], env)
+    except OSError as e:   # the interpreter cannot be started again: go on with the pinned kernels
+        print(f"OpenBLAS: could not start again ({e}); going on with {VARIABLE}={os.environ[VARIABLE]}",
+              file=sys.stderr, flush=True)
 
 
 def kernels_in_use() -> str | None:
-    """The OpenBLAS kernels NumPy loaded ("Haswell", "SkylakeX", ...), None for another BLAS."""
+    """The kernels of the OpenBLAS NumPy loaded ("Haswell", "SkylakeX", ...), None for another BLAS."""
     import numpy  # noqa: F401  (loads OpenBLAS, if it is not loaded yet)
     from threadpoolctl import threadpool_info
 
     for info in threadpool_info():
-        if info.get("internal_api") == "openblas":
+        if info.get("internal_api") == "openblas" and "numpy" in str(info.get("filepath", "")):
             return info.get("architecture")
-    return None
+    return next((i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"), None)

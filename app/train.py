@@ -3,9 +3,9 @@
     python -m app.train --data /path/to/mnist [--out app/weights] [--epochs N] [--seed S] [--limit N]
                         [--processes P] [--plain-pens] [--batchnorm] [--width W] [--hidden H] [--keep-blas-pin]
 
-The defaults (16 epochs, seed 1, thicker pens up to 1.8 dilations) write the shipped weights, byte for byte, on a
-CPU with AVX-512 (where the command uses OpenBLAS's AVX-512 kernels even if the environment pins AVX2 ones:
-app/blas.py); other kernels round differently and give other weights.
+The defaults (16 epochs, seed 1, thicker pens up to 1.8 dilations, two processes) write the shipped weights, byte
+for byte, with NumPy 2.4's OpenBLAS on a CPU with AVX-512 (SkylakeX kernels: the command drops an environment's
+AVX2 pin there, app/blas.py); other kernels, BLAS builds or process counts round differently and give other weights.
 
 The last 5,000 training images are held out for validation and model selection; the 10,000 test
 images are only read once, at the end, to report the accuracy in the model card. Every batch is split
@@ -308,7 +308,7 @@ def main(argv=None):
                     help="processes sharing each batch, one BLAS thread each (default: the cores, at most 2)")
     ap.add_argument("--keep-blas-pin", action="store_true",
                     help="keep OPENBLAS_CORETYPE's AVX2 kernels on a CPU with AVX-512 (by default the command "
-                         "starts again with the AVX-512 ones: app/blas.py)")
+                         "starts again without that pin, so that OpenBLAS picks the CPU's kernels: app/blas.py)")
     args = ap.parse_args(argv)
     if argv is None:   # the command line (not a call from Python): may start again with the CPU's kernels
         use_cpu_kernels(args.keep_blas_pin)

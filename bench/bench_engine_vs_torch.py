@@ -10,8 +10,8 @@ with the ratio engine / PyTorch (< 1 means the engine is faster). PyTorch is tim
 and in channels_last, and the faster of the two is the reference. The header names the OpenBLAS kernels NumPy
 uses: OpenBLAS picks them for the CPU unless OPENBLAS_CORETYPE names them (this project's machines set
 OPENBLAS_CORETYPE=Haswell, AVX2 kernels, while PyTorch's oneDNN uses AVX-512 where the CPU has it). Like
-`python -m app.train`, the script starts again with the AVX-512 kernels when the environment pins AVX2 ones on
-an AVX-512 CPU (app/blas.py); --keep-blas-pin measures the pinned kernels.
+`python -m app.train`, the script starts again without the pin when the environment pins AVX2 kernels on an
+AVX-512 CPU, so that OpenBLAS picks the CPU's own (app/blas.py); --keep-blas-pin measures the pinned kernels.
 
 Measured: every conv layer of the MNIST model (forward; backward dx, dW, db; the first layer has no dx),
 a full training step (forward + backward, loss included, no optimiser) and a single-digit forward.
@@ -260,7 +260,7 @@ def main():
     ap.add_argument("--old", help="also time the engine of this git revision (e.g. main, a commit)")
     ap.add_argument("--keep-blas-pin", action="store_true",
                     help="keep OPENBLAS_CORETYPE's AVX2 kernels on an AVX-512 CPU (by default the script starts "
-                         "again with the AVX-512 ones, as python -m app.train does: app/blas.py)")
+                         "again without that pin, as python -m app.train does: app/blas.py)")
     args = ap.parse_args()
     use_cpu_kernels(args.keep_blas_pin)
     torch.set_num_threads(1)

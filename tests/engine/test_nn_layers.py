@@ -63,9 +63,10 @@ CONV_CASES = [
     (6, 6, 5, 3, 3, 3, (1, 1), "valid", (1, 1)),
     (7, 8, 4, 2, 3, 2, (2, 1), "same", (1, 1)),
     (9, 9, 6, 3, 3, 3, (1, 2), [[0, 2], [1, 1]], (2, 1)),
-    # stride 1 and F ≤ C: dx as a convolution of dy (conv._dx_stride1); uneven padding, dilation, a 3×1 kernel
+    # stride 1 and H·W·F ≤ 1.5·oh·ow·C: dx as a convolution of dy (conv._dx_stride1); uneven padding, dilation, 3×1
     (6, 7, 4, 4, 2, 3, (1, 1), [[2, 0], [1, 2]], (2, 1)),
     (5, 6, 3, 2, 3, 1, (1, 1), "same", (1, 3)),
+    (6, 6, 3, 2, 5, 5, (1, 1), "valid", (1, 1)),   # F ≤ C, but a 2×2 output: col2im
 ]
 
 
@@ -81,7 +82,7 @@ def test_the_conv_cases_take_both_ways_to_dx(monkeypatch):
         before = len(calls)
         conv2d_backward(rng.standard_normal(y.shape), cache)
         ways.append(len(calls) - before)
-    assert ways == [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1]
+    assert ways == [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0]
 
 
 @pytest.mark.parametrize("case", CONV_CASES)

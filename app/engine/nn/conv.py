@@ -12,12 +12,13 @@ tested against. How it is laid out, because that is where the time goes:
     its last row, so y_block = colsᵀ @ [W2; b] adds the bias inside the matmul.
 - Backward rebuilds each block's cols (cheaper than keeping them: they are in cache) and does
   dW += colsᵀ @ dy. In the tap-major layout the ones row gives db in the same matmul.
-- dx: dcols = dy @ W2ᵀ, then col2im, kh·kw strided adds into the padded dx. With stride 1 and no more output
-  channels than input ones (F ≤ C), dx is computed instead as a convolution (`_dx_stride1`): dy padded by
-  (k − 1)·dilation on each side, correlated with the kernel flipped in both axes and transposed (C ↔ F), at the
-  input's own positions only. Its patch copy is then no larger than col2im's adds and there is no dcols to write:
-  measured 9-13% faster on conv2 (32 → 32 channels); with F > C (conv3, 32 → 64) the copy grows with F and
-  col2im was 11-23% faster, so it stays.
+- dx: dcols = dy @ W2ᵀ, then col2im, kh·kw strided adds into the padded dx. With stride 1, dx can instead be
+  computed as a convolution (`_dx_stride1`): dy padded by (k − 1)·dilation on each side, correlated with the
+  kernel flipped in both axes and transposed (C ↔ F), at the input's own positions only. Its patch copy and its
+  product grow with H·W·F, col2im's adds and dcols with oh·ow·C; it is used while H·W·F ≤ 1.5·oh·ow·C
+  (`DX_BY_CONV_MAX`). Measured: conv2 (12×12×32 → 10×10×32, ratio 1.44) 9-13% faster that way; conv3
+  (10×10×32 → 8×8×64, ratio 3.1) 11-23% faster by col2im; a 6×6 input under a 5×5 kernel (ratio 9) 2-5× faster by
+  col2im.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..padding import output_size, resolve_padding
 
 BLOCK_FLOATS = 1 << 19  # floats in one block's patch matrix (2 MB in float32): it stays in cache
 TAP_MAJOR_MAX_C = 3  # input channels up to which the patch matrix is laid out tap-major
+DX_BY_CONV_MAX = 1.5  # stride-1 dx as a convolution while H·W·F ≤ this × oh·ow·C (the module's notes)
 
 
 def _pad(x, pads):
@@ -179,7 +181,8 @@ def conv2d_backward(dy, cache, need_dx=True):
     blocks = _blocks(n, oh * ow * (k + 1))
     rows = (blocks[0][1] - blocks[0][0]) * oh * ow
     W2 = W.reshape(k, f).astype(dtype, copy=False)
-    by_conv = need_dx and strides == (1, 1) and f <= c   # dx as a convolution (see the module's notes)
+    by_conv = (need_dx and strides == (1, 1)   # dx as a convolution (see the module's notes)
+               and x_shape[1] * x_shape[2] * f <= DX_BY_CONV_MAX * oh * ow * c)
     scatter = need_dx and not by_conv                    # dx by col2im
     dxp = np.zeros(xp.shape, dtype=dtype) if scatter else None
     dcols = np.empty((rows, k), dtype=dtype) if scatter else None

@@ -3,7 +3,6 @@
 import { t, onLangChange } from "./i18n.js";
 import { keepInView } from "./present.js";
 
-
 export class Player {
   constructor({ count = 0, onStep = () => {}, onState = () => {}, interval = 700 } = {}) {
     this.count = count;
