@@ -22,7 +22,7 @@ FORMULAS = {  # (y, dy), written with x as the API's field is named
     "linear": ("x", "1"),
     "relu": ("max(x, 0)", "1 if x > 0, else 0"),
     "sigmoid": ("1 / (1 + exp(-x))", "sigmoid(x)·(1 - sigmoid(x))"),
-    "tanh": ("tanh(x)", "1 - tanh(x)²"),
+    "tanh": ("(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "1 - tanh(x)²"),
     ("hard_sigmoid", 2): ("clip(0.2x + 0.5, 0, 1)", "0.2 if -2.5 <= x <= 2.5, else 0"),
     ("hard_sigmoid", 3): ("clip(x/6 + 0.5, 0, 1) = relu6(x + 3) / 6", "1/6 if -3 < x < 3, else 0"),
     "softmax": ("exp(xᵢ) / Σⱼ exp(xⱼ)", "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ - yⱼ); dy is the diagonal yᵢ(1 - yᵢ)"),

@@ -47,7 +47,8 @@ def test_keyboard_moves_the_point_and_the_readout_shows_the_apis_numbers(web, se
     assert row["text"].replace(" ", "") == f"x=1.3f(x)≈{row['y']:.6g}f′(x)≈{row['dy']:.6g}".replace(" ", "")
     handle = page.locator("#handle")
     assert handle.get_attribute("aria-valuenow") == "1.3" and handle.get_attribute("role") == "slider"
-    assert f"{expected['y'][0]:.6g}" in handle.get_attribute("aria-valuetext")
+    said = handle.get_attribute("aria-valuetext")   # "f(x) = ≈ 0.86" before (a newcomer's review)
+    assert said == f"x = 1.3, f(x) ≈ {expected['y'][0]:.6g}, f′(x) ≈ {expected['dy'][0]:.6g}", said
     assert page.evaluate("document.activeElement.id") == "handle"          # focus survives the redraw
     page.keyboard.press("Shift+ArrowLeft")
     settled(page, 0.3)

@@ -183,3 +183,11 @@ def test_run_activation_refusals(kwargs, field):
 def test_caps_admit_their_limits():
     assert len(run_activation("tanh", [0.5] * ACT_MAX_X)["y"]) == ACT_MAX_X
     assert len(run_activation("softmax", [0.5] * ACT_MAX_SOFTMAX)["jacobian"]) == ACT_MAX_SOFTMAX
+
+
+def test_each_formula_defines_its_function_without_naming_it():
+    """/activations shows `formula`: "tanh(x) = tanh(x)" defined nothing (found by a newcomer's review)."""
+    from app.engine.activation_values import FORMULAS
+    for key, (y, _) in FORMULAS.items():
+        name = key[0] if isinstance(key, tuple) else key
+        assert f"{name}(" not in y, (key, y)

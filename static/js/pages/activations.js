@@ -50,7 +50,7 @@ const exact = (v) => Number(short(v)) === v;
 const num = (v) => h("span", { class: "num", title: String(v) }, short(v));
 /** "= 0.7" or "≈ 0.916667" (when the shown digits round the API's number). */
 const eq = (v) => [exact(v) ? " = " : " ≈ ", num(v)];
-const numText = (v) => (exact(v) ? "" : "≈ ") + short(v);
+const numText = (v) => (exact(v) ? "= " : "≈ ") + short(v);   // "= 0.5" or "≈ 0.761594": the templates have no "="
 
 // ---- the API ---------------------------------------------------------------------------------------------
 

@@ -67,9 +67,9 @@ function renderPlot(data, i) {
 function renderTimeline(data, i) {
   const k = unit(), lstm = data.layer === "LSTM";
   $("timeline-h").textContent = t("lstm.timeline", { k: k + 1 });
-  const cols = lstm ? ["i", "f", "c̃", "o", "c_t", "h_t"] : ["z", "r", "h̃", "h_t"];
+  const cols = lstm ? ["i", "f", "c̃", "o", "cₜ", "hₜ"] : ["z", "r", "h̃", "hₜ"];
   const keys = lstm ? ["input", "forget", "candidate", "output"] : ["update", "reset", "candidate"];
-  const head = h("tr", {}, [h("th", { scope: "col" }, "t"), h("th", { scope: "col" }, "x_t"), ...cols.map((c) => h("th", { scope: "col" }, c))]);
+  const head = h("tr", {}, [h("th", { scope: "col" }, "t"), h("th", { scope: "col" }, "xₜ"), ...cols.map((c) => h("th", { scope: "col" }, c))]);
   const rows = data.steps.map((s, ti) => {
     const vals = [...keys.map((g) => s.gates[g][k]), ...(lstm ? [s.c[k]] : []), s.h[k]];
     const cls = ti === i ? "current" : ti > i ? "future" : "";

@@ -324,8 +324,9 @@ async function openTrace(layer, index, fromUser) {
   drawTrace();
   if (fromUser) {
     announce(t("model.trace.announce", { name: layer, index: indexText(index), v: num(traceData.step.value) }));
+    // in view when its top is in the screen's upper half: lower, only its title showed (Enter keeps no pointer there)
     const r = section.getBoundingClientRect();
-    if (r.top > window.innerHeight - 80 || r.top < 0) section.scrollIntoView({ block: "start", behavior: "instant" });
+    if (r.top > window.innerHeight * 0.5 || r.top < 0) section.scrollIntoView({ block: "start", behavior: "instant" });
   }
 }
 
