@@ -288,3 +288,32 @@ def test_phone_tables_wider_than_the_screen_fade_on_the_side_with_more(phone):
                          " return s.maskImage || s.webkitMaskImage; })()")
     assert mask == "none", mask
     phone.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_finger_dragging_the_point_sees_its_numbers_and_the_page_stays(phone, lang):
+    """Before, on a phone the numbers sat ~130 px under the plot, below the screen while a finger dragged the point
+    on the plot's visible part, and the first touch scrolled the page 67 px by itself (focus() without
+    preventScroll): found by a newcomer's review. Now the numbers stay at the screen's foot while the plot's panel
+    is on it."""
+    page = phone.goto(f"/activations?lang={lang}&fn=tanh")
+    page.wait_for_selector("#readout .read-row .rx")
+    before = page.locator("#readout .rx").inner_text()
+    box = page.locator("#plot").bounding_box()
+    assert box["y"] < 740 - 100, box           # as the page opens, part of the plot is on the screen
+    cdp = page.context.new_cdp_session(page)
+    page.evaluate("window.__log = []; addEventListener('scroll', () => __log.push(scrollY))")   # (in the message)
+    x, y = box["x"] + box["width"] * 0.4, min(box["y"] + 60, 700)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 8):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x + 10 * k, "y": y}]})
+        page.wait_for_timeout(40)
+    page.wait_for_timeout(500)
+    moved = page.locator("#readout .rx").inner_text()
+    top, bottom = page.evaluate("(() => { const r = document.getElementById('readout').getBoundingClientRect();"
+                                " return [r.top, r.bottom]; })()")
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert page.evaluate("scrollY") == 0, page.evaluate("__log")
+    assert 0 <= top and bottom <= 740, (top, bottom)
+    assert moved != before, moved               # the point moved under the finger
+    phone.assert_clean()

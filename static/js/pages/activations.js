@@ -130,7 +130,7 @@ function draw() {
   }
   const focused = document.activeElement?.id === "handle";
   svg.replaceChildren(...parts, handle);
-  if (focused) handle.focus();
+  if (focused) handle.focus({ preventScroll: true });
   if (state.fn === "hard_sigmoid") nameCurves(svg, X, Y, { x0: m.l + 2, y0: m.t + 2, x1: W - m.r - 2, y1: H - m.b - 2 });
   handle.addEventListener("keydown", onKey);
   legend();
@@ -257,7 +257,7 @@ svg.addEventListener("pointerdown", (e) => {
   svg.setPointerCapture(e.pointerId);
   e.preventDefault();
   moveTo(x);
-  $("handle")?.focus();
+  $("handle")?.focus({ preventScroll: true });   // (a plain focus scrolled the page 67 px under a finger)
 });
 svg.addEventListener("pointermove", (e) => {
   if (dragging) moveTo(fromPointer(e));
