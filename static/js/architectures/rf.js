@@ -17,7 +17,11 @@ export function rfCells(row) {
   const cell = (cls, short, long, v) => h("span", { class: cls }, [
     h("span", { class: "lbl", "aria-hidden": "true", "data-i18n": short }, t(short)),
     h("span", { class: "sr-only", "data-i18n": long }, t(long)), " ", rfText(v)]);
-  return [cell("rf", "arch.rf_col", "arch.rf_sr", row.receptive_field), cell("jump", "arch.jump_col", "arch.jump_sr", row.jump)];
+  // a flat layer (Flatten, a Dense after it) has one position, no neighbours: the API's jump (the map's width
+  // times the jump before, from its window rule) means nothing to a reader, so the page shows "–"
+  const flat = row.rf_region && !row.rf_region.cell;
+  return [cell("rf", "arch.rf_col", "arch.rf_sr", row.receptive_field),
+    cell("jump", "arch.jump_col", "arch.jump_sr", flat ? null : row.jump)];
 }
 
 /** The column names above the list and what RF and jump mean (added once, relabelled by data-i18n). */
