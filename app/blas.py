@@ -67,7 +67,6 @@ def kernels_in_use() -> str | None:
     import numpy  # noqa: F401  (loads OpenBLAS, if it is not loaded yet)
     from threadpoolctl import threadpool_info
 
-    for info in threadpool_info():
-        if info.get("internal_api") == "openblas" and "numpy" in str(info.get("filepath", "")):
-            return info.get("architecture")
-    return next((i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"), None)
+    found = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
+    mine = [i for i in found if "numpy" in str(i.get("filepath", ""))]   # NumPy's own, before another library's
+    return (mine or found or [{}])[0].get("architecture")

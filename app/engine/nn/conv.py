@@ -129,14 +129,7 @@ def conv2d_forward(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
             np.copyto(buf[:k, :m].reshape(kh, kw, c, e - s, oh, ow), view[s:e].transpose(3, 4, 5, 0, 1, 2))
             np.matmul(buf[:, :m].T, Wb, out=y[s:e].reshape(m, f))
     else:
-        W2 = W.reshape(k, f).astype(dtype, copy=False)  # (patch, F)
-        buf = np.empty((rows, k), dtype=dtype)  # (positions, patch)
-        for s, e in blocks:
-            m = (e - s) * oh * ow
-            np.copyto(buf[:m].reshape(e - s, oh, ow, kh, kw, c), view[s:e])
-            y2 = y[s:e].reshape(m, f)
-            np.matmul(buf[:m], W2, out=y2)
-            y2 += b
+        _patch_products(view, W.reshape(k, f).astype(dtype, copy=False), y, blocks, bias=b)
     cache = (xp, x.shape, W, pads, strides, dilation)
     return y, cache
 
@@ -227,13 +220,22 @@ def _dx_stride1(dy, W, x_shape, pads, dilation, dtype):
     k = kh * kw * f
     Wt = W[::-1, ::-1].transpose(0, 1, 3, 2).reshape(k, c).astype(dtype, copy=False)   # (patch of dy, C)
     dx = np.empty((n, h, w, c), dtype=dtype)
-    blocks = _blocks(n, h * w * k)
-    buf = np.empty(((blocks[0][1] - blocks[0][0]) * h * w, k), dtype=dtype)
-    for s, e in blocks:
-        m = (e - s) * h * w
-        np.copyto(buf[:m].reshape(e - s, h, w, kh, kw, f), view[s:e])
-        np.matmul(buf[:m], Wt, out=dx[s:e].reshape(m, c))
+    _patch_products(view, Wt, dx, _blocks(n, h * w * k))
     return dx
+
+
+def _patch_products(view, W2, out, blocks, bias=None):
+    """out[s:e] = the patches of view[s:e] (N, oh, ow, kh, kw, C) @ W2 (+ bias), a block of samples at a time: each
+    block's patches copied into one (positions, patch) matrix that stays in cache (the forward pass and dx)."""
+    oh, ow = view.shape[1:3]
+    buf = np.empty(((blocks[0][1] - blocks[0][0]) * oh * ow, W2.shape[0]), dtype=out.dtype)
+    for s, e in blocks:
+        m = (e - s) * oh * ow
+        np.copyto(buf[:m].reshape(view[s:e].shape), view[s:e])
+        out2 = out[s:e].reshape(m, out.shape[-1])
+        np.matmul(buf[:m], W2, out=out2)
+        if bias is not None:
+            out2 += bias
 
 
 def conv2d_naive(x, W, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
